@@ -1,0 +1,149 @@
+//! Header rules: what the client sends and how it reads what comes back.
+
+/// Name of the header carrying the known catalog hash.
+pub const CLI_AGENT: &str = "cli-agent";
+/// Name of the response header asking the client to act.
+pub const ACTION_REQUIRE: &str = "action-require";
+/// The `action-require` token that asks for a catalog refresh.
+pub const UPDATE_RESOURCES: &str = "update-resources";
+/// Longest `Retry-After` honoured; a server asking for more gets this much.
+pub const MAX_RETRY_AFTER_MS: u64 = 60_000;
+
+/// `resources_hash=<hash>`, the value of `cli-agent` once a hash is known.
+pub fn cli_agent_value(hash: &str) -> String {
+    format!("resources_hash={hash}")
+}
+
+/// `Bearer <key>`, without doubling a prefix the key already has.
+pub fn authorization_value(api_key: &str) -> String {
+    let key = api_key.trim();
+    let has_prefix = key.len() > 7 && key[..7].eq_ignore_ascii_case("bearer ");
+    if has_prefix {
+        format!("Bearer {}", key[7..].trim_start())
+    } else {
+        format!("Bearer {key}")
+    }
+}
+
+/// Whether an `action-require` value asks for a refresh: case-insensitive,
+/// a comma-separated list allowed (`"foo, Update-Resources"`).
+pub fn asks_for_update(action_require: &str) -> bool {
+    action_require.split(',').any(|t| t.trim().eq_ignore_ascii_case(UPDATE_RESOURCES))
+}
+
+/// Reads `Retry-After` (delay-seconds or an HTTP date) as milliseconds from `now_ms`,
+/// capped at [`MAX_RETRY_AFTER_MS`]. `None` when absent or unreadable.
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let ms = if value.bytes().all(|b| b.is_ascii_digit()) {
+        // Many digits saturate instead of overflowing.
+        value.parse::<u64>().unwrap_or(u64::MAX).saturating_mul(1000)
+    } else if let Ok(secs) = value.parse::<f64>() {
+        if !(secs.is_finite() && secs >= 0.0) {
+            return None;
+        }
+        (secs * 1000.0).min(u64::MAX as f64) as u64
+    } else {
+        let at = parse_http_date(value)?;
+        let delta = at - now_ms;
+        if delta <= 0.0 {
+            0
+        } else {
+            delta.min(u64::MAX as f64) as u64
+        }
+    };
+    Some(ms.min(MAX_RETRY_AFTER_MS))
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into ms since the epoch.
+/// The obsolete RFC 850 and asctime forms are not accepted.
+pub fn parse_http_date(s: &str) -> Option<f64> {
+    let rest = s.split_once(", ")?.1;
+    let mut parts = rest.split(' ');
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
+        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':');
+    let (h, m, sec): (u32, u32, u32) = (hms.next()?.parse().ok()?, hms.next()?.parse().ok()?, hms.next()?.parse().ok()?);
+    if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
+        return None;
+    }
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || !(1970..=9999).contains(&year) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some(((days * 86_400 + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(sec)) * 1000) as f64)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Whether `name: value` may be sent as a request header: a token name and a
+/// value without control characters (no CR/LF header injection).
+pub fn is_valid_header(name: &str, value: &str) -> bool {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    !name.is_empty()
+        && name.bytes().all(token)
+        && value.chars().all(|c| c == '\t' || !c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_is_not_doubled() {
+        assert_eq!(authorization_value("sk-1"), "Bearer sk-1");
+        assert_eq!(authorization_value("Bearer sk-1"), "Bearer sk-1");
+        assert_eq!(authorization_value("bearer sk-1"), "Bearer sk-1");
+        assert_eq!(authorization_value("Bearerx"), "Bearer Bearerx");
+    }
+
+    #[test]
+    fn action_require_tokens() {
+        assert!(asks_for_update("update-resources"));
+        assert!(asks_for_update("Update-Resources"));
+        assert!(asks_for_update("foo, update-resources ,bar"));
+        assert!(!asks_for_update("update-resources-later"));
+        assert!(!asks_for_update(""));
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(parse_retry_after("2", 0.0), Some(2000));
+        assert_eq!(parse_retry_after("0", 0.0), Some(0));
+        assert_eq!(parse_retry_after("99999999999999999999999", 0.0), Some(MAX_RETRY_AFTER_MS));
+        assert_eq!(parse_retry_after("1.5", 0.0), Some(1500));
+        assert_eq!(parse_retry_after("-1", 0.0), None);
+        assert_eq!(parse_retry_after("soon", 0.0), None);
+        let date = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(date, 784_111_777_000.0);
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", date), Some(3000));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:30 GMT", date), Some(0));
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
+        assert_eq!(parse_http_date("Sun, 32 Nov 1994 08:49:37 GMT"), None);
+    }
+
+    #[test]
+    fn header_injection_is_refused() {
+        assert!(is_valid_header("x-trace", "abc"));
+        assert!(!is_valid_header("x trace", "abc"));
+        assert!(!is_valid_header("x-trace", "a\r\nb"));
+        assert!(!is_valid_header("", "a"));
+    }
+}

@@ -1,0 +1,13 @@
+//! The pure core: types, parsing and validation, header rules, cache records,
+//! options and retry timing. Nothing here touches JavaScript, so all of it is
+//! tested natively with `cargo test`.
+
+pub mod error;
+pub mod headers;
+pub mod options;
+pub mod parse;
+pub mod record;
+pub mod result;
+pub mod retry;
+pub mod types;
+pub mod url;

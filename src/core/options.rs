@@ -1,0 +1,165 @@
+//! Client options: defaults, validation, and the values the client runs with.
+
+use super::error::Error;
+use super::headers::is_valid_header;
+use super::url::{normalize_base_url, DEFAULT_BASE_URL};
+
+/// Default per-attempt timeout. A catalog is one small GET: half a minute is
+/// generous without leaving a picker spinning for the ten minutes openai-node
+/// allows a model run.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// Default number of retries after the first attempt (as openai-node).
+pub const DEFAULT_RETRIES: u32 = 2;
+/// Default body limit: 32 MiB, far above a realistic catalog (50,000 models is about 10 MB).
+pub const DEFAULT_MAX_BYTES: u64 = 32 * 1024 * 1024;
+/// Default prefix of storage keys.
+pub const DEFAULT_STORAGE_KEY: &str = "resources-client";
+/// Upper bound of `retries`, so a typo cannot make a client hammer a server.
+pub const MAX_RETRIES: u32 = 10;
+
+/// Options as a caller gives them; `None` means "use the default".
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// API base, default [`DEFAULT_BASE_URL`].
+    pub base_url: Option<String>,
+    /// API key, sent as `Authorization: Bearer <key>`; never stored.
+    pub api_key: Option<String>,
+    /// Extra request headers.
+    pub headers: Vec<(String, String)>,
+    /// Prefix of storage keys, default [`DEFAULT_STORAGE_KEY`].
+    pub storage_key: Option<String>,
+    /// Per-attempt timeout in ms; `0` disables it.
+    pub timeout_ms: Option<f64>,
+    /// Retries after the first attempt.
+    pub retries: Option<f64>,
+    /// Largest accepted body in bytes.
+    pub max_bytes: Option<f64>,
+    /// How long a stored catalog is served without a request; `0` always revalidates.
+    pub max_age_ms: Option<f64>,
+    /// Turn warnings into errors.
+    pub strict: bool,
+}
+
+/// Validated options.
+#[derive(Clone, PartialEq)]
+pub struct Config {
+    /// Normalised base URL (no trailing `/` or `/v1`).
+    pub base_url: String,
+    /// API key, if any.
+    pub api_key: Option<String>,
+    /// Extra request headers, checked for injection.
+    pub headers: Vec<(String, String)>,
+    /// Prefix of storage keys.
+    pub storage_key: String,
+    /// Per-attempt timeout in ms; `0` means none.
+    pub timeout_ms: u64,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// Largest accepted body in bytes.
+    pub max_bytes: u64,
+    /// Freshness window of a stored catalog in ms.
+    pub max_age_ms: u64,
+    /// Warnings are errors.
+    pub strict: bool,
+}
+
+// The key must never appear in logs, so Debug is written by hand.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("storage_key", &self.storage_key)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retries", &self.retries)
+            .field("max_bytes", &self.max_bytes)
+            .field("max_age_ms", &self.max_age_ms)
+            .field("strict", &self.strict)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Options {
+    /// Checks every option and fills in defaults.
+    pub fn validate(self) -> Result<Config, Error> {
+        let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let api_key = match self.api_key {
+            Some(k) if k.trim().is_empty() => None,
+            Some(k) if k.chars().any(char::is_control) => {
+                return Err(Error::options("apiKey contains control characters"))
+            }
+            other => other,
+        };
+        for (name, value) in &self.headers {
+            if !is_valid_header(name, value) {
+                return Err(Error::options(format!("header \"{}\" has an invalid name or value", name.escape_debug())));
+            }
+        }
+        let storage_key = self.storage_key.unwrap_or_else(|| DEFAULT_STORAGE_KEY.to_owned());
+        if storage_key.is_empty() {
+            return Err(Error::options("storageKey must not be empty"));
+        }
+        Ok(Config {
+            base_url,
+            api_key,
+            headers: self.headers,
+            storage_key,
+            timeout_ms: whole("timeoutMs", self.timeout_ms, DEFAULT_TIMEOUT_MS, u64::from(u32::MAX))?,
+            retries: whole("retries", self.retries, u64::from(DEFAULT_RETRIES), u64::from(MAX_RETRIES))? as u32,
+            max_bytes: whole("maxBytes", self.max_bytes, DEFAULT_MAX_BYTES, 1 << 40)?,
+            max_age_ms: whole("maxAgeMs", self.max_age_ms, 0, u64::MAX >> 11)?,
+            strict: self.strict,
+        })
+    }
+}
+
+/// A non-negative whole number no larger than `max`.
+fn whole(name: &str, value: Option<f64>, default: u64, max: u64) -> Result<u64, Error> {
+    match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max as f64 => Ok(v as u64),
+        Some(v) => Err(Error::options(format!("{name} must be a whole number from 0 to {max}, got {v}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = Options::default().validate().unwrap();
+        assert_eq!(c.base_url, "https://api.betterprompt.me");
+        assert_eq!(c.timeout_ms, DEFAULT_TIMEOUT_MS);
+        assert_eq!(c.retries, 2);
+        assert_eq!(c.max_age_ms, 0);
+    }
+
+    #[test]
+    fn bad_numbers_are_refused() {
+        for (field, v) in [("timeout", -1.0), ("timeout", f64::NAN), ("retries", 1.5), ("retries", 11.0), ("max", -5.0)] {
+            let mut o = Options::default();
+            match field {
+                "timeout" => o.timeout_ms = Some(v),
+                "retries" => o.retries = Some(v),
+                _ => o.max_bytes = Some(v),
+            }
+            assert_eq!(o.validate().unwrap_err().code(), "INVALID_OPTIONS");
+        }
+    }
+
+    #[test]
+    fn key_never_in_debug_or_errors() {
+        let o = Options { api_key: Some("sk-secret".into()), ..Options::default() };
+        let c = o.validate().unwrap();
+        assert!(!format!("{c:?}").contains("sk-secret"));
+        let o = Options { api_key: Some("sk-se\ncret".into()), ..Options::default() };
+        assert!(!o.validate().unwrap_err().to_string().contains("sk-se"));
+    }
+
+    #[test]
+    fn header_injection_is_an_options_error() {
+        let o = Options { headers: vec![("x-a".into(), "1\r\nx-b: 2".into())], ..Options::default() };
+        assert_eq!(o.validate().unwrap_err().code(), "INVALID_OPTIONS");
+    }
+}

@@ -1,0 +1,82 @@
+//! Base URL normalisation: `https://host`, `https://host/`, `https://host/v1`
+//! and `https://host/v1/` all address the same API without `//` or `/v1/v1/`.
+
+use super::error::Error;
+
+/// The public service.
+pub const DEFAULT_BASE_URL: &str = "https://api.betterprompt.me";
+
+/// Normalises a base URL to `scheme://host[:port][/prefix]` with no trailing
+/// slash and no trailing `/v1`. Only absolute `http(s)` URLs without
+/// credentials, query or fragment are accepted.
+pub fn normalize_base_url(input: &str) -> Result<String, Error> {
+    let url = input.trim();
+    let lower = url.to_ascii_lowercase();
+    let rest_at = if lower.starts_with("https://") {
+        8
+    } else if lower.starts_with("http://") {
+        7
+    } else {
+        return Err(Error::options(format!("baseUrl must be an absolute http(s) URL, got \"{}\"", preview(url))));
+    };
+    if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::options("baseUrl must not contain a query, a fragment or spaces"));
+    }
+    let rest = &url[rest_at..];
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() {
+        return Err(Error::options("baseUrl has no host"));
+    }
+    if host.contains('@') {
+        return Err(Error::options("baseUrl must not contain credentials; use apiKey"));
+    }
+    let mut out = format!("{}{}", &lower[..rest_at], rest);
+    loop {
+        let trimmed = out.trim_end_matches('/');
+        let cut = trimmed.len();
+        out.truncate(cut);
+        if out.len() > rest_at + host.len() && out.ends_with("/v1") {
+            out.truncate(out.len() - 3);
+        } else {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// `{base}/v1/resources` for a normalised base.
+pub fn resources_url(base: &str) -> String {
+    format!("{base}/v1/resources")
+}
+
+fn preview(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_slash_and_v1_are_folded() {
+        for input in [
+            "https://api.example.com",
+            "https://api.example.com/",
+            "https://api.example.com/v1",
+            "https://api.example.com/v1/",
+            "  HTTPS://api.example.com//  ",
+        ] {
+            assert_eq!(normalize_base_url(input).unwrap(), "https://api.example.com", "{input}");
+        }
+        assert_eq!(normalize_base_url("http://127.0.0.1:8080/proxy/v1").unwrap(), "http://127.0.0.1:8080/proxy");
+        assert_eq!(resources_url("https://h"), "https://h/v1/resources");
+    }
+
+    #[test]
+    fn unusable_bases_are_options_errors() {
+        for input in ["", "api.example.com", "ftp://h", "https://", "https://u:p@h", "https://h?x=1", "https://h/#f", "https://h h"] {
+            let err = normalize_base_url(input).unwrap_err();
+            assert_eq!(err.code(), "INVALID_OPTIONS", "{input}");
+        }
+    }
+}

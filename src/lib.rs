@@ -1,0 +1,29 @@
+//! # resources-client
+//!
+//! Discover which AI models an API offers (`GET /v1/resources`), what modality
+//! each has and which run options it accepts; validate the catalog, keep it and
+//! its hash, and refresh it when the server says `action-require: update-resources`.
+//!
+//! The crate has two layers:
+//! - [`core`]: pure Rust (types, parsing, validation, header rules, cache
+//!   records, retry timing), usable anywhere and tested natively;
+//! - on `wasm32`, a client that talks to `fetch` and storage, and the
+//!   wasm-bindgen exports that form the npm package's JavaScript API.
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+mod js_api;
+
+pub use crate::core::error::Error;
+pub use crate::core::options::{Config, Options};
+pub use crate::core::parse::{parse_failure, parse_success};
+pub use crate::core::result::{ResourcesResult, Source};
+pub use crate::core::types::{Catalog, Modality, Model, Resources, RunOption};
+
+#[cfg(target_arch = "wasm32")]
+pub use crate::client::{Client, FetchOptions};
