@@ -68,7 +68,8 @@ pub fn parse_success(body: &[u8], status: u16, content_type: Option<&str>, stric
         });
     };
     let envelope_status = match root.remove("status") {
-        Some(Value::String(s)) => s,
+        Some(Value::String(s)) if !s.is_empty() => s,
+        Some(Value::String(_)) => return Err(Error::invalid(status, "status", "empty")),
         Some(other) => return Err(Error::invalid(status, "status", format!("expected a string, got {}", kind(&other)))),
         None => return Err(Error::invalid(status, "status", "missing")),
     };
