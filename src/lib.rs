@@ -26,4 +26,6 @@ pub use crate::core::result::{ResourcesResult, Source};
 pub use crate::core::types::{Catalog, Modality, Model, Resources, RunOption};
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::client::{Client, FetchOptions};
+pub use crate::client::{Client, FetchOptions, Listener, WeakClient};
+#[cfg(target_arch = "wasm32")]
+pub use crate::web::storage::StorageChoice;

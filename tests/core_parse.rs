@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Native tests of the body parsers: `parse_success` (2xx bodies) and
 //! `parse_failure` (everything else), against the contract in CONTRACT.md.
 //!

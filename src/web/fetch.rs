@@ -1,0 +1,146 @@
+//! One HTTP attempt: send a GET through `fetch` (the global one or the caller's),
+//! read the body while counting bytes, and give up on timeout or abort.
+
+use std::future::Future;
+use std::pin::pin;
+
+use futures_util::future::{select, Either};
+use gloo_net::http::{Request, Response};
+use js_sys::{Function, Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
+
+use super::signal::aborted;
+use super::timer::sleep;
+use super::{js_message, now_ms};
+use crate::core::error::Error;
+use crate::core::headers::parse_retry_after;
+
+/// What came back from one attempt, read in full.
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// `Retry-After` in ms, already capped.
+    pub retry_after_ms: Option<u64>,
+    /// The body's bytes (at most the limit).
+    pub body: Vec<u8>,
+}
+
+/// How one attempt is made.
+pub struct Attempt<'a> {
+    /// Absolute URL.
+    pub url: &'a str,
+    /// Request headers.
+    pub headers: &'a [(String, String)],
+    /// Caller-supplied `fetch`; the global one when `None`.
+    pub fetch: Option<&'a Function>,
+    /// Largest accepted body.
+    pub max_bytes: u64,
+    /// Time limit of this attempt; `0` for none.
+    pub timeout_ms: u64,
+    /// Cancels the attempt when it aborts.
+    pub cancel: &'a AbortSignal,
+}
+
+impl Attempt<'_> {
+    /// Sends the request and reads the whole response, within the time limit.
+    pub async fn send(&self) -> Result<Reply, Error> {
+        let controller = AbortController::new().map_err(|e| Error::Network { message: js_message(&e) })?;
+        let work = pin!(self.exchange(controller.signal()));
+        let limit = pin!(deadline(self.timeout_ms));
+        let cancelled = pin!(aborted(self.cancel));
+        let outcome = match select(work, select(limit, cancelled)).await {
+            Either::Left((reply, _)) => return reply,
+            Either::Right((Either::Left(_), _)) => Error::Timeout { timeout_ms: self.timeout_ms },
+            Either::Right((Either::Right(_), _)) => Error::Aborted,
+        };
+        // Stop the request on the wire too, not only our interest in it.
+        controller.abort();
+        Err(outcome)
+    }
+
+    async fn exchange(&self, signal: AbortSignal) -> Result<Reply, Error> {
+        let mut builder = Request::get(self.url).abort_signal(Some(&signal));
+        for (name, value) in self.headers {
+            builder = builder.header(name, value);
+        }
+        let request: web_sys::Request = builder.build().map_err(|e| Error::Network { message: e.to_string() })?.into();
+        let promise = self.call_fetch(&request)?;
+        let raw = JsFuture::from(promise).await.map_err(|e| Error::Network { message: js_message(&e) })?;
+        if !raw.is_object() {
+            return Err(Error::Network { message: "fetch did not resolve to a Response".into() });
+        }
+        let response = Response::from(raw.unchecked_into::<web_sys::Response>());
+        let status = response.status();
+        let headers = response.headers();
+        let content_type = headers.get("content-type");
+        let retry_after_ms = headers.get("retry-after").and_then(|v| parse_retry_after(&v, now_ms()));
+        let too_large = Error::ResponseTooLarge { status, max_bytes: self.max_bytes };
+        let declared = headers.get("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|len| len > self.max_bytes) {
+            if let Some(stream) = response.body() {
+                let _ = stream.cancel();
+            }
+            return Err(too_large);
+        }
+        let body = match response.body() {
+            Some(stream) => read_limited(stream.get_reader().unchecked_into(), self.max_bytes).await?.ok_or(too_large)?,
+            None => Vec::new(),
+        };
+        Ok(Reply { status, content_type, retry_after_ms, body })
+    }
+
+    fn call_fetch(&self, request: &web_sys::Request) -> Result<Promise, Error> {
+        let global = js_sys::global();
+        let fetch = match self.fetch {
+            Some(f) => f.clone(),
+            None => js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| Error::Network { message: "no global fetch; pass options.fetch".into() })?,
+        };
+        // A user fetch may throw synchronously or return a non-promise; both are handled.
+        let returned = fetch.call1(&global, request).map_err(|e| Error::Network { message: js_message(&e) })?;
+        Ok(Promise::resolve(&returned))
+    }
+}
+
+/// Reads a body stream to the end; `Ok(None)` as soon as it exceeds `max_bytes`
+/// (the stream is cancelled then, so the rest is never downloaded).
+async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Result<Option<Vec<u8>>, Error> {
+    let mut body = Vec::new();
+    let field = |obj: &JsValue, name: &str| js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| Error::Network { message: format!("reading the body failed: {}", js_message(&e)) })?;
+        if field(&chunk, "done").is_truthy() {
+            return Ok(Some(body));
+        }
+        let Ok(bytes) = field(&chunk, "value").dyn_into::<Uint8Array>() else {
+            return Err(Error::Network { message: "the body stream yielded a non-byte chunk".into() });
+        };
+        let len = bytes.length() as usize;
+        if (body.len() + len) as u64 > max_bytes {
+            let _ = reader.cancel();
+            return Ok(None);
+        }
+        let start = body.len();
+        body.resize(start + len, 0);
+        bytes.copy_to(&mut body[start..]);
+    }
+}
+
+/// Never resolves when `ms` is 0 (no time limit).
+fn deadline(ms: u64) -> impl Future<Output = ()> {
+    async move {
+        if ms == 0 {
+            std::future::pending::<()>().await
+        } else {
+            sleep(ms).await
+        }
+    }
+}

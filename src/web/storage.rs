@@ -1,0 +1,158 @@
+//! Where the record lives: `localStorage`, a caller's `StorageLike` object, or memory.
+//!
+//! Any storage call that throws (disabled storage, private mode, quota) moves
+//! this store to memory for the rest of its life; it never fails a call. Every
+//! write is mirrored in memory so that nothing is lost at that moment.
+//! The memory store is shared by all clients of the module, so successive
+//! `fetchResources()` calls in one Node process remember the last hash.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::js_message;
+
+thread_local! {
+    static MEMORY: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// Which storage a client asked for.
+#[derive(Clone, Debug)]
+pub enum StorageChoice {
+    /// `globalThis.localStorage` when present and usable, else memory.
+    Auto,
+    /// `globalThis.localStorage`; memory when it is unusable.
+    Local,
+    /// Module memory.
+    Memory,
+    /// An object with `getItem`, `setItem` and `removeItem`.
+    Custom(JsValue),
+}
+
+enum Backend {
+    /// A `Storage`-like JS object; `is_local` when it is the global `localStorage`.
+    Js { object: JsValue, is_local: bool },
+    Memory,
+}
+
+/// One record's storage slot.
+pub struct Store {
+    key: String,
+    backend: RefCell<Backend>,
+    degraded: RefCell<Option<String>>,
+}
+
+impl Store {
+    /// A store for `key` in the chosen storage.
+    pub fn new(choice: StorageChoice, key: String) -> Store {
+        let mut degraded = None;
+        let backend = match choice {
+            StorageChoice::Memory => Backend::Memory,
+            StorageChoice::Custom(object) => Backend::Js { object, is_local: false },
+            StorageChoice::Auto | StorageChoice::Local => match usable_local_storage() {
+                Ok(object) => Backend::Js { object, is_local: true },
+                Err(reason) => {
+                    if matches!(choice, StorageChoice::Local) {
+                        degraded = Some(reason);
+                    }
+                    Backend::Memory
+                }
+            },
+        };
+        Store { key, backend: RefCell::new(backend), degraded: RefCell::new(degraded) }
+    }
+
+    /// The storage key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Whether records live in the global `localStorage` (so other tabs see them).
+    pub fn is_local_storage(&self) -> bool {
+        matches!(&*self.backend.borrow(), Backend::Js { is_local: true, .. })
+    }
+
+    /// Why the store fell back to memory, if it did.
+    pub fn degraded_reason(&self) -> Option<String> {
+        self.degraded.borrow().clone()
+    }
+
+    /// The stored text, if any.
+    pub fn read(&self) -> Option<String> {
+        let result = match &*self.backend.borrow() {
+            Backend::Memory => return memory_get(&self.key),
+            Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(&self.key)]),
+        };
+        match result {
+            Ok(value) => value.as_string(),
+            Err(reason) => {
+                self.degrade(reason);
+                memory_get(&self.key)
+            }
+        }
+    }
+
+    /// Stores `text`.
+    pub fn write(&self, text: &str) {
+        MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.to_owned()));
+        let result = match &*self.backend.borrow() {
+            Backend::Memory => return,
+            Backend::Js { object, .. } => {
+                call(object, "setItem", &[JsValue::from_str(&self.key), JsValue::from_str(text)])
+            }
+        };
+        if let Err(reason) = result {
+            self.degrade(reason);
+        }
+    }
+
+    /// Removes the record.
+    pub fn remove(&self) {
+        MEMORY.with(|m| m.borrow_mut().remove(&self.key));
+        let result = match &*self.backend.borrow() {
+            Backend::Memory => return,
+            Backend::Js { object, .. } => call(object, "removeItem", &[JsValue::from_str(&self.key)]),
+        };
+        if let Err(reason) = result {
+            self.degrade(reason);
+        }
+    }
+
+    fn degrade(&self, reason: String) {
+        *self.backend.borrow_mut() = Backend::Memory;
+        *self.degraded.borrow_mut() = Some(reason);
+    }
+}
+
+fn memory_get(key: &str) -> Option<String> {
+    MEMORY.with(|m| m.borrow().get(key).cloned())
+}
+
+/// Calls `object[method](...args)`, turning a missing method or a throw into `Err`.
+fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let function = Reflect::get(object, &JsValue::from_str(method))
+        .map_err(|e| js_message(&e))?
+        .dyn_into::<Function>()
+        .map_err(|_| format!("storage has no {method}() method"))?;
+    let result = match args {
+        [a] => function.call1(object, a),
+        [a, b] => function.call2(object, a, b),
+        _ => function.call0(object),
+    };
+    result.map_err(|e| format!("storage {method}() threw: {}", js_message(&e)))
+}
+
+/// The global `localStorage`, if reading it does not throw and a probe write works.
+fn usable_local_storage() -> Result<JsValue, String> {
+    let storage = Reflect::get(&js_sys::global(), &JsValue::from_str("localStorage"))
+        .map_err(|e| format!("localStorage is not accessible: {}", js_message(&e)))?;
+    if storage.is_undefined() || storage.is_null() {
+        return Err("no localStorage in this environment".into());
+    }
+    let probe = JsValue::from_str("resources-client:probe");
+    call(&storage, "setItem", &[probe.clone(), JsValue::from_str("1")])?;
+    call(&storage, "removeItem", &[probe])?;
+    Ok(storage)
+}

@@ -1,0 +1,59 @@
+// Runs the portable suites of tests/js/ in headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core). The page comes from one
+// local server and the mock API from another, so every call is cross-origin.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startMockServer } from '../../mock/server.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const suitesDir = fileURLToPath(new URL('../js/', import.meta.url));
+const filter = process.argv[2] ?? '';
+
+/** Chromium flags for a root user on a machine with no outside network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const api = await startMockServer({ port: 0 });
+const site = await startMockServer({ port: 0, staticDir: root, pkgDir: `${root}pkg` });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+let passed = 0;
+let failed = 0;
+const consoleErrors = [];
+try {
+  const page = await browser.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(`${site.url}/tests/browser/index.html`);
+  await page.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+  const files = readdirSync(suitesDir).filter((f) => f.endsWith('.suite.mjs')).sort();
+  for (const file of files) {
+    const names = await page.evaluate((f) => window.__listTests(f), file);
+    for (const name of names) {
+      const label = `${file.replace('.suite.mjs', '')}: ${name}`;
+      if (filter && !label.includes(filter)) continue;
+      const outcome = await page.evaluate(([f, n, u]) => window.__runTest(f, n, u), [file, name, api.url]);
+      if (outcome.ok) {
+        passed += 1;
+        console.log(`ok - [chromium] ${label}`);
+      } else {
+        failed += 1;
+        console.log(`not ok - [chromium] ${label}\n  ${outcome.message.replaceAll('\n', '\n  ')}`);
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  await api.close();
+  await site.close();
+}
+console.log(`chromium: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
