@@ -25,6 +25,12 @@ pub use crate::core::parse::{parse_failure, parse_success};
 pub use crate::core::result::{ResourcesResult, Source};
 pub use crate::core::types::{Catalog, Modality, Model, Resources, RunOption};
 
+// Catalog helpers: run option validation, lookups, and diffs between catalogs.
+pub use crate::core::catalog::{
+    diff_resources, validate_run_options, validate_run_options_value, ErrorCode, ModelChange, OptionChange, OptionError,
+    OptionsDiff, ResourcesDiff, RunOptionKey, Validation,
+};
+
 #[cfg(target_arch = "wasm32")]
 pub use crate::client::{Client, FetchOptions, Listener, WeakClient};
 #[cfg(target_arch = "wasm32")]

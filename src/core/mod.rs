@@ -1,7 +1,8 @@
-//! The pure core: types, parsing and validation, header rules, cache records,
+//! The pure core: types, parsing and validation, catalog helpers, header rules, cache records,
 //! options and retry timing. Nothing here touches JavaScript, so all of it is
 //! tested natively with `cargo test`.
 
+pub mod catalog;
 pub mod error;
 pub mod headers;
 pub mod options;

@@ -1,0 +1,522 @@
+//! Catalog helpers: check run options before a paid run, look models up, and
+//! tell what changed between two catalogs.
+//!
+//! Rules shared by every helper:
+//! - a model id that occurs twice in a catalog means its first occurrence
+//!   (later ones are ignored), as [`Resources::find_model`] does;
+//! - a run option key that occurs twice in one model means its first occurrence;
+//! - strings are compared exactly, except where a rule says "case-insensitive".
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use serde_json::{Number, Value};
+
+use crate::core::types::{Modality, Model, Resources, RunOption};
+
+// ---------------------------------------------------------------------------
+// Lookups
+// ---------------------------------------------------------------------------
+
+/// A run option key and the models that accept it (see [`Resources::run_option_keys`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunOptionKey<'a> {
+    /// The option key, e.g. `quality`.
+    pub key: &'a str,
+    /// Ids of the models that accept it, in catalog order.
+    pub models: Vec<&'a str>,
+}
+
+impl Resources {
+    /// The model with this id (exact match; the first one if the id repeats).
+    pub fn find_model(&self, id: &str) -> Option<&Model> {
+        self.model(id)
+    }
+
+    /// The models of one modality (exact match on the wire spelling, e.g. `"image"`),
+    /// in catalog order, borrowed from the catalog.
+    pub fn models_by_modality(&self, modality: &str) -> Vec<&Model> {
+        first_occurrences(&self.models).filter(|m| m.modality.as_str() == modality).collect()
+    }
+
+    /// Every run option key of the catalog, sorted by key, each with the ids
+    /// of the models that accept it in catalog order. Borrows; copies no strings.
+    pub fn run_option_keys(&self) -> Vec<RunOptionKey<'_>> {
+        let mut keys: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for model in first_occurrences(&self.models) {
+            for option in first_keys(&model.available_run_options) {
+                keys.entry(option.key.as_str()).or_default().push(model.model.as_str());
+            }
+        }
+        keys.into_iter().map(|(key, models)| RunOptionKey { key, models }).collect()
+    }
+}
+
+/// The models of a list with later duplicates of an id left out.
+fn first_occurrences(models: &[Model]) -> impl Iterator<Item = &Model> {
+    let mut seen = HashSet::new();
+    models.iter().filter(move |m| seen.insert(m.model.as_str()))
+}
+
+/// The run options of a model with later duplicates of a key left out.
+fn first_keys(options: &[RunOption]) -> impl Iterator<Item = &RunOption> {
+    let mut seen = HashSet::new();
+    options.iter().filter(move |o| seen.insert(o.key.as_str()))
+}
+
+// ---------------------------------------------------------------------------
+// Run option validation
+// ---------------------------------------------------------------------------
+
+/// Why a run option (or the call itself) was refused. The wire spelling is
+/// [`ErrorCode::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `INVALID_INPUT`: an argument is not what the helper takes (the catalog is
+    /// not a catalog, the run options are not a plain object, the model id is not a string).
+    InvalidInput,
+    /// `UNKNOWN_MODEL`: no model of the catalog has this id.
+    UnknownModel,
+    /// `UNKNOWN_KEY`: the model accepts no run option with this key.
+    UnknownKey,
+    /// `INVALID_VALUE`: the value is not among the option's allowed values.
+    InvalidValue,
+    /// `NOT_A_STRING`: the server takes run option values as strings only.
+    NotAString,
+    /// `DUPLICATE_KEY`: the same key was given twice (in different case).
+    DuplicateKey,
+}
+
+impl ErrorCode {
+    /// The wire spelling, e.g. `UNKNOWN_KEY`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::UnknownModel => "UNKNOWN_MODEL",
+            ErrorCode::UnknownKey => "UNKNOWN_KEY",
+            ErrorCode::InvalidValue => "INVALID_VALUE",
+            ErrorCode::NotAString => "NOT_A_STRING",
+            ErrorCode::DuplicateKey => "DUPLICATE_KEY",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One problem found by [`validate_run_options`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionError {
+    /// The run option key it is about; `None` (JSON `null`) for the model id or
+    /// the arguments themselves.
+    pub key: Option<String>,
+    /// The value given: the option's value, or the model id for `UNKNOWN_MODEL`.
+    pub value: Value,
+    /// Machine-readable reason.
+    pub code: ErrorCode,
+    /// A sentence for people.
+    pub message: String,
+    /// The allowed values (`INVALID_VALUE`, `NOT_A_STRING` of a known key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// What was probably meant: a model id, a key, a value, or the value as a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+impl OptionError {
+    /// An `INVALID_INPUT` error about an argument.
+    pub fn invalid_input(message: impl Into<String>, value: Value) -> Self {
+        OptionError { key: None, value, code: ErrorCode::InvalidInput, message: message.into(), allowed: None, suggestion: None }
+    }
+}
+
+/// The outcome of [`validate_run_options`]: serialises as `{ "ok": bool, "errors": [...] }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Validation {
+    /// Every problem found, in the order the options were given; empty when valid.
+    pub errors: Vec<OptionError>,
+}
+
+impl Validation {
+    /// Whether the run options are valid for the model.
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// A result holding one error.
+    pub fn fail(error: OptionError) -> Self {
+        Validation { errors: vec![error] }
+    }
+}
+
+impl Serialize for Validation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Validation", 2)?;
+        st.serialize_field("ok", &self.ok())?;
+        st.serialize_field("errors", &self.errors)?;
+        st.end()
+    }
+}
+
+/// Checks run options for a model of the catalog before they are sent with a run
+/// (the server would answer 422 `VALIDATION_ERROR`). Per option, in order: a key
+/// repeated in different case is `DUPLICATE_KEY` (the first spelling, or the one
+/// the model knows exactly, is checked normally), an unknown key is `UNKNOWN_KEY`,
+/// a value that is not a string is `NOT_A_STRING`, a value not among the options
+/// is `INVALID_VALUE`. An unknown model is one `UNKNOWN_MODEL` error.
+pub fn validate_run_options(resources: &Resources, model: &str, options: &[(String, Value)]) -> Validation {
+    match resources.find_model(model) {
+        Some(found) => validate_model_options(found, options),
+        None => unknown_model(model, resources.models.iter().map(|m| m.model.as_str())),
+    }
+}
+
+/// [`validate_run_options`] for run options held as a JSON value: `null` means
+/// none, an object gives its entries, anything else is `INVALID_INPUT`.
+pub fn validate_run_options_value(resources: &Resources, model: &str, options: &Value) -> Validation {
+    match options {
+        Value::Null => validate_run_options(resources, model, &[]),
+        Value::Object(map) => {
+            let entries: Vec<(String, Value)> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            validate_run_options(resources, model, &entries)
+        }
+        other => Validation::fail(OptionError::invalid_input(
+            format!("runOptions must be an object of key to string value, got {}", json_kind(other)),
+            other.clone(),
+        )),
+    }
+}
+
+/// The `UNKNOWN_MODEL` result for `id`, suggesting the nearest of `known`.
+pub fn unknown_model<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> Validation {
+    let suggestion = nearest(id, known).map(str::to_owned);
+    let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_debug())).unwrap_or_default();
+    Validation::fail(OptionError {
+        key: None,
+        value: Value::String(id.to_owned()),
+        code: ErrorCode::UnknownModel,
+        message: format!("unknown model \"{}\"{hint}", id.escape_debug()),
+        allowed: None,
+        suggestion,
+    })
+}
+
+/// Checks run options against one model (see [`validate_run_options`]).
+pub fn validate_model_options(model: &Model, options: &[(String, Value)]) -> Validation {
+    let canonical = canonical_spellings(model, options);
+    let mut errors = Vec::new();
+    for (index, (key, value)) in options.iter().enumerate() {
+        let folded = key.to_lowercase();
+        let first = canonical[&folded];
+        if first != index {
+            let kept = &options[first].0;
+            errors.push(OptionError {
+                key: Some(key.clone()),
+                value: value.clone(),
+                code: ErrorCode::DuplicateKey,
+                message: format!(
+                    "run option \"{}\" repeats \"{}\" (keys differ only in case); give it once",
+                    key.escape_debug(),
+                    kept.escape_debug()
+                ),
+                allowed: None,
+                suggestion: Some(kept.clone()),
+            });
+            continue;
+        }
+        if let Some(error) = check_option(model, key, value) {
+            errors.push(error);
+        }
+    }
+    Validation { errors }
+}
+
+/// For each case-folded key, the index of the spelling that is checked normally:
+/// the one the model knows exactly, else the first given.
+fn canonical_spellings(model: &Model, options: &[(String, Value)]) -> BTreeMap<String, usize> {
+    let mut canonical: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, (key, _)) in options.iter().enumerate() {
+        let known = model.run_option(key).is_some();
+        canonical
+            .entry(key.to_lowercase())
+            .and_modify(|kept| {
+                if known && model.run_option(&options[*kept].0).is_none() {
+                    *kept = index;
+                }
+            })
+            .or_insert(index);
+    }
+    canonical
+}
+
+fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> {
+    let id = model.model.escape_debug();
+    let Some(option) = model.run_option(key) else {
+        let keys: Vec<&str> = first_keys(&model.available_run_options).map(|o| o.key.as_str()).collect();
+        let suggestion = nearest(key, keys.iter().copied()).map(str::to_owned);
+        let hint = match (&suggestion, keys.is_empty()) {
+            (Some(s), _) => format!("; did you mean \"{}\"?", s.escape_debug()),
+            (None, true) => " (it accepts no run options)".to_owned(),
+            (None, false) => format!(" (it accepts {})", keys.join(", ")),
+        };
+        return Some(OptionError {
+            key: Some(key.to_owned()),
+            value: value.clone(),
+            code: ErrorCode::UnknownKey,
+            message: format!("model \"{id}\" has no run option \"{}\"{hint}", key.escape_debug()),
+            allowed: None,
+            suggestion,
+        });
+    };
+    let allowed = || Some(option.options.clone());
+    let Value::String(text) = value else {
+        // Say what string to send instead; when it matches an option, its exact spelling.
+        let suggestion = scalar_text(value).map(|t| nearest(&t, option.options.iter().map(String::as_str)).map(str::to_owned).unwrap_or(t));
+        let hint = suggestion.as_deref().map(|s| format!("; send \"{}\"", s.escape_debug())).unwrap_or_default();
+        return Some(OptionError {
+            key: Some(key.to_owned()),
+            value: value.clone(),
+            code: ErrorCode::NotAString,
+            message: format!(
+                "run option \"{}\" of \"{id}\" must be a string (the server takes strings), got {}{hint}",
+                key.escape_debug(),
+                json_kind(value)
+            ),
+            allowed: allowed(),
+            suggestion,
+        });
+    };
+    if option.options.iter().any(|o| o == text) {
+        return None;
+    }
+    let suggestion = nearest(text, option.options.iter().map(String::as_str)).map(str::to_owned);
+    let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_debug())).unwrap_or_default();
+    Some(OptionError {
+        key: Some(key.to_owned()),
+        value: value.clone(),
+        code: ErrorCode::InvalidValue,
+        message: format!(
+            "\"{}\" is not a valid \"{}\" for \"{id}\" (allowed: {}){hint}",
+            text.escape_debug(),
+            key.escape_debug(),
+            if option.options.is_empty() { "none".to_owned() } else { option.options.join(", ") }
+        ),
+        allowed: allowed(),
+        suggestion,
+    })
+}
+
+/// The string a number or boolean would be sent as (`8` → `"8"`, `true` → `"true"`);
+/// `None` for null, arrays and objects, which have no sensible string form.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(number_text(n)),
+        _ => None,
+    }
+}
+
+/// A number written as JavaScript's `String(n)` writes it for everyday values:
+/// integral floats without a fraction (`8.0` → `"8"`).
+fn number_text(n: &Number) -> String {
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
+        _ => n.to_string(),
+    }
+}
+
+/// A few words naming the JSON type of a value, for messages.
+fn json_kind(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {}", number_text(n)),
+        Value::String(_) => "a string".to_owned(),
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Suggestions
+// ---------------------------------------------------------------------------
+
+/// The candidate nearest to `input`, case-insensitively: an exact match ignoring
+/// case first, else the smallest edit distance within a third of the longer
+/// string's length (at least 1), ties going to the earlier candidate. `None`
+/// when nothing is close enough: a far-fetched suggestion is worse than none.
+pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let target: Vec<char> = input.to_lowercase().chars().collect();
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        let folded: Vec<char> = candidate.to_lowercase().chars().collect();
+        let limit = (target.len().max(folded.len()) / 3).max(1);
+        let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1).min(limit));
+        if target.len().abs_diff(folded.len()) > bound {
+            continue;
+        }
+        if let Some(d) = bounded_distance(&target, &folded, bound) {
+            if best.map_or(true, |(b, _)| d < b) {
+                best = Some((d, candidate));
+                if d == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance between `a` and `b` when it is at most `bound`.
+fn bounded_distance(a: &[char], b: &[char], bound: usize) -> Option<usize> {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        let mut row_min = current[0];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            row_min = row_min.min(current[j + 1]);
+        }
+        if row_min > bound {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    Some(previous[b.len()]).filter(|d| *d <= bound)
+}
+
+// ---------------------------------------------------------------------------
+// Diff
+// ---------------------------------------------------------------------------
+
+/// What changed from one catalog to another (see [`diff_resources`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ResourcesDiff {
+    /// Ids of models that are new, sorted.
+    pub added: Vec<String>,
+    /// Ids of models that are gone, sorted.
+    pub removed: Vec<String>,
+    /// Models present in both whose modality or run options differ, sorted by id.
+    pub changed: Vec<ModelChange>,
+}
+
+impl ResourcesDiff {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// How one model changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelChange {
+    /// The model id.
+    pub model: String,
+    /// `(before, after)` when the modality changed; serialised as `[old, new]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modality: Option<(Modality, Modality)>,
+    /// How its run options changed (empty lists when only the modality did).
+    pub options: OptionsDiff,
+}
+
+/// How the run options of one model changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct OptionsDiff {
+    /// Keys that are new, sorted.
+    pub added: Vec<String>,
+    /// Keys that are gone, sorted.
+    pub removed: Vec<String>,
+    /// Keys present in both whose allowed values differ, sorted by key.
+    pub changed: Vec<OptionChange>,
+}
+
+impl OptionsDiff {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// How the allowed values of one run option changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OptionChange {
+    /// The option key.
+    pub key: String,
+    /// Values that are new, in the new catalog's order.
+    pub added: Vec<String>,
+    /// Values that are gone, in the old catalog's order.
+    pub removed: Vec<String>,
+}
+
+/// What changed from `before` to `after`: models added and removed, and for models
+/// in both, a modality change and run option keys and values added and removed.
+/// Model ids and keys are sorted (by code point); values keep catalog order; the
+/// order of models, keys and values within a catalog is not itself a change, nor
+/// are unknown extra fields. For "no previous catalog", pass `&Resources::default()`.
+pub fn diff_resources(before: &Resources, after: &Resources) -> ResourcesDiff {
+    let old = index_models(before);
+    let new = index_models(after);
+    let mut diff = ResourcesDiff::default();
+    for (id, model) in &new {
+        match old.get(id) {
+            None => diff.added.push((*id).to_owned()),
+            Some(previous) => {
+                if let Some(change) = model_change(previous, model) {
+                    diff.changed.push(change);
+                }
+            }
+        }
+    }
+    diff.removed = old.keys().filter(|id| !new.contains_key(*id)).map(|id| (*id).to_owned()).collect();
+    diff
+}
+
+fn index_models(resources: &Resources) -> BTreeMap<&str, &Model> {
+    let mut index = BTreeMap::new();
+    for model in &resources.models {
+        index.entry(model.model.as_str()).or_insert(model);
+    }
+    index
+}
+
+fn model_change(before: &Model, after: &Model) -> Option<ModelChange> {
+    let modality = (before.modality != after.modality).then(|| (before.modality.clone(), after.modality.clone()));
+    let old: BTreeMap<&str, &RunOption> = first_keys(&before.available_run_options).map(|o| (o.key.as_str(), o)).collect();
+    let new: BTreeMap<&str, &RunOption> = first_keys(&after.available_run_options).map(|o| (o.key.as_str(), o)).collect();
+    let mut options = OptionsDiff {
+        added: new.keys().filter(|k| !old.contains_key(*k)).map(|k| (*k).to_owned()).collect(),
+        removed: old.keys().filter(|k| !new.contains_key(*k)).map(|k| (*k).to_owned()).collect(),
+        changed: Vec::new(),
+    };
+    for (key, option) in &new {
+        let Some(previous) = old.get(key) else { continue };
+        let was: BTreeSet<&str> = previous.options.iter().map(String::as_str).collect();
+        let now: BTreeSet<&str> = option.options.iter().map(String::as_str).collect();
+        let added = distinct(option.options.iter().filter(|v| !was.contains(v.as_str())));
+        let removed = distinct(previous.options.iter().filter(|v| !now.contains(v.as_str())));
+        if !added.is_empty() || !removed.is_empty() {
+            options.changed.push(OptionChange { key: (*key).to_owned(), added, removed });
+        }
+    }
+    (modality.is_some() || !options.is_empty()).then(|| ModelChange { model: after.model.clone(), modality, options })
+}
+
+/// The values in order with repeats left out.
+fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    values.filter(|v| seen.insert(v.as_str())).cloned().collect()
+}
