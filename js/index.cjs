@@ -2,6 +2,7 @@
 // Entry for Node.js (require): the module is compiled synchronously at load.
 const wasm = require('./node/resources_client.js');
 const { ResourcesError } = require('./errors.cjs');
+const { findModel, modelsByModality, runOptionKeys } = require('./catalog.cjs');
 
 wasm.__registerErrorClass(ResourcesError);
 
@@ -9,4 +10,10 @@ module.exports = {
   ResourcesClient: wasm.ResourcesClient,
   fetchResources: wasm.fetchResources,
   ResourcesError,
+  // Catalog helpers.
+  validateRunOptions: wasm.validateRunOptions,
+  diffResources: wasm.diffResources,
+  findModel,
+  modelsByModality,
+  runOptionKeys,
 };

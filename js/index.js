@@ -7,3 +7,6 @@ wasm.__registerErrorClass(ResourcesError);
 
 export const { ResourcesClient, fetchResources } = wasm;
 export { ResourcesError };
+// Catalog helpers.
+export const { validateRunOptions, diffResources } = wasm;
+export { findModel, modelsByModality, runOptionKeys } from './catalog.js';

@@ -2,3 +2,5 @@
 import cjs from './index.cjs';
 
 export const { ResourcesClient, fetchResources, ResourcesError } = cjs;
+// Catalog helpers.
+export const { validateRunOptions, diffResources, findModel, modelsByModality, runOptionKeys } = cjs;

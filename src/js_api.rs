@@ -363,3 +363,27 @@ fn listen_to_other_tabs(client: &Client) {
     let _ = target.add_event_listener_with_callback("storage", handler.as_ref().unchecked_ref());
     client.keep_listener(target, handler);
 }
+
+// ---------------------------------------------------------------------------
+// Catalog helpers: `validateRunOptions` and `diffResources`. The JS values are
+// read by `js_catalog.rs`, the rules are `core::catalog`. `findModel`,
+// `modelsByModality` and `runOptionKeys` are plain JS (`js/catalog.js`): they
+// return the caller's own objects, which a JS loop does with no crossing at all.
+// ---------------------------------------------------------------------------
+
+/// Checks run options for a model before a run:
+/// `validateRunOptions(resources, model, runOptions) → { ok, errors }`, each error
+/// `{ key, value, code, message, allowed?, suggestion? }`. Never throws.
+#[wasm_bindgen(js_name = validateRunOptions)]
+pub fn validate_run_options(resources: JsValue, model: JsValue, run_options: JsValue) -> JsValue {
+    crate::js_catalog::validate_run_options(&resources, &model, &run_options)
+}
+
+/// What changed between two catalogs:
+/// `diffResources(before, after) → { added, removed, changed }` (`before` may be
+/// `null`: everything is added). Never throws: invalid input gives empty lists
+/// and `error: { code: "INVALID_INPUT", message }`.
+#[wasm_bindgen(js_name = diffResources)]
+pub fn diff_resources(before: JsValue, after: JsValue) -> JsValue {
+    crate::js_catalog::diff(&before, &after)
+}

@@ -18,6 +18,8 @@ mod web;
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod js_api;
+#[cfg(target_arch = "wasm32")]
+mod js_catalog;
 
 pub use crate::core::error::Error;
 pub use crate::core::options::{Config, Options};

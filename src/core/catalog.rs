@@ -5,9 +5,16 @@
 //! - a model id that occurs twice in a catalog means its first occurrence
 //!   (later ones are ignored), as [`Resources::find_model`] does;
 //! - a run option key that occurs twice in one model means its first occurrence;
-//! - strings are compared exactly, except where a rule says "case-insensitive".
+//! - strings are compared exactly, except where a rule says "case-insensitive",
+//!   which means ASCII letters only (ids, keys and values are ASCII in practice,
+//!   and full Unicode case tables would weigh more than the rest of this module
+//!   in the wasm build).
+//!
+//! The code paths used from wasm (validation, diff) use sorted vectors and
+//! linear scans over short lists rather than hashed or tree collections: the
+//! lists are small (a model's keys and values), and it keeps the module small.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use serde::ser::SerializeStruct;
@@ -60,10 +67,10 @@ fn first_occurrences(models: &[Model]) -> impl Iterator<Item = &Model> {
     models.iter().filter(move |m| seen.insert(m.model.as_str()))
 }
 
-/// The run options of a model with later duplicates of a key left out.
+/// The run options of a model with later duplicates of a key left out
+/// (a model has a handful of keys: a scan beats a hash set here).
 fn first_keys(options: &[RunOption]) -> impl Iterator<Item = &RunOption> {
-    let mut seen = HashSet::new();
-    options.iter().filter(move |o| seen.insert(o.key.as_str()))
+    options.iter().enumerate().filter(|(i, o)| !options[..*i].iter().any(|p| p.key == o.key)).map(|(_, o)| o)
 }
 
 // ---------------------------------------------------------------------------
@@ -215,11 +222,9 @@ pub fn unknown_model<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> 
 
 /// Checks run options against one model (see [`validate_run_options`]).
 pub fn validate_model_options(model: &Model, options: &[(String, Value)]) -> Validation {
-    let canonical = canonical_spellings(model, options);
     let mut errors = Vec::new();
     for (index, (key, value)) in options.iter().enumerate() {
-        let folded = key.to_lowercase();
-        let first = canonical[&folded];
+        let first = canonical_spelling(model, options, key);
         if first != index {
             let kept = &options[first].0;
             errors.push(OptionError {
@@ -243,22 +248,11 @@ pub fn validate_model_options(model: &Model, options: &[(String, Value)]) -> Val
     Validation { errors }
 }
 
-/// For each case-folded key, the index of the spelling that is checked normally:
-/// the one the model knows exactly, else the first given.
-fn canonical_spellings(model: &Model, options: &[(String, Value)]) -> BTreeMap<String, usize> {
-    let mut canonical: BTreeMap<String, usize> = BTreeMap::new();
-    for (index, (key, _)) in options.iter().enumerate() {
-        let known = model.run_option(key).is_some();
-        canonical
-            .entry(key.to_lowercase())
-            .and_modify(|kept| {
-                if known && model.run_option(&options[*kept].0).is_none() {
-                    *kept = index;
-                }
-            })
-            .or_insert(index);
-    }
-    canonical
+/// Among the given keys equal to `key` ignoring case, the index of the one that
+/// is checked normally: the first the model knows exactly, else the first given.
+fn canonical_spelling(model: &Model, options: &[(String, Value)], key: &str) -> usize {
+    let same = || options.iter().enumerate().filter(|(_, (k, _))| k.eq_ignore_ascii_case(key));
+    same().find(|(_, (k, _))| model.run_option(k).is_some()).or_else(|| same().next()).map_or(0, |(i, _)| i)
 }
 
 fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> {
@@ -269,7 +263,7 @@ fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> 
         let hint = match (&suggestion, keys.is_empty()) {
             (Some(s), _) => format!("; did you mean \"{}\"?", s.escape_debug()),
             (None, true) => " (it accepts no run options)".to_owned(),
-            (None, false) => format!(" (it accepts {})", keys.join(", ")),
+            (None, false) => format!(" (it accepts {})", listed(&keys)),
         };
         return Some(OptionError {
             key: Some(key.to_owned()),
@@ -311,11 +305,16 @@ fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> 
             "\"{}\" is not a valid \"{}\" for \"{id}\" (allowed: {}){hint}",
             text.escape_debug(),
             key.escape_debug(),
-            if option.options.is_empty() { "none".to_owned() } else { option.options.join(", ") }
+            if option.options.is_empty() { "none".to_owned() } else { listed(&option.options.iter().map(String::as_str).collect::<Vec<_>>()) }
         ),
         allowed: allowed(),
         suggestion,
     })
+}
+
+/// `a, b, c`.
+fn listed(items: &[&str]) -> String {
+    items.join(", ")
 }
 
 /// The string a number or boolean would be sent as (`8` → `"8"`, `true` → `"true"`);
@@ -358,10 +357,15 @@ fn json_kind(value: &Value) -> String {
 /// string's length (at least 1), ties going to the earlier candidate. `None`
 /// when nothing is close enough: a far-fetched suggestion is worse than none.
 pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let target: Vec<char> = input.to_lowercase().chars().collect();
+    nearest_of(input, &mut candidates.into_iter())
+}
+
+/// [`nearest`] over a trait object: one copy of the search in the wasm build.
+fn nearest_of<'a>(input: &str, candidates: &mut dyn Iterator<Item = &'a str>) -> Option<&'a str> {
+    let target: Vec<char> = input.to_ascii_lowercase().chars().collect();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
-        let folded: Vec<char> = candidate.to_lowercase().chars().collect();
+        let folded: Vec<char> = candidate.to_ascii_lowercase().chars().collect();
         let limit = (target.len().max(folded.len()) / 3).max(1);
         let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1).min(limit));
         if target.len().abs_diff(folded.len()) > bound {
@@ -468,55 +472,62 @@ pub struct OptionChange {
 /// order of models, keys and values within a catalog is not itself a change, nor
 /// are unknown extra fields. For "no previous catalog", pass `&Resources::default()`.
 pub fn diff_resources(before: &Resources, after: &Resources) -> ResourcesDiff {
-    let old = index_models(before);
-    let new = index_models(after);
+    let old = sorted_first(before.models.iter().map(|m| m.model.as_str()));
+    let new = sorted_first(after.models.iter().map(|m| m.model.as_str()));
     let mut diff = ResourcesDiff::default();
-    for (id, model) in &new {
-        match old.get(id) {
-            None => diff.added.push((*id).to_owned()),
-            Some(previous) => {
-                if let Some(change) = model_change(previous, model) {
-                    diff.changed.push(change);
-                }
-            }
+    for &(id, index) in &new {
+        match find_sorted(&old, id) {
+            None => diff.added.push(id.to_owned()),
+            Some(previous) => diff.changed.extend(model_change(&before.models[previous], &after.models[index])),
         }
     }
-    diff.removed = old.keys().filter(|id| !new.contains_key(*id)).map(|id| (*id).to_owned()).collect();
+    diff.removed = old.iter().filter(|(id, _)| find_sorted(&new, id).is_none()).map(|(id, _)| (*id).to_owned()).collect();
     diff
 }
 
-fn index_models(resources: &Resources) -> BTreeMap<&str, &Model> {
-    let mut index = BTreeMap::new();
-    for model in &resources.models {
-        index.entry(model.model.as_str()).or_insert(model);
-    }
-    index
+/// `(id, index)` of each distinct id, sorted by id; for a repeated id, the
+/// index of its first occurrence. One shape for models and keys alike, so the
+/// wasm build carries one sort.
+fn sorted_first<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
+    let mut sorted: Vec<(&'a str, usize)> = ids.enumerate().map(|(i, id)| (id, i)).collect();
+    sorted.sort_unstable();
+    // Equal ids are now adjacent, the lowest index first; dedup keeps the first.
+    sorted.dedup_by(|later, first| later.0 == first.0);
+    sorted
+}
+
+fn find_sorted(sorted: &[(&str, usize)], id: &str) -> Option<usize> {
+    sorted.binary_search_by(|(k, _)| (*k).cmp(id)).ok().map(|i| sorted[i].1)
 }
 
 fn model_change(before: &Model, after: &Model) -> Option<ModelChange> {
     let modality = (before.modality != after.modality).then(|| (before.modality.clone(), after.modality.clone()));
-    let old: BTreeMap<&str, &RunOption> = first_keys(&before.available_run_options).map(|o| (o.key.as_str(), o)).collect();
-    let new: BTreeMap<&str, &RunOption> = first_keys(&after.available_run_options).map(|o| (o.key.as_str(), o)).collect();
+    let (was, now) = (&before.available_run_options, &after.available_run_options);
+    let old = sorted_first(was.iter().map(|o| o.key.as_str()));
+    let new = sorted_first(now.iter().map(|o| o.key.as_str()));
     let mut options = OptionsDiff {
-        added: new.keys().filter(|k| !old.contains_key(*k)).map(|k| (*k).to_owned()).collect(),
-        removed: old.keys().filter(|k| !new.contains_key(*k)).map(|k| (*k).to_owned()).collect(),
+        added: new.iter().filter(|(k, _)| find_sorted(&old, k).is_none()).map(|(k, _)| (*k).to_owned()).collect(),
+        removed: old.iter().filter(|(k, _)| find_sorted(&new, k).is_none()).map(|(k, _)| (*k).to_owned()).collect(),
         changed: Vec::new(),
     };
-    for (key, option) in &new {
-        let Some(previous) = old.get(key) else { continue };
-        let was: BTreeSet<&str> = previous.options.iter().map(String::as_str).collect();
-        let now: BTreeSet<&str> = option.options.iter().map(String::as_str).collect();
-        let added = distinct(option.options.iter().filter(|v| !was.contains(v.as_str())));
-        let removed = distinct(previous.options.iter().filter(|v| !now.contains(v.as_str())));
+    for &(key, index) in &new {
+        let Some(previous) = find_sorted(&old, key) else { continue };
+        let added = missing_from(&now[index].options, &was[previous].options);
+        let removed = missing_from(&was[previous].options, &now[index].options);
         if !added.is_empty() || !removed.is_empty() {
-            options.changed.push(OptionChange { key: (*key).to_owned(), added, removed });
+            options.changed.push(OptionChange { key: key.to_owned(), added, removed });
         }
     }
     (modality.is_some() || !options.is_empty()).then(|| ModelChange { model: after.model.clone(), modality, options })
 }
 
-/// The values in order with repeats left out.
-fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut seen = HashSet::new();
-    values.filter(|v| seen.insert(v.as_str())).cloned().collect()
+/// The values of `values` not in `other`, in order, each once (option lists are short).
+fn missing_from(values: &[String], other: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        if !other.contains(v) && !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
 }
