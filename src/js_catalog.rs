@@ -260,45 +260,47 @@ fn read_resources(value: &JsValue) -> Result<Resources, String> {
 
 /// Converts the stringified catalog by hand: the `serde` derive of `Resources`
 /// (with its flattened extra fields) would add more to the wasm build than this.
+/// Paths are formatted only on failure: this runs for every model of both catalogs.
 fn resources_from_json(json: Value) -> Result<Resources, String> {
-    fn array(value: Option<Value>, path: &str) -> Result<Vec<Value>, String> {
+    fn array(value: Option<Value>, path: impl FnOnce() -> String) -> Result<Vec<Value>, String> {
         match value {
             Some(Value::Array(items)) => Ok(items),
-            _ => Err(format!("{path} must be an array")),
+            _ => Err(format!("{} must be an array", path())),
         }
     }
-    fn string(value: Option<Value>, path: &str) -> Result<String, String> {
+    fn string(value: Option<Value>, path: impl FnOnce() -> String) -> Result<String, String> {
         match value {
             Some(Value::String(s)) => Ok(s),
-            _ => Err(format!("{path} must be a string")),
+            _ => Err(format!("{} must be a string", path())),
         }
     }
-    fn object(value: Value, path: &str) -> Result<Map<String, Value>, String> {
+    fn object(value: Value, path: impl FnOnce() -> String) -> Result<Map<String, Value>, String> {
         match value {
             Value::Object(map) => Ok(map),
-            _ => Err(format!("{path} must be an object")),
+            _ => Err(format!("{} must be an object", path())),
         }
     }
-    let mut root = object(json, "resources")?;
-    let mut models = Vec::new();
-    for (i, entry) in array(root.remove("models"), "models")?.into_iter().enumerate() {
-        let at = format!("models[{i}]");
-        let mut entry = object(entry, &at)?;
-        let mut available_run_options = Vec::new();
-        for (j, option) in array(entry.remove("availableRunOptions"), &format!("{at}.availableRunOptions"))?.into_iter().enumerate() {
-            let path = format!("{at}.availableRunOptions[{j}]");
-            let mut option = object(option, &path)?;
-            let key = string(option.remove("key"), &format!("{path}.key"))?;
-            let options = array(option.remove("options"), &format!("{path}.options"))?
-                .into_iter()
-                .enumerate()
-                .map(|(k, v)| string(Some(v), &format!("{path}.options[{k}]")))
-                .collect::<Result<Vec<String>, String>>()?;
+    let mut root = object(json, || "resources".into())?;
+    let entries = array(root.remove("models"), || "models".into())?;
+    let mut models = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.into_iter().enumerate() {
+        let mut entry = object(entry, || format!("models[{i}]"))?;
+        let list = array(entry.remove("availableRunOptions"), || format!("models[{i}].availableRunOptions"))?;
+        let mut available_run_options = Vec::with_capacity(list.len());
+        for (j, option) in list.into_iter().enumerate() {
+            let at = || format!("models[{i}].availableRunOptions[{j}]");
+            let mut option = object(option, at)?;
+            let key = string(option.remove("key"), || format!("{}.key", at()))?;
+            let values = array(option.remove("options"), || format!("{}.options", at()))?;
+            let mut options = Vec::with_capacity(values.len());
+            for (k, value) in values.into_iter().enumerate() {
+                options.push(string(Some(value), || format!("{}.options[{k}]", at()))?);
+            }
             available_run_options.push(RunOption { key, options, extra: Map::new() });
         }
         models.push(Model {
-            model: string(entry.remove("model"), &format!("{at}.model"))?,
-            modality: Modality::from(string(entry.remove("modality"), &format!("{at}.modality"))?),
+            model: string(entry.remove("model"), || format!("models[{i}].model"))?,
+            modality: Modality::from(string(entry.remove("modality"), || format!("models[{i}].modality"))?),
             available_run_options,
             extra: Map::new(),
         });
