@@ -361,17 +361,21 @@ pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 }
 
 /// [`nearest`] over a trait object: one copy of the search in the wasm build.
+/// Buffers are reused across candidates: an unknown id is compared with every id.
 fn nearest_of<'a>(input: &str, candidates: &mut dyn Iterator<Item = &'a str>) -> Option<&'a str> {
-    let target: Vec<char> = input.to_ascii_lowercase().chars().collect();
+    let target: Vec<char> = input.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let (mut folded, mut previous, mut current) = (Vec::new(), Vec::new(), Vec::new());
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
-        let folded: Vec<char> = candidate.to_ascii_lowercase().chars().collect();
-        let limit = (target.len().max(folded.len()) / 3).max(1);
+        let length = candidate.chars().count();
+        let limit = (target.len().max(length) / 3).max(1);
         let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1).min(limit));
-        if target.len().abs_diff(folded.len()) > bound {
+        if target.len().abs_diff(length) > bound {
             continue;
         }
-        if let Some(d) = bounded_distance(&target, &folded, bound) {
+        folded.clear();
+        folded.extend(candidate.chars().map(|c| c.to_ascii_lowercase()));
+        if let Some(d) = bounded_distance(&target, &folded, bound, &mut previous, &mut current) {
             if best.map_or(true, |(b, _)| d < b) {
                 best = Some((d, candidate));
                 if d == 0 {
@@ -383,10 +387,13 @@ fn nearest_of<'a>(input: &str, candidates: &mut dyn Iterator<Item = &'a str>) ->
     best.map(|(_, c)| c)
 }
 
-/// Levenshtein distance between `a` and `b` when it is at most `bound`.
-fn bounded_distance(a: &[char], b: &[char], bound: usize) -> Option<usize> {
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
+/// Levenshtein distance between `a` and `b` when it is at most `bound`
+/// (stops as soon as a whole row exceeds it).
+fn bounded_distance(a: &[char], b: &[char], bound: usize, previous: &mut Vec<usize>, current: &mut Vec<usize>) -> Option<usize> {
+    previous.clear();
+    previous.extend(0..=b.len());
+    current.clear();
+    current.resize(b.len() + 1, 0);
     for (i, ca) in a.iter().enumerate() {
         current[0] = i + 1;
         let mut row_min = current[0];
@@ -398,7 +405,7 @@ fn bounded_distance(a: &[char], b: &[char], bound: usize) -> Option<usize> {
         if row_min > bound {
             return None;
         }
-        std::mem::swap(&mut previous, &mut current);
+        std::mem::swap(previous, current);
     }
     Some(previous[b.len()]).filter(|d| *d <= bound)
 }
