@@ -224,7 +224,8 @@ try {
 
     const wrong = await exec(cli, ['models', '--base-url', api.url, '--api-key', 'sk-wrong-key'], { env });
     equal(wrong.code, 1, 'exit code of an API error');
-    check(wrong.stderr.startsWith('error: UNAUTHORIZED_ERROR'), `stderr of an API error: ${wrong.stderr}`);
+    check(wrong.stderr.startsWith('error: UNAUTHORIZED_ERROR') && wrong.stderr.split('UNAUTHORIZED_ERROR').length === 2,
+      `stderr of an API error names the code once, first: ${wrong.stderr}`);
     check(!wrong.stderr.includes('sk-wrong-key') && wrong.stdout === '', 'the key is not printed; nothing on stdout');
     check(fs.readFileSync(file, 'utf8').includes(result.hash), 'a failure keeps the stored hash');
 
