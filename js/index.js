@@ -8,17 +8,6 @@ import { ResourcesError } from './errors.js';
 await init();
 wasm.__registerErrorClass(ResourcesError);
 
-// The contract's `hash` is `string | null`; the exported getter gives
-// `undefined` before the first hash, so it is normalised here, once.
-const hashGetter = Object.getOwnPropertyDescriptor(wasm.ResourcesClient.prototype, 'hash')?.get;
-if (hashGetter) {
-  Object.defineProperty(wasm.ResourcesClient.prototype, 'hash', {
-    configurable: true,
-    enumerable: false,
-    get() { return hashGetter.call(this) ?? null; },
-  });
-}
-
 // The catalog helpers are forwarded by name; index.d.ts declares the surface.
 export const {
   ResourcesClient, fetchResources,
