@@ -64,6 +64,9 @@ async function api(path, init = {}) {
 
 /** Takes a result onto the screen; shows what changed when the hash moved. */
 function accept(result, how) {
+  // onChange and the fetch that caused it deliver the same result: show it once.
+  const same = (k) => result[k] === shown?.[k];
+  if (['hash', 'fetchedAt', 'source', 'stale'].every(same)) return;
   if (shown && result.hash !== shown.hash) {
     renderChange(byId('change-notice'), diffResources(shown.resources, result.resources), { sinceLastVisit: loading });
   }
@@ -107,8 +110,7 @@ async function load() {
   loading = true;
   try {
     const first = await guarded(() => client.fetchResources());
-    // The stored catalog may already be on screen (start() shows it at once).
-    if (first && !(first.source === 'cache' && shown?.hash === first.hash)) accept(first, 'Load');
+    if (first) accept(first, 'Load');
     if (!first || first.source === 'cache') {
       const second = await guarded(() => client.fetchResources({ refresh: true }));
       if (second) accept(second, 'Revalidate');

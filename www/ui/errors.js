@@ -50,5 +50,7 @@ export function explainError(error) {
   parts.push(code);
   if (error?.path) parts.push(`at ${error.path}`);
   if (error?.retryAfterMs !== undefined) parts.push(`retry after ${Math.ceil(error.retryAfterMs / 1000)} s`);
-  return { title, code, status: error?.status ?? 0, detail: parts.join(' · '), message: error?.message ?? String(error), fix };
+  // The client's message starts with "CODE (HTTP n): ", which the detail line already shows.
+  const message = String(error?.message ?? error).replace(/^[A-Z_]+ \(HTTP \d+\): /, '');
+  return { title, code, status: error?.status ?? 0, detail: parts.join(' · '), message, fix };
 }

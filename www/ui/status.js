@@ -39,9 +39,9 @@ export function renderError(box, error, cached) {
   box.replaceChildren(
     h('h3', {}, e.title),
     h('p', { class: 'code' }, e.detail),
-    h('p', {}, e.message),
+    h('p', {}, 'Server said: ', e.message),
     h('p', {}, h('strong', {}, 'How to fix: '), e.fix),
-    cached ? h('p', { class: 'muted' }, `The catalog below is the last good one (hash ${shortHash(cached.hash)}).`) : null,
+    cached ? h('p', { class: 'muted' }, `The catalog on show is the last good one (hash ${shortHash(cached.hash)}).`) : null,
   );
 }
 
