@@ -67,13 +67,15 @@ function accept(result, how) {
   // onChange and the fetch that caused it deliver the same result: show it once.
   const same = (k) => result[k] === shown?.[k];
   if (['hash', 'fetchedAt', 'source', 'stale'].every(same)) return;
+  let diff = null;
   if (shown && result.hash !== shown.hash) {
-    renderChange(byId('change-notice'), diffResources(shown.resources, result.resources), { sinceLastVisit: loading });
+    diff = diffResources(shown.resources, result.resources);
+    renderChange(byId('change-notice'), diff, { sinceLastVisit: loading });
   }
   shown = result;
   renderState(byId('state'), result, client);
   renderWarnings(byId('warnings'), result);
-  catalog.setModels(result.resources?.models);
+  catalog.setModels(result.resources?.models, diff);
   run.update();
   const flags = [result.stale ? 'stale' : '', result.changed ? 'changed' : ''].filter(Boolean).join(', ');
   say(`${how}: ${plural(result.resources?.models?.length ?? 0, 'model')} from the ${result.source}, hash ${shortHash(result.hash)}` +

@@ -109,6 +109,8 @@ test('a changed catalog is picked up through observe() and the difference is sho
   assert.match(await text('#change-notice'), /gpt-5/);
   await waitText('#state [data-field="Hash"]', mock.state.hash.slice(0, 8));
   assert.ok((await modelIds()).includes('veo-3'));
+  assert.equal(await page.getAttribute('[data-model="veo-3"]', 'class'), 'card card-new');
+  assert.equal(await page.getAttribute('[data-model="gpt-5"]', 'class'), 'card card-changed');
   assert.ok(!(await modelIds()).includes('claude-sonnet-4'));
   assert.match(await text('#activity'), /GET \/v1\/me → 200 \+ action-require: update-resources/);
   assert.match(await text('#mock-log'), /GET \/v1\/me → 200 \+ action-require/);

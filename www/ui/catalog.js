@@ -5,19 +5,21 @@ import { h, slug, plural } from './dom.js';
 const ALL = 'all';
 
 /**
- * Wires the catalog view to its elements. `onTry(model)` is called by a card's
+ * Wires the catalog view to its elements. `setModels(models, diff?)` marks
+ * the models a catalog change added or changed. `onTry(model)` is called by a card's
  * "Try it" button, `onChoice(model)` whenever one of its selects changes.
- * Returns `{setModels(models), choicesFor(model)}`.
  */
 export function createCatalogView({ list, search, filter, counts, onTry, onChoice }) {
   let models = [];
   let modality = ALL;
+  let marks = new Map(); // model id -> "new" | "changed", from the last catalog change
   const choices = new Map(); // model id -> {key: value}; survives re-renders and refreshes
 
   search.addEventListener('input', draw);
 
-  function setModels(next) {
+  function setModels(next, diff = null) {
     models = Array.isArray(next) ? next : [];
+    if (diff) marks = new Map([...diff.added.map((id) => [id, 'new']), ...diff.changed.map((c) => [c.model, 'changed'])]);
     const known = new Set(models.map((m) => m.modality));
     if (modality !== ALL && !known.has(modality)) modality = ALL;
     drawFilter();
@@ -63,9 +65,11 @@ export function createCatalogView({ list, search, filter, counts, onTry, onChoic
   function card(model) {
     const chosen = choices.get(model.model) ?? {};
     const options = model.availableRunOptions ?? [];
-    return h('article', { class: 'card', 'data-model': model.model },
+    const mark = marks.get(model.model);
+    return h('article', { class: `card${mark ? ` card-${mark}` : ''}`, 'data-model': model.model },
       h('header', {},
         h('h4', {}, model.model),
+        mark ? h('span', { class: `badge badge-mark` }, mark) : null,
         h('span', { class: `badge badge-${slug(model.modality)}` }, model.modality)),
       options.length === 0
         ? h('p', { class: 'muted' }, 'No run options.')
