@@ -181,6 +181,8 @@ async function start() {
   // Another server or key: what is on screen is no "before" for the next diff.
   shown = null;
   byId('change-notice').hidden = true;
+  catalog.setModels([]);
+  renderState(byId('state'), null, null);
   if (!connect()) return;
   const cached = client.cached();
   if (cached) accept(cached, 'Stored catalog');

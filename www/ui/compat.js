@@ -13,7 +13,13 @@ const optionsOf = (model) => (Array.isArray(model?.availableRunOptions) ? model.
 
 /** `{added, removed, changed}` between two catalogs (model ids; run option keys). */
 export function diffResources(before, after) {
-  if (fromPackage.diff) return lib.diffResources(before, after);
+  if (fromPackage.diff) {
+    try {
+      return lib.diffResources(before, after);
+    } catch {
+      // An odd catalog the package refuses to compare: the local diff still gives ids.
+    }
+  }
   const old = new Map(modelsOf(before).map((m) => [m.model, m]));
   const now = new Map(modelsOf(after).map((m) => [m.model, m]));
   const changed = [];
@@ -41,7 +47,13 @@ export function diffResources(before, after) {
 
 /** `{ok, errors: [{key, value, code, message, allowed?}]}` for a run's options. */
 export function validateRunOptions(resources, model, runOptions) {
-  if (fromPackage.validate) return lib.validateRunOptions(resources, model, runOptions);
+  if (fromPackage.validate) {
+    try {
+      return lib.validateRunOptions(resources, model, runOptions);
+    } catch {
+      // Fall back to the local check rather than leave the run panel broken.
+    }
+  }
   const entry = modelsOf(resources).find((m) => m.model === model);
   if (!entry) {
     return { ok: false, errors: [{ key: 'model', value: model, code: 'UNKNOWN_MODEL', message: `Unknown model "${model}".` }] };

@@ -42,7 +42,7 @@ export function createRunView(els, ctx, choicesFor) {
     const verdict = validateRunOptions(resources, model, options);
     els.problems.replaceChildren(...(verdict.ok
       ? [h('li', { class: 'ok' }, '✓ These options are valid for this model.')]
-      : verdict.errors.map((e) => h('li', { class: 'bad' }, `✗ ${e.message}`,
+      : verdict.errors.map((e) => h('li', { class: 'bad' }, `✗ ${e.key}=${e.value}: ${e.message}`,
         e.allowed?.length ? ` Allowed: ${e.allowed.join(', ')}.` : '',
         e.suggestion ? ` Did you mean “${e.suggestion}”?` : ''))));
     els.problems.dataset.valid = String(verdict.ok);

@@ -39,7 +39,7 @@ export function renderError(box, error, cached) {
   box.replaceChildren(
     h('h3', {}, e.title),
     h('p', { class: 'code' }, e.detail),
-    h('p', {}, 'Server said: ', e.message),
+    h('p', {}, 'Details: ', e.message),
     h('p', {}, h('strong', {}, 'How to fix: '), e.fix),
     cached ? h('p', { class: 'muted' }, `The catalog on show is the last good one (hash ${shortHash(cached.hash)}).`) : null,
   );
