@@ -1,19 +1,20 @@
 'use strict';
-// Entry for Node.js (require): the module is compiled synchronously at load.
+// Entry for Node.js (require): the wasm module is compiled synchronously at load.
 const wasm = require('./node/resources_client.js');
 const { ResourcesError } = require('./errors.cjs');
 const { findModel, modelsByModality, runOptionKeys } = require('./catalog.cjs');
 
 wasm.__registerErrorClass(ResourcesError);
 
+// The catalog helpers: validateRunOptions and diffResources are wasm exports;
+// the three lookups are plain JS (catalog.cjs). index.d.ts declares the surface.
 module.exports = {
   ResourcesClient: wasm.ResourcesClient,
   fetchResources: wasm.fetchResources,
-  ResourcesError,
-  // Catalog helpers.
   validateRunOptions: wasm.validateRunOptions,
-  diffResources: wasm.diffResources,
   findModel,
   modelsByModality,
   runOptionKeys,
+  diffResources: wasm.diffResources,
+  ResourcesError,
 };

@@ -1,12 +1,15 @@
-// Entry for browsers and bundlers: loads the module once, at import.
+// Entry for browsers and bundlers (ESM): loads the wasm module once, at import,
+// with top-level await, so no init() call is ever needed. The module sits next
+// to the glue (`web/resources_client_bg.wasm`) and is found through
+// `new URL(..., import.meta.url)`, a pattern bundlers copy and fingerprint.
 import init, * as wasm from './web/resources_client.js';
 import { ResourcesError } from './errors.js';
 
 await init();
 wasm.__registerErrorClass(ResourcesError);
 
-export const { ResourcesClient, fetchResources } = wasm;
-export { ResourcesError };
-// Catalog helpers.
-export const { validateRunOptions, diffResources } = wasm;
+// The catalog helpers: validateRunOptions and diffResources are wasm exports;
+// the three lookups are plain JS (catalog.js). index.d.ts declares the surface.
+export const { ResourcesClient, fetchResources, validateRunOptions, diffResources } = wasm;
 export { findModel, modelsByModality, runOptionKeys } from './catalog.js';
+export { ResourcesError };

@@ -1,6 +1,8 @@
-// Entry for Node.js (import): the same module instance as require() gets.
+// Entry for Node.js (import): the same module instance as require() gets, so
+// `instanceof ResourcesError` holds across both forms.
 import cjs from './index.cjs';
 
-export const { ResourcesClient, fetchResources, ResourcesError } = cjs;
-// Catalog helpers.
-export const { validateRunOptions, diffResources, findModel, modelsByModality, runOptionKeys } = cjs;
+export const {
+  ResourcesClient, fetchResources, ResourcesError,
+  validateRunOptions, findModel, modelsByModality, runOptionKeys, diffResources,
+} = cjs;

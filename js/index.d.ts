@@ -1,0 +1,198 @@
+// Type declarations of resources-client: the same names in browsers, bundlers
+// and Node.js (ESM and CommonJS). They follow the package contract exactly;
+// checked by tests/types/ (a consumer that must compile and misuses that must not).
+
+/** A model's modality. Unknown values from the server are kept, so the union stays open. */
+export type Modality = 'text' | 'image' | 'video' | (string & {});
+
+/** One run option a model accepts, with its allowed string values. */
+export interface RunOption {
+  key: string;
+  options: string[];
+}
+
+/** One model of the catalog. */
+export interface Model {
+  model: string;
+  modality: Modality;
+  availableRunOptions: RunOption[];
+}
+
+/** The catalog: `models`, plus any other section the server sends, kept as is. */
+export interface Resources {
+  models: Model[];
+  [section: string]: unknown;
+}
+
+/** What `fetchResources` resolves to and `cached()` returns. */
+export interface ResourcesResult {
+  hash: string;
+  resources: Resources;
+  source: 'network' | 'cache';
+  /** The hash differs from the one stored before this call. */
+  changed: boolean;
+  previousHash: string | null;
+  /** Milliseconds since the epoch, when the catalog came from the network. */
+  fetchedAt: number;
+  /** Served from cache although a refresh was due or failed. */
+  stale: boolean;
+  /** Additive surprises (unknown modality, duplicate model ids, ...) and why a cached catalog was served. */
+  warnings: string[];
+}
+
+/** Anything with the three methods of `localStorage` (a file, a Map, a KV store...). */
+export interface StorageLike {
+  getItem(k: string): string | null;
+  setItem(k: string, v: string): void;
+  removeItem(k: string): void;
+}
+
+/** Options of a client; every field is optional. */
+export interface ClientOptions {
+  /** Default `"https://api.betterprompt.me"`. */
+  baseUrl?: string;
+  /** Never stored, never printed, never in an error message. */
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** Default: `globalThis.localStorage` when present and usable, else memory. */
+  storage?: 'local' | 'memory' | StorageLike;
+  /** Prefix of the stored entry; entries are also scoped by `baseUrl`. */
+  storageKey?: string;
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Network errors, 429 (honouring Retry-After) and 5xx; never other 4xx. */
+  retries?: number;
+  /** Larger bodies fail with `RESPONSE_TOO_LARGE`. */
+  maxBytes?: number;
+  /** 0 (default): always revalidate over the network. */
+  maxAgeMs?: number;
+  /** Warnings become `INVALID_RESPONSE` errors. */
+  strict?: boolean;
+  /** An injected fetch (tests, proxies, Node agents). */
+  fetch?: typeof fetch;
+}
+
+/** Options of one `fetchResources` call. */
+export interface FetchOptions {
+  /** Go to the network even when the stored catalog is fresh. */
+  refresh?: boolean;
+  /** Cancels this caller only; a shared request goes on for the others. */
+  signal?: AbortSignal;
+}
+
+/** A catalog client bound to one API base and one storage slot. */
+export class ResourcesClient {
+  /** Throws `ResourcesError` (`INVALID_OPTIONS`) on a bad option. */
+  constructor(options?: ClientOptions);
+  fetchResources(opts?: FetchOptions): Promise<ResourcesResult>;
+  /** The stored catalog, validated, without a request. */
+  cached(): ResourcesResult | null;
+  readonly hash: string | null;
+  /** An `action-require` was seen and not yet acted on. */
+  readonly stale: boolean;
+  /** `{"cli-agent": "resources_hash=<hash>"}` once a hash is known, else `{}`. */
+  agentHeaders(): Record<string, string>;
+  /** Reads `action-require` of a 2xx API response; true if it asked for a refresh. */
+  observe(response: Response): boolean;
+  /** Fires when the stored hash changes (the first hash too); returns an unsubscribe function. */
+  onChange(cb: (r: ResourcesResult) => void): () => void;
+  /** Removes the stored record. */
+  clear(): void;
+}
+
+/** One-shot form: creates a client from `options` and fetches. */
+export function fetchResources(options?: ClientOptions & FetchOptions): Promise<ResourcesResult>;
+
+/** The codes a `ResourcesError` may carry besides the server's own status codes. */
+export type ClientErrorCode =
+  | 'HTTP_ERROR'
+  | 'INVALID_RESPONSE'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'RESPONSE_TOO_LARGE'
+  | 'INVALID_OPTIONS';
+
+/** The server's documented error codes. */
+export type ServerErrorCode =
+  | 'BAD_REQUEST_ERROR'
+  | 'UNAUTHORIZED_ERROR'
+  | 'PAYMENT_REQUIRED_ERROR'
+  | 'NOT_FOUND_ERROR'
+  | 'GONE_ERROR'
+  | 'VALIDATION_ERROR'
+  | 'TOO_MANY_REQUESTS_ERROR'
+  | 'SERVER_ERROR'
+  | 'GATEWAY_TIMEOUT_ERROR';
+
+/** Every rejection of the package is one of these. */
+export class ResourcesError extends Error {
+  constructor(
+    message: string,
+    details?: { code?: string; status?: number; path?: string; retryable?: boolean; retryAfterMs?: number },
+  );
+  readonly name: 'ResourcesError';
+  /** The server's status code when the body had one, else one of the client codes. Open: servers add codes. */
+  code: ServerErrorCode | ClientErrorCode | (string & {});
+  /** HTTP status, 0 when there was no response. */
+  status: number;
+  /** `INVALID_RESPONSE`: the first failing JSON path, e.g. `data.resources.models[2].modality`. */
+  path?: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+}
+
+// ---- Catalog helpers -------------------------------------------------------
+
+/** Why `validateRunOptions` refused something (see the README's "Catalog helpers"). */
+export type RunOptionErrorCode =
+  | "UNKNOWN_MODEL" | "UNKNOWN_KEY" | "INVALID_VALUE" | "NOT_A_STRING" | "DUPLICATE_KEY" | "INVALID_INPUT";
+
+/** One problem found by `validateRunOptions`. */
+export interface RunOptionError {
+  /** The run option key; `null` for the model id or the arguments themselves. */
+  key: string | null;
+  /** The value exactly as given (the model id for `UNKNOWN_MODEL`, the argument for `INVALID_INPUT`). */
+  value: unknown;
+  code: RunOptionErrorCode;
+  message: string;
+  /** The values the model accepts for `key`. */
+  allowed?: string[];
+  /** The nearest known model id, key, or the string form of a value. */
+  suggestion?: string;
+}
+
+/** The outcome of `validateRunOptions`. */
+export interface RunOptionsValidation {
+  ok: boolean;
+  errors: RunOptionError[];
+}
+
+/** What changed between two catalogs, in a stable order. */
+export interface ResourcesDiff {
+  added: string[];
+  removed: string[];
+  changed: {
+    model: string;
+    /** `[old, new]` when the modality changed. */
+    modality?: [string, string];
+    options: {
+      added: string[];
+      removed: string[];
+      changed: { key: string; added: string[]; removed: string[] }[];
+    };
+  }[];
+  /** Only when an argument was not a catalog; the lists are then empty. */
+  error?: { code: "INVALID_INPUT"; message: string };
+}
+
+/** Checks run options against what `model` accepts, before a paid run. Never throws. */
+export function validateRunOptions(resources: Resources, model: string, runOptions?: Record<string, unknown> | null): RunOptionsValidation;
+/** The model with this id (the same object, not a copy), or `undefined`. */
+export function findModel(resources: Resources, id: string): Model | undefined;
+/** The models of one modality. */
+export function modelsByModality(resources: Resources, modality: Modality): Model[];
+/** Every run-option key with the models that accept it. */
+export function runOptionKeys(resources: Resources): { key: string; models: string[] }[];
+/** What changed from `before` (none yet: everything is added) to `after`. */
+export function diffResources(before: Resources | null | undefined, after: Resources): ResourcesDiff;

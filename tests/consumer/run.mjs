@@ -1,0 +1,307 @@
+// Consumer tests of the published package: `npm pack` pkg/, install the tarball
+// into throw-away projects and use it the ways users do: Node ESM and CommonJS,
+// a Vite build (and the Vite dev server with the README's setting) in headless
+// Chromium, a plain <script type="module"> page, the TypeScript checks, and the
+// command-line tool. Servers bind 127.0.0.1 and are stopped at the end.
+// Run: node tests/consumer/run.mjs [name filter]   (after ./run build)
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { startMockServer } from '../../mock/server.mjs';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const here = fileURLToPath(new URL('./', import.meta.url));
+const pkgDir = path.join(root, 'pkg');
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const filter = process.argv[2] ?? '';
+const API_KEY = 'sk-mock-demo';
+
+/** Chromium flags for a root user on a machine with no outside network (as tests/browser/run.mjs). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+function equal(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  check(a === e, `${what}: expected ${e}, got ${a}`);
+}
+
+/** Runs a command; resolves to { code, stdout, stderr } without throwing on a non-zero exit. */
+async function exec(file, args, options = {}) {
+  try {
+    const { stdout, stderr } = await run(file, args, { timeout: 120_000, maxBuffer: 16 << 20, ...options });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    if (typeof e.code !== 'number') throw e;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+async function execOk(file, args, options) {
+  const r = await exec(file, args, options);
+  check(r.code === 0, `${path.basename(file)} ${args.join(' ')} exited ${r.code}\n${r.stderr}${r.stdout}`);
+  return r;
+}
+
+/** A throw-away project with the tarball installed. */
+async function makeProject(tmp, name, tarball, packageJson = {}) {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module', ...packageJson }));
+  await execOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error', tarball], { cwd: dir });
+  return dir;
+}
+
+/** What every consumer script and page must have seen. */
+function checkSeen(seen, where) {
+  check(seen && typeof seen === 'object', `${where}: no result`);
+  check(seen.ok !== false, `${where}: failed: ${seen.error}`);
+  equal(seen.before, null, `${where}: hash before the first fetch`);
+  check(typeof seen.hash === 'string' && seen.hash.length > 0, `${where}: no hash`);
+  check(seen.models.includes('gpt-image-1') && seen.models.includes('sora-2'), `${where}: models ${seen.models}`);
+  equal(seen.agent, { 'cli-agent': `resources_hash=${seen.hash}` }, `${where}: agentHeaders()`);
+  equal(seen.errorCode, 'UNAUTHORIZED_ERROR', `${where}: error code of a wrong key`);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resources-client-consumers-'));
+const api = await startMockServer({ port: 0, apiKey: API_KEY });
+const servers = [api];
+let browser = null;
+const results = [];
+
+async function test(name, fn) {
+  if (filter && !name.includes(filter)) return;
+  try {
+    await fn();
+    results.push(true);
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    results.push(false);
+    console.log(`not ok - ${name}\n  ${String(e?.stack ?? e).replaceAll('\n', '\n  ')}`);
+  }
+}
+
+async function getBrowser() {
+  browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return browser;
+}
+
+/** Loads a page in Chromium and returns its window.__result (page errors fail the test). */
+async function loadPage(url) {
+  const page = await (await getBrowser()).newPage();
+  const errors = [];
+  let failPage;
+  const pageFailed = new Promise((_, reject) => { failPage = reject; });
+  page.on('pageerror', (e) => {
+    errors.push(String(e));
+    failPage(new Error(`page error: ${e}`));
+  });
+  try {
+    await page.goto(url);
+    // A page error ends the wait at once instead of at the timeout.
+    await Promise.race([
+      page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 }),
+      pageFailed,
+    ]);
+    const seen = await page.evaluate(() => window.__result);
+    check(errors.length === 0, `page errors: ${errors.join('\n')}`);
+    return seen;
+  } finally {
+    await page.close();
+  }
+}
+
+const BROWSER_FILES = ['index.js', 'errors.js', 'web/resources_client.js', 'web/resources_client_bg.wasm'];
+
+try {
+  // ---- the package itself -------------------------------------------------
+  check(fs.existsSync(path.join(pkgDir, 'package.json')), 'pkg/ is missing: run ./run build first');
+  const packed = JSON.parse((await execOk('npm', ['pack', pkgDir, '--pack-destination', tmp, '--json', '--loglevel=error'], { cwd: tmp })).stdout)[0];
+  const tarball = path.join(tmp, packed.filename);
+
+  await test('package: the tarball holds exactly the listed files, one wasm module', async () => {
+    const files = packed.files.map((f) => f.path).sort();
+    const wasm = files.filter((f) => f.endsWith('.wasm'));
+    equal(wasm, ['web/resources_client_bg.wasm'], 'wasm files (web and node builds share one)');
+    for (const f of ['package.json', 'README.md', 'index.js', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.cjs', 'file-storage.cjs', 'errors.js', 'errors.cjs', 'node/resources_client.js', 'node/package.json']) {
+      check(files.includes(f), `tarball lacks ${f}`);
+    }
+    check(!files.some((f) => f.endsWith('resources_client.d.ts')), 'the generated wasm-bindgen declarations are not shipped');
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+    const cargoVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
+    equal([manifest.name, manifest.version], ['resources-client', cargoVersion], 'name and version (from Cargo.toml)');
+    check(manifest.license && manifest.bin?.['resources-client'] === './cli.cjs', 'license and bin');
+    const gz = BROWSER_FILES.map((f) => zlib.gzipSync(fs.readFileSync(path.join(pkgDir, f)), { level: 9 }).length);
+    const raw = BROWSER_FILES.map((f) => fs.statSync(path.join(pkgDir, f)).size);
+    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+    console.log(`# tarball ${packed.size} bytes (${packed.unpackedSize} unpacked, ${files.length} files)`);
+    console.log(`# browser download (${BROWSER_FILES.join(' + ')}): ${sum(raw)} bytes, ${sum(gz)} gzip -9 (wasm ${gz[3]}, JS ${sum(gz.slice(0, 3))})`);
+  });
+
+  await test('package: the public declarations contain no `any`', async () => {
+    const text = fs.readFileSync(path.join(pkgDir, 'index.d.ts'), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    check(!/\bany\b/.test(text), 'index.d.ts uses `any`');
+    equal(fs.readFileSync(path.join(pkgDir, 'index.d.cts'), 'utf8'), fs.readFileSync(path.join(pkgDir, 'index.d.ts'), 'utf8'), 'index.d.cts');
+  });
+
+  const node = await makeProject(tmp, 'node-consumer', tarball);
+  fs.copyFileSync(path.join(here, 'node-esm.mjs'), path.join(node, 'esm.mjs'));
+  fs.copyFileSync(path.join(here, 'node-cjs.cjs'), path.join(node, 'cjs.cjs'));
+
+  // ---- Node ---------------------------------------------------------------
+  await test('node: import (ESM)', async () => {
+    const r = await execOk(process.execPath, ['esm.mjs', api.url], { cwd: node });
+    checkSeen(JSON.parse(r.stdout), 'node ESM');
+  });
+
+  await test('node: require (CommonJS), same classes as import', async () => {
+    const r = await execOk(process.execPath, ['cjs.cjs', api.url], { cwd: node });
+    const seen = JSON.parse(r.stdout);
+    checkSeen(seen, 'node CommonJS');
+    equal(seen.sameClasses, true, 'require() and import() give the same classes');
+  });
+
+  // ---- TypeScript ---------------------------------------------------------
+  await test('types: consumer and misuses compile under --strict (nodenext ESM, CommonJS, bundler)', async () => {
+    for (const f of ['consumer.ts', 'misuse.ts']) fs.copyFileSync(path.join(root, 'tests', 'types', f), path.join(node, f));
+    // The same consumer as a CommonJS module: resolved through the "require" types.
+    fs.copyFileSync(path.join(root, 'tests', 'types', 'consumer.ts'), path.join(node, 'consumer-cjs.cts'));
+    const common = ['--strict', '--noEmit', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
+    await execOk(process.execPath, [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'consumer.ts', 'misuse.ts', 'consumer-cjs.cts'], { cwd: node });
+    await execOk(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler', 'consumer.ts', 'misuse.ts'], { cwd: node });
+  });
+
+  await test('types: a misuse that compiles fails the check', async () => {
+    const probe = path.join(node, 'probe.ts');
+    fs.writeFileSync(probe, "import { ResourcesClient } from 'resources-client';\n// @ts-expect-error\nconst h: string | null = new ResourcesClient().hash;\nvoid h;\n");
+    const r = await exec(process.execPath, [tsc, '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom', 'probe.ts'], { cwd: node });
+    check(r.code !== 0 && r.stdout.includes('TS2578'), `expected an unused @ts-expect-error, got exit ${r.code}: ${r.stdout}`);
+  });
+
+  // ---- command-line tool --------------------------------------------------
+  await test('cli: table, JSON, --modality, hash file reused with cli-agent, wrong key, usage', async () => {
+    const cli = path.join(node, 'node_modules', '.bin', 'resources-client');
+    const cache = path.join(tmp, 'xdg-cache');
+    const env = { ...process.env, XDG_CACHE_HOME: cache, RESOURCES_API_KEY: API_KEY };
+    await fetch(`${api.url}/__control/reset`, { method: 'POST' });
+
+    const table = await execOk(cli, ['models', '--base-url', api.url], { env });
+    const lines = table.stdout.trimEnd().split('\n');
+    check(/^MODEL\s+MODALITY\s+RUN OPTIONS$/.test(lines[0]), `table header: ${lines[0]}`);
+    check(lines.some((l) => /^gpt-image-1\s+image\s+quality: low\|medium\|high; size: /.test(l)), `table rows:\n${table.stdout}`);
+    check(lines.some((l) => /^gpt-4o\s+text\s+-$/.test(l)), 'a model without run options shows -');
+    check(!table.stderr.includes('⠋') && !table.stderr.includes('\r'), 'no spinner when stderr is not a terminal');
+
+    const dir = path.join(cache, 'resources-client');
+    const file = path.join(dir, 'store.json');
+    equal((fs.statSync(dir).mode & 0o777).toString(8), '700', 'cache directory mode');
+    equal((fs.statSync(file).mode & 0o777).toString(8), '600', 'cache file mode');
+    const stored = fs.readFileSync(file, 'utf8');
+    check(!stored.includes(API_KEY), 'the key is not in the cache file');
+    check(fs.readdirSync(dir).every((f) => !f.endsWith('.tmp')), 'no temporary file left behind');
+
+    const json = await execOk(cli, ['models', '--json', '--modality', 'image', '--base-url', api.url, '--api-key', API_KEY], { env: { ...env, RESOURCES_API_KEY: '' } });
+    const result = JSON.parse(json.stdout);
+    equal(result.resources.models.map((m) => m.model), ['gpt-image-1', 'gemini-3-pro-image-preview'], '--modality image');
+    equal([result.source, result.changed], ['network', false], 'second run: from the network, unchanged');
+    check(stored.includes(result.hash) && result.previousHash === result.hash, 'the stored hash was reused');
+    const log = (await (await fetch(`${api.url}/__control/log`)).json()).requests.filter((r) => r.path === '/v1/resources');
+    equal(log.length, 2, 'requests to /v1/resources');
+    equal(log[0].headers['cli-agent'], undefined, 'first run: no cli-agent yet');
+    equal(log[1].headers['cli-agent'], `resources_hash=${result.hash}`, 'second run: cli-agent from the hash file');
+    check(!json.stdout.includes(API_KEY) && !json.stderr.includes(API_KEY), 'the key is not printed');
+
+    const wrong = await exec(cli, ['models', '--base-url', api.url, '--api-key', 'sk-wrong-key'], { env });
+    equal(wrong.code, 1, 'exit code of an API error');
+    check(wrong.stderr.startsWith('error: UNAUTHORIZED_ERROR') && wrong.stderr.split('UNAUTHORIZED_ERROR').length === 2,
+      `stderr of an API error names the code once, first: ${wrong.stderr}`);
+    check(!wrong.stderr.includes('sk-wrong-key') && wrong.stdout === '', 'the key is not printed; nothing on stdout');
+    check(fs.readFileSync(file, 'utf8').includes(result.hash), 'a failure keeps the stored hash');
+
+    const usage = await exec(cli, ['models', '--colour'], { env });
+    equal(usage.code, 2, 'exit code of a usage error');
+    check(usage.stderr.startsWith('error: USAGE: unknown option --colour'), `stderr of a usage error: ${usage.stderr}`);
+    const missing = await exec(cli, [], { env });
+    equal(missing.code, 2, 'exit code without a command');
+    const help = await execOk(cli, ['--help'], { env });
+    check(help.stdout.includes('RESOURCES_API_KEY') && help.stdout.includes('--cache-dir'), 'help text');
+  });
+
+  await test('cli: --cache-dir, and a cache file that is not JSON is replaced', async () => {
+    const cli = path.join(node, 'node_modules', '.bin', 'resources-client');
+    const dir = path.join(tmp, 'own-cache');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'store.json'), 'not json', { mode: 0o600 });
+    const r = await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env: { ...process.env, RESOURCES_API_KEY: API_KEY } });
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'store.json'), 'utf8'));
+    check(Object.values(stored).some((v) => v.includes(JSON.parse(r.stdout).hash)), 'the record was written to --cache-dir');
+  });
+
+  // ---- browsers -----------------------------------------------------------
+  const vite = await import('vite');
+  const web = await makeProject(tmp, 'vite-consumer', tarball);
+  fs.copyFileSync(path.join(here, 'page.js'), path.join(web, 'main.js'));
+  fs.writeFileSync(path.join(web, 'index.html'), '<!doctype html>\n<meta charset="utf-8">\n<title>vite consumer</title>\n<script type="module" src="./main.js"></script>\n');
+
+  await test('vite: a default production build runs in Chromium', async () => {
+    await vite.build({ root: web, configFile: false, logLevel: 'warn' });
+    const dist = path.join(web, 'dist');
+    const assets = fs.readdirSync(path.join(dist, 'assets'));
+    check(assets.some((f) => f.endsWith('.wasm')), `the build emitted the wasm module: ${assets}`);
+    const site = await startMockServer({ port: 0, staticDir: dist });
+    servers.push(site);
+    checkSeen(await loadPage(`${site.url}/?api=${encodeURIComponent(api.url)}`), 'vite build');
+  });
+
+  await test('vite: the dev server with the README setting runs in Chromium', async () => {
+    const server = await vite.createServer({
+      root: web,
+      configFile: false,
+      logLevel: 'warn',
+      optimizeDeps: { exclude: ['resources-client'] },
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+    });
+    await server.listen();
+    try {
+      const url = server.resolvedUrls.local[0];
+      checkSeen(await loadPage(`${url}?api=${encodeURIComponent(api.url)}`), 'vite dev');
+    } finally {
+      await server.close();
+    }
+  });
+
+  await test('browser: a plain <script type="module"> page from a static server', async () => {
+    const dir = path.join(tmp, 'plain-page');
+    fs.mkdirSync(dir);
+    fs.cpSync(path.join(web, 'node_modules', 'resources-client'), path.join(dir, 'node_modules', 'resources-client'), { recursive: true });
+    fs.copyFileSync(path.join(here, 'page.js'), path.join(dir, 'page.js'));
+    fs.writeFileSync(path.join(dir, 'index.html'), [
+      '<!doctype html>', '<meta charset="utf-8">', '<title>plain consumer</title>',
+      '<script type="importmap">{ "imports": { "resources-client": "./node_modules/resources-client/index.js" } }</script>',
+      '<script type="module" src="./page.js"></script>', '',
+    ].join('\n'));
+    const site = await startMockServer({ port: 0, staticDir: dir });
+    servers.push(site);
+    checkSeen(await loadPage(`${site.url}/?api=${encodeURIComponent(api.url)}`), 'plain page');
+  });
+} finally {
+  await browser?.close();
+  for (const s of servers) await s.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const passed = results.filter(Boolean).length;
+const failed = results.length - passed;
+console.log(`consumers: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

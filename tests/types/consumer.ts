@@ -1,0 +1,140 @@
+// Uses every public name of resources-client as an application would; must
+// compile with `tsc --strict --noEmit` (run by tests/consumer/run.mjs).
+import {
+  ResourcesClient,
+  ResourcesError,
+  fetchResources,
+  validateRunOptions,
+  findModel,
+  modelsByModality,
+  runOptionKeys,
+  diffResources,
+  type ClientErrorCode,
+  type ClientOptions,
+  type FetchOptions,
+  type Modality,
+  type Model,
+  type Resources,
+  type ResourcesDiff,
+  type ResourcesResult,
+  type RunOption,
+  type RunOptionError,
+  type RunOptionsValidation,
+  type ServerErrorCode,
+  type StorageLike,
+} from 'resources-client';
+
+const memory = new Map<string, string>();
+const storage: StorageLike = {
+  getItem: (k) => memory.get(k) ?? null,
+  setItem: (k, v) => { memory.set(k, v); },
+  removeItem: (k) => { memory.delete(k); },
+};
+
+const options: ClientOptions = {
+  baseUrl: 'http://127.0.0.1:8787',
+  apiKey: 'sk-mock-demo',
+  headers: { 'x-trace': '1' },
+  storage,
+  storageKey: 'app',
+  timeoutMs: 5000,
+  retries: 2,
+  maxBytes: 1 << 20,
+  maxAgeMs: 60_000,
+  strict: false,
+  fetch: globalThis.fetch,
+};
+const alsoLocal: ClientOptions = { storage: 'local' };
+const alsoMemory: ClientOptions = { storage: 'memory' };
+
+export async function consume(): Promise<void> {
+  const client = new ResourcesClient(options);
+  new ResourcesClient();
+  new ResourcesClient(alsoLocal);
+  new ResourcesClient(alsoMemory);
+
+  const controller = new AbortController();
+  const call: FetchOptions = { refresh: true, signal: controller.signal };
+  const result: ResourcesResult = await client.fetchResources(call);
+  await client.fetchResources();
+
+  const hash: string = result.hash;
+  const source: 'network' | 'cache' = result.source;
+  const changed: boolean = result.changed;
+  const previous: string | null = result.previousHash;
+  const fetchedAt: number = result.fetchedAt;
+  const stale: boolean = result.stale;
+  const warnings: string[] = result.warnings;
+  const resources: Resources = result.resources;
+  const extra: unknown = resources['limits'];
+  for (const m of resources.models) {
+    const model: Model = m;
+    const id: string = model.model;
+    const modality: Modality = model.modality;
+    const known: boolean = modality === 'text' || modality === 'image' || modality === 'video';
+    const custom: Modality = 'audio';
+    for (const o of model.availableRunOptions) {
+      const ro: RunOption = o;
+      const values: string[] = ro.options;
+      void [id, known, custom, ro.key, values];
+    }
+  }
+
+  const cached: ResourcesResult | null = client.cached();
+  const currentHash: string | null = client.hash;
+  const isStale: boolean = client.stale;
+  const headers: Record<string, string> = client.agentHeaders();
+  const asked: boolean = client.observe(new Response('{}', { status: 200 }));
+  const off: () => void = client.onChange((r) => { const h: string = r.hash; void h; });
+  off();
+  client.clear();
+
+  const once: ResourcesResult = await fetchResources({ ...options, refresh: true, signal: controller.signal });
+  await fetchResources();
+
+  try {
+    await client.fetchResources();
+  } catch (e) {
+    if (e instanceof ResourcesError) {
+      const err: Error = e;
+      const code: string = e.code;
+      const status: number = e.status;
+      const path: string | undefined = e.path;
+      const retryable: boolean = e.retryable;
+      const retryAfterMs: number | undefined = e.retryAfterMs;
+      const serverCode: ServerErrorCode | ClientErrorCode | (string & {}) = e.code;
+      if (e.code === 'UNAUTHORIZED_ERROR' || e.code === 'INVALID_RESPONSE' || e.code === 'SOME_FUTURE_CODE') {
+        void e.name;
+      }
+      void [err, code, status, path, retryable, retryAfterMs, serverCode];
+    }
+  }
+  const made = new ResourcesError('boom', { code: 'TIMEOUT', status: 0, retryable: true });
+  const plain = new ResourcesError('boom');
+
+  // Catalog helpers.
+  const check: RunOptionsValidation = validateRunOptions(resources, 'gpt-image-1', { quality: 'high', size: 8 });
+  const ok: boolean = check.ok;
+  for (const err of check.errors) {
+    const e: RunOptionError = err;
+    const parts: [string | null, unknown, string, string, string[] | undefined, string | undefined] =
+      [e.key, e.value, e.code, e.message, e.allowed, e.suggestion];
+    void parts;
+  }
+  const found: Model | undefined = findModel(resources, 'o3');
+  const images: Model[] = modelsByModality(resources, 'image');
+  const other: Model[] = modelsByModality(resources, 'audio');
+  const keys: { key: string; models: string[] }[] = runOptionKeys(resources);
+  const diff: ResourcesDiff = diffResources(cached?.resources ?? null, resources);
+  diffResources(undefined, resources);
+  const added: string[] = diff.added;
+  const removed: string[] = diff.removed;
+  for (const c of diff.changed) {
+    const pair: [string, string] | undefined = c.modality;
+    const optionChanges: { key: string; added: string[]; removed: string[] }[] = c.options.changed;
+    void [c.model, pair, c.options.added, c.options.removed, optionChanges];
+  }
+
+  void [hash, source, changed, previous, fetchedAt, stale, warnings, extra, cached, currentHash, isStale,
+    headers, asked, once, made, plain, ok, found, images, other, keys, added, removed];
+}

@@ -1,0 +1,194 @@
+// The demo page: a model picker over the resources-client package, with the
+// client's state on show. Plain ES modules; the package comes from /pkg/.
+import { ResourcesClient } from '/pkg/index.js';
+import config from './demo-config.js';
+import { byId, plural, shortHash } from './ui/dom.js';
+import { createCatalogView } from './ui/catalog.js';
+import { createRunView } from './ui/run.js';
+import { createSimulator } from './ui/simulate.js';
+import { diffResources, fromPackage } from './ui/compat.js';
+import { renderState, renderWarnings, renderError, renderChange, logLine } from './ui/status.js';
+
+const MOCK_KEY = 'sk-mock-demo';
+const MAX_AGE_MS = 60_000;
+
+// Settings live in this module only: never in storage, never in the URL.
+const settings = {
+  baseUrl: config.baseUrl ?? location.origin,
+  apiKey: config.apiKey ?? (config.baseUrl ? '' : MOCK_KEY),
+};
+
+let client = null;
+let unsubscribe = null;
+let generation = 0; // results of a client replaced by new settings are dropped
+let shown = null; // the ResourcesResult on screen
+let loading = false; // initial load: a change found now is "since your last visit"
+
+const say = (text, kind, data) => logLine(byId('activity'), text, kind, data);
+
+const catalog = createCatalogView({
+  list: byId('catalog'), search: byId('search'), filter: byId('modality-filter'), counts: byId('counts'),
+  onTry: (model) => { run.select(model); byId('prompt').focus(); },
+  onChoice: () => run.update(),
+});
+
+const run = createRunView({
+  form: byId('run-form'), model: byId('run-model'), summary: byId('run-options'), extraKey: byId('extra-key'),
+  extraValue: byId('extra-value'), prompt: byId('prompt'), problems: byId('run-problems'), button: byId('run'),
+  result: byId('run-result'), note: byId('run-note'),
+}, () => ({ resources: shown?.resources ?? null, send: api, canRun: simulator.available }), (m) => catalog.choicesFor(m));
+
+const simulator = createSimulator(
+  { panel: byId('simulate-panel'), buttons: byId('simulate-buttons'), state: byId('mock-state'), log: byId('mock-log') },
+  () => apiRoot(settings.baseUrl),
+  (action) => (action.refresh ? refresh() : undefined),
+  say,
+);
+
+/** The API root for hand-made calls, written like the client's own rule: no trailing "/" or "/v1". */
+function apiRoot(base) {
+  return String(base).trim().replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+/** A call to another endpoint, with the key and the client's `cli-agent` header; the answer goes through `observe()`. */
+async function api(path, init = {}) {
+  const headers = { Accept: 'application/json', ...client.agentHeaders(), ...init.headers };
+  if (settings.apiKey) headers.Authorization = /^Bearer /i.test(settings.apiKey) ? settings.apiKey : `Bearer ${settings.apiKey}`;
+  const res = await fetch(`${apiRoot(settings.baseUrl)}${path}`, { ...init, headers });
+  const asked = client.observe(res);
+  const note = asked ? ' + action-require: update-resources → refreshing in the background' : '';
+  say(`${init.method ?? 'GET'} ${path} → ${res.status}${note}`, asked ? 'sim' : 'info');
+  simulator.update();
+  return res;
+}
+
+/** Takes a result onto the screen; shows what changed when the hash moved. */
+function accept(result, how) {
+  // onChange and the fetch that caused it deliver the same result: show it once.
+  const same = (k) => result[k] === shown?.[k];
+  if (['hash', 'fetchedAt', 'source', 'stale'].every(same)) return;
+  let diff = null;
+  if (shown && result.hash !== shown.hash) {
+    diff = diffResources(shown.resources, result.resources);
+    renderChange(byId('change-notice'), diff, { sinceLastVisit: loading });
+  }
+  shown = result;
+  renderState(byId('state'), result, client);
+  renderWarnings(byId('warnings'), result);
+  catalog.setModels(result.resources?.models, diff);
+  run.update();
+  const flags = [result.stale ? 'stale' : '', result.changed ? 'changed' : ''].filter(Boolean).join(', ');
+  say(`${how}: ${plural(result.resources?.models?.length ?? 0, 'model')} from the ${result.source}, hash ${shortHash(result.hash)}` +
+    `${flags ? ` (${flags})` : ''}${result.warnings?.length ? `, ${plural(result.warnings.length, 'warning')}` : ''}`,
+  result.stale ? 'warn' : 'ok', { 'data-source': result.source });
+}
+
+function fail(error) {
+  renderError(byId('error'), error, shown);
+  renderState(byId('state'), shown, client);
+  say(`Error ${error?.code ?? ''} (${error?.status || 'no response'}): ${error?.message ?? error}`, 'error');
+}
+
+/** Runs one client call unless new settings replaced the client meanwhile; shows busy state. */
+async function guarded(task) {
+  const mine = generation;
+  document.body.setAttribute('aria-busy', 'true');
+  try {
+    const result = await task();
+    if (mine !== generation) return null;
+    renderError(byId('error'), null);
+    return result;
+  } catch (error) {
+    if (mine === generation) fail(error);
+    return null;
+  } finally {
+    if (mine === generation) document.body.removeAttribute('aria-busy');
+    simulator.update();
+  }
+}
+
+/** Start-up: the stored catalog when fresh (no request), then a revalidation over the network. */
+async function load() {
+  loading = true;
+  try {
+    const first = await guarded(() => client.fetchResources());
+    if (first) accept(first, 'Load');
+    if (!first || first.source === 'cache') {
+      const second = await guarded(() => client.fetchResources({ refresh: true }));
+      if (second) accept(second, 'Revalidate');
+    }
+  } finally {
+    loading = false;
+  }
+}
+
+async function refresh() {
+  const result = await guarded(() => client.fetchResources({ refresh: true }));
+  if (result) accept(result, 'Refresh');
+}
+
+/** A new client for the current settings; the old one is unsubscribed and its late results ignored. */
+function connect() {
+  generation += 1;
+  unsubscribe?.();
+  unsubscribe = null;
+  try {
+    client = new ResourcesClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey || undefined, maxAgeMs: MAX_AGE_MS });
+  } catch (error) {
+    client = null;
+    fail(error);
+    return false;
+  }
+  const mine = generation;
+  // Fires for background refreshes started by observe(), and for other tabs' updates.
+  // A change this page fetched itself is already on screen; only show news.
+  unsubscribe = client.onChange((result) => {
+    if (mine === generation && result.hash !== shown?.hash) accept(result, 'Catalog changed');
+    simulator.update();
+  });
+  return true;
+}
+
+function wire() {
+  byId('base-url').value = settings.baseUrl;
+  byId('api-key').value = settings.apiKey;
+  byId('settings').addEventListener('submit', async (e) => {
+    e.preventDefault(); // a submitted form would put the key in the URL
+    settings.baseUrl = byId('base-url').value.trim();
+    settings.apiKey = byId('api-key').value.trim();
+    say(`Settings applied: ${apiRoot(settings.baseUrl)}, ${settings.apiKey ? 'with a key' : 'no key'}`);
+    await start();
+  });
+  byId('refresh').addEventListener('click', () => client && refresh());
+  byId('clear-cache').addEventListener('click', () => {
+    client?.clear();
+    say('Cache cleared: the next load goes to the network.', 'info');
+    renderState(byId('state'), shown, client);
+  });
+  byId('check-updates').addEventListener('click', async () => {
+    if (!client) return;
+    try {
+      const res = await api('/v1/me');
+      if (!res.ok) fail({ code: (await res.json().catch(() => null))?.status ?? 'HTTP_ERROR', status: res.status, message: `GET /v1/me answered ${res.status}.` });
+    } catch (error) {
+      fail({ code: 'NETWORK_ERROR', status: 0, message: error.message });
+    }
+  });
+  byId('helpers').textContent = `diff: ${fromPackage.diff ? 'package' : 'local'}, validation: ${fromPackage.validate ? 'package' : 'local'}`;
+}
+
+async function start() {
+  // Another server or key: what is on screen is no "before" for the next diff.
+  shown = null;
+  byId('change-notice').hidden = true;
+  catalog.setModels([]);
+  renderState(byId('state'), null, null);
+  if (!connect()) return;
+  const cached = client.cached();
+  if (cached) accept(cached, 'Stored catalog');
+  await Promise.all([load(), simulator.probe().then(() => run.update())]);
+}
+
+wire();
+await start();
+document.body.dataset.ready = 'true';
