@@ -1,12 +1,11 @@
 // The demo page: a model picker over the resources-client package, with the
 // client's state on show. Plain ES modules; the package comes from /pkg/.
-import { ResourcesClient } from '/pkg/index.js';
+import { ResourcesClient, diffResources } from '/pkg/index.js';
 import config from './demo-config.js';
 import { byId, plural, shortHash } from './ui/dom.js';
 import { createCatalogView } from './ui/catalog.js';
 import { createRunView } from './ui/run.js';
 import { createSimulator } from './ui/simulate.js';
-import { diffResources, fromPackage } from './ui/compat.js';
 import { renderState, renderWarnings, renderError, renderChange, logLine } from './ui/status.js';
 
 const MOCK_KEY = 'sk-mock-demo';
@@ -174,7 +173,6 @@ function wire() {
       fail({ code: 'NETWORK_ERROR', status: 0, message: error.message });
     }
   });
-  byId('helpers').textContent = `diff: ${fromPackage.diff ? 'package' : 'local'}, validation: ${fromPackage.validate ? 'package' : 'local'}`;
 }
 
 async function start() {

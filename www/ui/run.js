@@ -2,7 +2,7 @@
 // extra free-text option, validation against the catalog before sending, and
 // a POST /v1/runs whose answer (or 422) is shown as is.
 import { h } from './dom.js';
-import { validateRunOptions } from './compat.js';
+import { validateRunOptions } from '/pkg/index.js';
 
 /**
  * `els`: {model, summary, extraKey, extraValue, prompt, problems, button, result, note}.

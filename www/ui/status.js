@@ -2,7 +2,7 @@
 // change notice and the activity log.
 import { h, clock, shortHash, plural } from './dom.js';
 import { explainError } from './errors.js';
-import { describeChange } from './compat.js';
+import { describeChange } from './changes.js';
 
 const yesNo = (b) => (b ? 'yes' : 'no');
 
