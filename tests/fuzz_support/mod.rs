@@ -261,8 +261,12 @@ pub fn check_base_url(input: &str) -> Result<(), String> {
     let url = resources_url(&base);
     let rest = &url[scheme..];
     ensure(!rest.contains("//"), || format!("// in {url:?}"))?;
+    // A prefix of the user's own may hold `/v1/` segments; only the end is folded.
+    ensure(!base.ends_with("/v1") || base.len() == scheme + base[scheme..].find('/').unwrap_or(base.len() - scheme), || {
+        format!("{base:?} still ends with /v1")
+    })?;
     let path = rest.find('/').map_or("", |i| &rest[i..]);
-    ensure(!path.contains("/v1/v1/"), || format!("/v1/v1/ in {url:?}"))?;
+    ensure(!path.ends_with("/v1/v1/resources"), || format!("/v1/v1/ in {url:?}"))?;
     ensure(!url.chars().any(|c| c.is_whitespace() || c.is_control()), || format!("space in {url:?}"))
 }
 
