@@ -69,25 +69,23 @@ export const tests = [
     async run(ctx) {
       await ctx.control.reset();
       const filler = [];
-      const chunk = 'f'.repeat(256 * 1024);
       try {
-        for (let i = 0; i < 200; i += 1) {
-          const k = `hostile-filler-${i}`;
-          localStorage.setItem(k, chunk);
-          filler.push(k);
+        // Fill with ever smaller items until even one character does not fit (bounded).
+        for (const size of [256 * 1024, 64 * 1024, 16 * 1024, 4096, 1024, 256, 64, 16, 4, 1]) {
+          const value = 'f'.repeat(size);
+          for (let i = 0; i < 400; i += 1) {
+            const k = `hostile-filler-${size}-${i}`;
+            try { localStorage.setItem(k, value); } catch { break; }
+            filler.push(k);
+          }
         }
-      } catch {
-        // quota reached
-      }
-      try {
-        // Fill the last bytes too.
-        for (let size = 64 * 1024; size >= 1; size = Math.floor(size / 2)) {
-          try { localStorage.setItem(`hostile-filler-tail-${size}`, 'f'.repeat(size)); filler.push(`hostile-filler-tail-${size}`); } catch { /* full */ }
-        }
+        let full = false;
+        try { localStorage.setItem('hostile-probe', 'x'.repeat(2048)); localStorage.removeItem('hostile-probe'); } catch { full = true; }
+        ok(full, `localStorage was not filled (${filler.length} fillers)`);
         const client = new ctx.lib.ResourcesClient(ctx.options({ storage: 'local' }));
         const r = await client.fetchResources();
         equal(r.source, 'network');
-        ok(storageWarning(r), r.warnings.join('\n'));
+        ok(storageWarning(r), `no storage warning: ${JSON.stringify(r.warnings)}`);
         equal(client.hash, r.hash);
       } finally {
         for (const k of filler) localStorage.removeItem(k);
