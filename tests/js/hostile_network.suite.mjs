@@ -95,7 +95,7 @@ export const tests = [
       // The same server under another origin: localhost instead of 127.0.0.1.
       const other = ctx.mockUrl.replace('127.0.0.1', 'localhost');
       await ctx.control.faults({ status: 302, headers: { location: `${other}/v1/resources` } });
-      const { client, before } = { client: new ctx.lib.ResourcesClient(ctx.options()), before: null };
+      const client = new ctx.lib.ResourcesClient(ctx.options());
       let outcome;
       try {
         outcome = await client.fetchResources();
@@ -109,7 +109,6 @@ export const tests = [
       equal(moved.length, 1, 'the redirect was followed once');
       assertError(outcome, 'UNAUTHORIZED_ERROR', { status: 401 });
       equal(client.hash, null);
-      void before;
     },
   },
   {
