@@ -29,6 +29,8 @@ const BIND_ADDRESS = '127.0.0.1';
 const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const LOG_CAP = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
+// Control requests may carry large test bodies (a 10 MB catalog, megabytes of headers).
+const CONTROL_MAX_BODY_BYTES = 64 * 1024 * 1024;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 const EXPOSED_HEADERS = 'action-require, retry-after, content-type';
@@ -61,7 +63,7 @@ const DEFAULT_MESSAGES = {
 
 const FAULT_KINDS = new Set(['html', 'empty', 'malformed', 'reset', 'drip', 'hang']);
 const FAULT_FIELDS = new Set([
-  'path', 'status', 'body', 'contentType', 'headers', 'retryAfter',
+  'path', 'status', 'body', 'bodyBase64', 'contentType', 'headers', 'retryAfter',
   'delayMs', 'kind', 'dripMs', 'times',
 ]);
 const HTML_502 = '<html><body><h1>502 Bad Gateway</h1></body></html>';
@@ -140,16 +142,16 @@ function hasValidKey(authorization, apiKey) {
  * Reads a request body as text. Past MAX_BODY_BYTES the rest is drained and
  * dropped (so a 413 can still be answered) and the promise rejects with `tooLarge`.
  */
-function readBody(req) {
+function readBody(req, limit = MAX_BODY_BYTES) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
     req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(Object.assign(new Error('body too large'), { tooLarge: true }));
+      if (size > limit) reject(Object.assign(new Error('body too large'), { tooLarge: true }));
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
@@ -328,6 +330,13 @@ function normalizeFault(fault, i) {
     throw new ControlError(`${where}.status must be an HTTP status (100-599).`);
   }
   if (f.body !== undefined && typeof f.body !== 'string') f.body = JSON.stringify(f.body);
+  // Raw bytes (invalid UTF-8, a lone BOM...) that a JSON string cannot carry.
+  if (f.bodyBase64 !== undefined) {
+    if (typeof f.bodyBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(f.bodyBase64)) {
+      throw new ControlError(`${where}.bodyBase64 must be a base64 string.`);
+    }
+    if (f.body !== undefined) throw new ControlError(`${where}: send either body or bodyBase64, not both.`);
+  }
   if (f.contentType !== undefined && typeof f.contentType !== 'string') {
     throw new ControlError(`${where}.contentType must be a string.`);
   }
@@ -520,6 +529,7 @@ function faultResponse(ctx, fault) {
   }
   if ([204, 304].includes(response.status) || (response.status >= 100 && response.status < 200)) response.body = '';
   if (fault.body !== undefined) response.body = fault.body;
+  if (fault.bodyBase64 !== undefined) response.body = Buffer.from(fault.bodyBase64, 'base64');
   if (fault.contentType !== undefined) response.type = fault.contentType;
   if (fault.retryAfter !== undefined) response.headers['Retry-After'] = fault.retryAfter;
   if (fault.headers) Object.assign(response.headers, fault.headers);
@@ -584,7 +594,7 @@ async function handleControl(ctx) {
   const reply = (status, value) => send(ctx, jsonResponse(status, value));
   let body = {};
   try {
-    const text = await readBody(req);
+    const text = await readBody(req, CONTROL_MAX_BODY_BYTES);
     if (text.trim() !== '') body = JSON.parse(text);
   } catch {
     return send(ctx, errorResponse(400, 'Control request body must be JSON.'));

@@ -430,7 +430,8 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
             this.announce(&result);
             Ok(Rc::new(result))
         }
-        Err(error) => match previous {
+        // The record as it is now: another writer (tab) may have stored a newer one meanwhile.
+        Err(error) => match this.record().or(previous) {
             Some(rec) if error.allows_stale_fallback() => {
                 Ok(Rc::new(cache_result(&rec, true, Some(format!("served from cache: {error}")))))
             }

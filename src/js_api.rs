@@ -291,9 +291,17 @@ fn unknown_option(key: &str, with_call: bool) -> Error {
     Error::options(format!("unknown option \"{}\"{hint}", key.escape_debug()))
 }
 
-/// The value of `key`, treating `undefined` and `null` as absent.
+/// The value of `key`, treating `undefined` and `null` as absent. Only own
+/// properties count: a `baseUrl` or `apiKey` planted on `Object.prototype` by
+/// other code must not redirect the client or its key.
 fn present(object: &Object, key: &str) -> Option<JsValue> {
-    Reflect::get(object, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    let name = JsValue::from_str(key);
+    // Reflect (with `catch`) rather than Object.hasOwn: a Proxy's trap may throw.
+    let own = Reflect::get_own_property_descriptor(object, &name).is_ok_and(|d| !d.is_undefined());
+    if !own {
+        return None;
+    }
+    Reflect::get(object, &name).ok().filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 fn string(object: &Object, key: &str) -> Result<Option<String>, Error> {

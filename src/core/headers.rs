@@ -17,7 +17,8 @@ pub fn cli_agent_value(hash: &str) -> String {
 /// `Bearer <key>`, without doubling a prefix the key already has.
 pub fn authorization_value(api_key: &str) -> String {
     let key = api_key.trim();
-    let has_prefix = key.len() > 7 && key[..7].eq_ignore_ascii_case("bearer ");
+    // `get`, not indexing: byte 7 may fall inside a multi-byte character.
+    let has_prefix = key.len() > 7 && key.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
     if has_prefix {
         format!("Bearer {}", key[7..].trim_start())
     } else {
@@ -94,12 +95,13 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// Whether `name: value` may be sent as a request header: a token name and a
-/// value without control characters (no CR/LF header injection).
+/// value without control characters (no CR/LF header injection) that `fetch`
+/// accepts as a ByteString (no character above U+00FF: `Headers.set` throws on those).
 pub fn is_valid_header(name: &str, value: &str) -> bool {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     !name.is_empty()
         && name.bytes().all(token)
-        && value.chars().all(|c| c == '\t' || !c.is_control())
+        && value.chars().all(|c| c == '\t' || (!c.is_control() && u32::from(c) <= 0xFF))
 }
 
 #[cfg(test)]
@@ -145,5 +147,20 @@ mod tests {
         assert!(!is_valid_header("x trace", "abc"));
         assert!(!is_valid_header("x-trace", "a\r\nb"));
         assert!(!is_valid_header("", "a"));
+    }
+
+    #[test]
+    fn header_values_are_byte_strings() {
+        // Found by fuzzing: `fetch` throws on these, which used to escape as a JS exception.
+        assert!(!is_valid_header("x-name", "¡Ā"));
+        assert!(!is_valid_header("x-name", "€"));
+        assert!(is_valid_header("x-name", "José"));
+    }
+
+    #[test]
+    fn bearer_prefix_check_is_char_safe() {
+        // Found by fuzzing: byte 7 inside a multi-byte character used to panic.
+        assert_eq!(authorization_value("abcdef€x"), "Bearer abcdef€x");
+        assert_eq!(authorization_value("Bearer\u{e9}x"), "Bearer Bearer\u{e9}x");
     }
 }

@@ -1,7 +1,7 @@
 //! Client options: defaults, validation, and the values the client runs with.
 
 use super::error::Error;
-use super::headers::is_valid_header;
+use super::headers::{authorization_value, is_valid_header};
 use super::url::{normalize_base_url, DEFAULT_BASE_URL};
 
 /// Default per-attempt timeout. A catalog is one small GET: half a minute is
@@ -88,6 +88,10 @@ impl Options {
             Some(k) if k.chars().any(char::is_control) => {
                 return Err(Error::options("apiKey contains control characters"))
             }
+            // The key travels in a header; `fetch` refuses characters above U+00FF.
+            Some(k) if !is_valid_header("authorization", &authorization_value(&k)) => {
+                return Err(Error::options("apiKey contains characters that cannot be sent in a header"))
+            }
             other => other,
         };
         for (name, value) in &self.headers {
@@ -155,6 +159,17 @@ mod tests {
         assert!(!format!("{c:?}").contains("sk-secret"));
         let o = Options { api_key: Some("sk-se\ncret".into()), ..Options::default() };
         assert!(!o.validate().unwrap_err().to_string().contains("sk-se"));
+    }
+
+    #[test]
+    fn keys_and_headers_fetch_would_refuse_are_options_errors() {
+        // Found by fuzzing: these used to pass validation and make `fetch` throw mid-request.
+        let o = Options { api_key: Some("sk-caf\u{e9}-\u{20ac}".into()), ..Options::default() };
+        let e = o.validate().unwrap_err();
+        assert_eq!(e.code(), "INVALID_OPTIONS");
+        assert!(!e.to_string().contains("sk-caf"));
+        let o = Options { headers: vec![("x-user".into(), "\u{0100}".into())], ..Options::default() };
+        assert_eq!(o.validate().unwrap_err().code(), "INVALID_OPTIONS");
     }
 
     #[test]

@@ -274,6 +274,11 @@ fn strip_bom(body: &[u8]) -> &[u8] {
 }
 
 fn short_serde_error(e: &serde_json::Error) -> String {
+    // serde_json stops at 128 levels (which also bounds the stack); say so
+    // rather than call valid but deep JSON invalid.
+    if e.to_string().starts_with("recursion limit exceeded") {
+        return format!("nested more than 128 levels deep at line {} column {}", e.line(), e.column());
+    }
     format!("line {} column {}", e.line(), e.column())
 }
 

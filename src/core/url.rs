@@ -30,16 +30,15 @@ pub fn normalize_base_url(input: &str) -> Result<String, Error> {
     if host.contains('@') {
         return Err(Error::options("baseUrl must not contain credentials; use apiKey"));
     }
-    let mut out = format!("{}{}", &lower[..rest_at], rest);
-    loop {
-        let trimmed = out.trim_end_matches('/');
-        let cut = trimmed.len();
-        out.truncate(cut);
-        if out.len() > rest_at + host.len() && out.ends_with("/v1") {
-            out.truncate(out.len() - 3);
-        } else {
-            break;
-        }
+    // Empty path segments are dropped, so no `//` can reach the request URL
+    // (`https://h//proxy/` is `https://h/proxy`).
+    let mut out = format!("{}{}", &lower[..rest_at], host);
+    for segment in rest[host.len()..].split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    while out.len() > rest_at + host.len() && out.ends_with("/v1") {
+        out.truncate(out.len() - 3);
     }
     Ok(out)
 }
@@ -69,6 +68,9 @@ mod tests {
             assert_eq!(normalize_base_url(input).unwrap(), "https://api.example.com", "{input}");
         }
         assert_eq!(normalize_base_url("http://127.0.0.1:8080/proxy/v1").unwrap(), "http://127.0.0.1:8080/proxy");
+        // Found by fuzzing: an empty segment inside the path used to survive as `//`.
+        assert_eq!(normalize_base_url("https://h//proxy//v1/").unwrap(), "https://h/proxy");
+        assert_eq!(normalize_base_url("https://https://https:/").unwrap(), "https://https:/https:");
         assert_eq!(resources_url("https://h"), "https://h/v1/resources");
     }
 

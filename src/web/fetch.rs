@@ -63,7 +63,9 @@ impl Attempt<'_> {
     }
 
     async fn exchange(&self, signal: AbortSignal) -> Result<Reply, Error> {
-        let mut builder = Request::get(self.url).abort_signal(Some(&signal));
+        // The client keeps its own cache (hash, maxAgeMs); a browser HTTP cache
+        // would replay stale catalogs and even errors (a 410 is heuristically cacheable).
+        let mut builder = Request::get(self.url).abort_signal(Some(&signal)).cache(web_sys::RequestCache::NoStore);
         for (name, value) in self.headers {
             builder = builder.header(name, value);
         }

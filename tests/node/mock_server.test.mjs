@@ -291,6 +291,22 @@ describe('faults', () => {
     assert.throws(() => JSON.parse(text), SyntaxError);
   });
 
+  test('bodyBase64: raw bytes, invalid UTF-8 included, reach the client unchanged', async () => {
+    const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0xff, 0xc3, 0x7d]);
+    await addFaults({ bodyBase64: bytes.toString('base64') });
+    const res = await api('/v1/resources');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-length'), String(bytes.length));
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
+  });
+
+  test('bodyBase64: must be base64, and not given with body', async () => {
+    for (const fault of [{ bodyBase64: 'not base64!' }, { bodyBase64: 5 }, { body: 'x', bodyBase64: 'eA==' }]) {
+      const res = await fetch(`${mock.url}/__control/faults`, { method: 'POST', body: JSON.stringify({ faults: [fault] }) });
+      assert.equal(res.status, 400, JSON.stringify(fault));
+    }
+  });
+
   test('reset: headers arrive, reading the body fails', async () => {
     await addFaults({ kind: 'reset' });
     const res = await api('/v1/resources');

@@ -10,6 +10,10 @@ import { makeContext } from '../js/harness.mjs';
 const require = createRequire(import.meta.url);
 const suitesDir = fileURLToPath(new URL('../js/', import.meta.url));
 const suiteFiles = readdirSync(suitesDir).filter((f) => f.endsWith('.suite.mjs')).sort();
+// Every suite is loaded before any test is registered: an `await` between
+// registrations lets the runner finish the file early and run after() (closing
+// the mock) while later suites are still being added.
+const suites = await Promise.all(suiteFiles.map(async (file) => [file, (await import(new URL(`../js/${file}`, import.meta.url))).tests]));
 
 let mock;
 before(async () => {
@@ -23,8 +27,7 @@ for (const [label, load] of [
   ['require', async () => require('../../pkg')],
   ['import', async () => import('../../pkg/index.mjs')],
 ]) {
-  for (const file of suiteFiles) {
-    const { tests } = await import(new URL(`../js/${file}`, import.meta.url));
+  for (const [file, tests] of suites) {
     for (const t of tests) {
       if (t.only && t.only !== 'node') continue;
       test(`[node ${label}] ${file.replace('.suite.mjs', '')}: ${t.name}`, async () => {

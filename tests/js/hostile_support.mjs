@@ -1,0 +1,73 @@
+// Helpers shared by the hostile-input suites (hostile*.suite.mjs): storages
+// that record or misbehave, a console recorder, and store-intact checks.
+import { ok, equal, deepEqual } from './assert.mjs';
+
+/** A StorageLike over a Map, recording every value written. */
+export function recordingStorage() {
+  const map = new Map();
+  const written = [];
+  return {
+    map,
+    written,
+    getItem: (k) => (map.has(k) ? map.get(k) : null),
+    setItem: (k, v) => {
+      written.push(String(v));
+      map.set(k, String(v));
+    },
+    removeItem: (k) => map.delete(k),
+  };
+}
+
+/** The storage key of a client's record: `<storageKey>:<normalised baseUrl>`. */
+export const recordKey = (options) => `${options.storageKey}:${options.baseUrl}`;
+
+/** Records console output while `fn` runs (both Node and the page). */
+export async function captureConsole(fn) {
+  const lines = [];
+  const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
+  const saved = methods.map((m) => console[m]);
+  for (const m of methods) {
+    console[m] = (...args) => {
+      lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : safeJson(a))).join(' '));
+    };
+  }
+  try {
+    await fn();
+  } finally {
+    methods.forEach((m, i) => { console[m] = saved[i]; });
+  }
+  return lines;
+}
+
+function safeJson(v) {
+  try { return JSON.stringify(v); } catch { return String(v); }
+}
+
+/** What a client holds, to compare before and after a failure. */
+export function snapshot(client) {
+  return { hash: client.hash, cached: JSON.stringify(client.cached()) };
+}
+
+/** The store is untouched by a failed call. */
+export function assertIntact(client, before, label = 'store') {
+  equal(client.hash, before.hash, `${label}: hash changed`);
+  equal(JSON.stringify(client.cached()), before.cached, `${label}: cached() changed`);
+}
+
+/** A rejection with this code (and optionally status/path). */
+export function assertError(error, code, { status, path } = {}) {
+  ok(error && error.name === 'ResourcesError', `expected a ResourcesError, got ${error?.name}: ${error?.message}`);
+  equal(error.code, code, `code: ${error.code} (${error.message})`);
+  if (status !== undefined) equal(error.status, status, `status of ${error.code}`);
+  if (path !== undefined) equal(error.path, path, `path of ${error.code}: ${error.message}`);
+}
+
+/** Every own property, deeply, stays free of prototype tricks. */
+export function assertPlainData(value, where = 'result') {
+  if (value === null || typeof value !== 'object') return;
+  const proto = Object.getPrototypeOf(value);
+  ok(proto === Object.prototype || proto === Array.prototype, `${where} has an odd prototype`);
+  for (const k of Object.keys(value)) assertPlainData(value[k], `${where}.${k}`);
+}
+
+export { ok, equal, deepEqual };
