@@ -84,10 +84,10 @@ impl JsResourcesClient {
         self.client.cached().map_or(JsValue::NULL, |r| result_to_js(&r))
     }
 
-    /// The stored hash, or `null`.
-    #[wasm_bindgen(getter)]
-    pub fn hash(&self) -> Option<String> {
-        self.client.hash()
+    /// The stored hash, or `null` (not `undefined`: the contract says `string | null`).
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn hash(&self) -> JsValue {
+        self.client.hash().map_or(JsValue::NULL, |h| JsValue::from_str(&h))
     }
 
     /// Whether an `action-require` was seen and not yet acted on.

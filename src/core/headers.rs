@@ -94,12 +94,14 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// Whether `name: value` may be sent as a request header: a token name and a
-/// value without control characters (no CR/LF header injection).
+/// value without control characters (no CR/LF header injection) whose
+/// characters all fit in one byte, as `fetch` requires of header values
+/// (a `ByteString`); anything else would make `Headers` throw mid-request.
 pub fn is_valid_header(name: &str, value: &str) -> bool {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     !name.is_empty()
         && name.bytes().all(token)
-        && value.chars().all(|c| c == '\t' || !c.is_control())
+        && value.chars().all(|c| c == '\t' || (!c.is_control() && u32::from(c) <= 0xFF))
 }
 
 #[cfg(test)]
@@ -145,5 +147,7 @@ mod tests {
         assert!(!is_valid_header("x trace", "abc"));
         assert!(!is_valid_header("x-trace", "a\r\nb"));
         assert!(!is_valid_header("", "a"));
+        assert!(is_valid_header("x-name", "caf\u{e9}"));
+        assert!(!is_valid_header("x-name", "\u{540d}\u{524d}"));
     }
 }

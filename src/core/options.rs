@@ -1,7 +1,7 @@
 //! Client options: defaults, validation, and the values the client runs with.
 
 use super::error::Error;
-use super::headers::is_valid_header;
+use super::headers::{authorization_value, is_valid_header};
 use super::url::{normalize_base_url, DEFAULT_BASE_URL};
 
 /// Default per-attempt timeout. A catalog is one small GET: half a minute is
@@ -88,6 +88,10 @@ impl Options {
             Some(k) if k.chars().any(char::is_control) => {
                 return Err(Error::options("apiKey contains control characters"))
             }
+            // Never echo the key: only say what is wrong with it.
+            Some(k) if !is_valid_header("authorization", &authorization_value(&k)) => {
+                return Err(Error::options("apiKey contains characters that cannot be sent in a header"))
+            }
             other => other,
         };
         for (name, value) in &self.headers {
@@ -155,6 +159,10 @@ mod tests {
         assert!(!format!("{c:?}").contains("sk-secret"));
         let o = Options { api_key: Some("sk-se\ncret".into()), ..Options::default() };
         assert!(!o.validate().unwrap_err().to_string().contains("sk-se"));
+        let o = Options { api_key: Some("sk-\u{43a}\u{43b}-cret".into()), ..Options::default() };
+        let e = o.validate().unwrap_err();
+        assert_eq!(e.code(), "INVALID_OPTIONS");
+        assert!(!e.to_string().contains("cret"));
     }
 
     #[test]
