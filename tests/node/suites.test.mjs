@@ -19,12 +19,19 @@ after(async () => {
   await mock?.close();
 });
 
+// Every suite is loaded before any test is registered: a top-level await between
+// registrations lets the runner finish the tests so far, run `after` and close
+// the mock while later tests are still to come.
+const suites = [];
+for (const file of suiteFiles) {
+  suites.push([file, (await import(new URL(`../js/${file}`, import.meta.url))).tests]);
+}
+
 for (const [label, load] of [
   ['require', async () => require('../../pkg')],
   ['import', async () => import('../../pkg/index.mjs')],
 ]) {
-  for (const file of suiteFiles) {
-    const { tests } = await import(new URL(`../js/${file}`, import.meta.url));
+  for (const [file, tests] of suites) {
     for (const t of tests) {
       if (t.only && t.only !== 'node') continue;
       test(`[node ${label}] ${file.replace('.suite.mjs', '')}: ${t.name}`, async () => {
