@@ -279,6 +279,22 @@ export const tests = [
     },
   },
   {
+    name: 'onChange with something that is not a function throws INVALID_OPTIONS at once',
+    async run({ lib, options }) {
+      const client = new lib.ResourcesClient(options());
+      for (const notAFunction of [undefined, null, 42, 'cb', {}]) {
+        let error;
+        try {
+          client.onChange(notAFunction);
+        } catch (e) {
+          error = e;
+        }
+        ok(error instanceof lib.ResourcesError, `onChange(${String(notAFunction)}) should throw`);
+        equal(error.code, 'INVALID_OPTIONS');
+      }
+    },
+  },
+  {
     name: 'a throwing onChange listener is reported with console.error and does not stop the others',
     async run({ lib, options, control }) {
       await control.reset();
