@@ -117,16 +117,31 @@ impl JsResourcesClient {
 
     /// Calls `callback(result)` when the stored hash changes (the first hash
     /// too), also for other tabs' updates. Returns a function that unsubscribes.
+    /// Throws `ResourcesError` (`INVALID_OPTIONS`) when `callback` is not a function,
+    /// at once rather than when the first change arrives.
     #[wasm_bindgen(js_name = onChange)]
-    pub fn on_change(&self, callback: Function) -> Function {
+    pub fn on_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(result: any) => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
+        let callback: Function = callback
+            .dyn_into()
+            .map_err(|_| to_js_error(&Error::options("onChange needs a function")))?;
         let id = self.client.on_change(Rc::new(move |result: &ResourcesResult| {
             if let Err(e) = callback.call1(&JsValue::NULL, &result_to_js(result)) {
                 // A throwing listener must not stop the others, nor vanish silently.
                 console_error("resources-client: an onChange listener threw", &e);
             }
         }));
-        let client = self.client.clone();
-        Closure::<dyn Fn()>::new(move || client.off(id)).into_js_value().unchecked_into()
+        // A weak handle: a listener that holds its own unsubscribe function
+        // must not keep the client alive through it.
+        let client = self.client.downgrade();
+        let off = move || {
+            if let Some(client) = client.upgrade() {
+                client.off(id);
+            }
+        };
+        Ok(Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into())
     }
 
     /// Removes the stored record.

@@ -147,6 +147,8 @@ mod tests {
         assert!(!is_valid_header("x trace", "abc"));
         assert!(!is_valid_header("x-trace", "a\r\nb"));
         assert!(!is_valid_header("", "a"));
+        assert!(is_valid_header("x-name", "caf\u{e9}"));
+        assert!(!is_valid_header("x-name", "\u{540d}\u{524d}"));
     }
 
     #[test]

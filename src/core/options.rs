@@ -159,6 +159,10 @@ mod tests {
         assert!(!format!("{c:?}").contains("sk-secret"));
         let o = Options { api_key: Some("sk-se\ncret".into()), ..Options::default() };
         assert!(!o.validate().unwrap_err().to_string().contains("sk-se"));
+        let o = Options { api_key: Some("sk-\u{43a}\u{43b}-cret".into()), ..Options::default() };
+        let e = o.validate().unwrap_err();
+        assert_eq!(e.code(), "INVALID_OPTIONS");
+        assert!(!e.to_string().contains("cret"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use gloo_net::http::{Request, Response};
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCache};
 
 use super::signal::aborted;
 use super::timer::sleep;
@@ -49,23 +49,30 @@ impl Attempt<'_> {
     /// Sends the request and reads the whole response, within the time limit.
     pub async fn send(&self) -> Result<Reply, Error> {
         let controller = AbortController::new().map_err(|e| Error::Network { message: js_message(&e) })?;
+        // Stops the request on the wire, not only our interest in it, whenever
+        // this attempt ends early: on timeout or abort, and also when the
+        // future is dropped unfinished (the last caller of a shared request
+        // went away, so nobody polls it any more).
+        let mut guard = AbortOnDrop(Some(controller.clone()));
         let work = pin!(self.exchange(controller.signal()));
         let limit = pin!(deadline(self.timeout_ms));
         let cancelled = pin!(aborted(self.cancel));
         let outcome = match select(work, select(limit, cancelled)).await {
-            Either::Left((reply, _)) => return reply,
+            Either::Left((reply, _)) => {
+                guard.disarm();
+                return reply;
+            }
             Either::Right((Either::Left(_), _)) => Error::Timeout { timeout_ms: self.timeout_ms },
             Either::Right((Either::Right(_), _)) => Error::Aborted,
         };
-        // Stop the request on the wire too, not only our interest in it.
-        controller.abort();
         Err(outcome)
     }
 
     async fn exchange(&self, signal: AbortSignal) -> Result<Reply, Error> {
-        // The client keeps its own cache (hash, maxAgeMs); a browser HTTP cache
-        // would replay stale catalogs and even errors (a 410 is heuristically cacheable).
-        let mut builder = Request::get(self.url).abort_signal(Some(&signal)).cache(web_sys::RequestCache::NoStore);
+        // The client keeps its own cache; an HTTP cache in between would hide
+        // the server's current answer (Chromium keeps a 410 without
+        // Cache-Control forever, and would replay it without asking).
+        let mut builder = Request::get(self.url).abort_signal(Some(&signal)).cache(RequestCache::NoStore);
         for (name, value) in self.headers {
             builder = builder.header(name, value);
         }
@@ -107,6 +114,23 @@ impl Attempt<'_> {
         // A user fetch may throw synchronously or return a non-promise; both are handled.
         let returned = fetch.call1(&global, request).map_err(|e| Error::Network { message: js_message(&e) })?;
         Ok(Promise::resolve(&returned))
+    }
+}
+
+/// Aborts its controller when dropped, unless disarmed first.
+struct AbortOnDrop(Option<AbortController>);
+
+impl AbortOnDrop {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(controller) = self.0.take() {
+            controller.abort();
+        }
     }
 }
 

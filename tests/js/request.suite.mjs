@@ -1,0 +1,121 @@
+// What goes on the wire: URL, authorization, accept, user headers and the
+// cli-agent hash header, as the mock server saw them (its request log).
+import { ok, equal, deepEqual, rejects } from './assert.mjs';
+import { recordingStorage } from './helpers.mjs';
+
+export const tests = [
+  {
+    name: 'sends Bearer auth, accept JSON and user headers; cli-agent only once a hash is stored',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const client = new lib.ResourcesClient(options({ headers: { 'x-trace-id': 'trace-1' } }));
+      deepEqual(client.agentHeaders(), {});
+      const first = await client.fetchResources();
+      const second = await client.fetchResources();
+      const [a, b] = await control.resourceRequests();
+      equal(a.headers.authorization, 'Bearer <redacted>');
+      equal(a.headers.accept, 'application/json');
+      equal(a.headers['x-trace-id'], 'trace-1');
+      equal(a.headers['cli-agent'], undefined, 'no cli-agent before a hash is known');
+      equal(b.headers['cli-agent'], `resources_hash=${first.hash}`);
+      equal(b.headers['x-trace-id'], 'trace-1');
+      equal(second.hash, first.hash);
+      deepEqual(client.agentHeaders(), { 'cli-agent': `resources_hash=${first.hash}` });
+    },
+  },
+  {
+    name: 'a key given as "Bearer sk-..." is not prefixed twice',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const result = await lib.fetchResources(options({ apiKey: 'Bearer sk-mock-demo' }));
+      equal(result.source, 'network');
+      const [entry] = await control.resourceRequests();
+      equal(entry.headers.authorization, 'Bearer <redacted>');
+      equal(entry.status, 200);
+    },
+  },
+  {
+    name: 'a doubled Bearer would be refused: the mock logs a wrong key as <wrong>',
+    async run({ lib, options, control }) {
+      // Guards the test above: the mock really tells a doubled prefix apart.
+      await control.reset();
+      await rejects(lib.fetchResources(options({ apiKey: 'sk-mock-demo-not' })));
+      const [entry] = await control.resourceRequests();
+      equal(entry.headers.authorization, '<wrong>');
+    },
+  },
+  {
+    name: 'base URLs with a trailing slash or /v1 all hit /v1/resources',
+    async run({ lib, options, control, mockUrl }) {
+      await control.reset();
+      for (const baseUrl of [mockUrl, `${mockUrl}/`, `${mockUrl}/v1`, `${mockUrl}/v1/`, `${mockUrl}//`]) {
+        const result = await lib.fetchResources(options({ baseUrl }));
+        equal(result.source, 'network', baseUrl);
+      }
+      const paths = (await control.log()).filter((r) => r.method === 'GET').map((r) => r.path);
+      deepEqual(paths, Array(5).fill('/v1/resources'));
+    },
+  },
+  {
+    name: 'equivalent base URLs share one stored record; another base does not',
+    async run({ lib, control, mockUrl, uniqueKey }) {
+      await control.reset();
+      const storage = recordingStorage();
+      const common = { apiKey: 'sk-mock-demo', storageKey: uniqueKey(), retries: 0, storage };
+      const first = await new lib.ResourcesClient({ ...common, baseUrl: `${mockUrl}/v1/` }).fetchResources();
+      equal(new lib.ResourcesClient({ ...common, baseUrl: mockUrl }).hash, first.hash);
+      const other = new lib.ResourcesClient({ ...common, baseUrl: mockUrl.replace('127.0.0.1', 'localhost') });
+      equal(other.hash, null);
+      equal(storage.map.size, 1);
+    },
+  },
+  {
+    name: 'user headers cannot replace accept, and authorization comes from apiKey',
+    async run({ lib, options, control }) {
+      await control.reset();
+      await lib.fetchResources(options({ headers: { Accept: 'text/html', Authorization: 'Bearer sk-other' } }));
+      const [entry] = await control.resourceRequests();
+      equal(entry.headers.accept, 'application/json');
+      equal(entry.headers.authorization, 'Bearer <redacted>');
+    },
+  },
+  {
+    name: 'without apiKey no authorization is sent (a proxy may add it)',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const error = await rejects(lib.fetchResources(options({ apiKey: undefined })));
+      equal(error.code, 'UNAUTHORIZED_ERROR');
+      const [entry] = await control.resourceRequests();
+      equal(entry.headers.authorization, undefined);
+    },
+  },
+  {
+    name: 'an injected fetch is used for every request',
+    async run({ lib, options, control, mockUrl }) {
+      await control.reset();
+      const seen = [];
+      const counting = (request, init) => {
+        seen.push(request.url ?? String(request));
+        return fetch(request, init);
+      };
+      const client = new lib.ResourcesClient(options({ fetch: counting, baseUrl: `${mockUrl}/v1/` }));
+      await client.fetchResources();
+      await client.fetchResources({ refresh: true });
+      deepEqual(seen, [`${mockUrl}/v1/resources`, `${mockUrl}/v1/resources`]);
+      equal((await control.resourceRequests()).length, 2);
+    },
+  },
+  {
+    name: 'an injected fetch that throws or resolves to a non-Response is a NETWORK_ERROR',
+    async run({ lib, options }) {
+      const thrower = () => {
+        throw new TypeError('proxy refused');
+      };
+      const e1 = await rejects(lib.fetchResources(options({ fetch: thrower })));
+      equal(e1.code, 'NETWORK_ERROR');
+      ok(e1.message.includes('proxy refused'), e1.message);
+      const e2 = await rejects(lib.fetchResources(options({ fetch: async () => 42 })));
+      equal(e2.code, 'NETWORK_ERROR');
+    },
+  },
+];
