@@ -13,17 +13,24 @@ pub fn should_retry(error: &Error, attempt: u32, retries: u32) -> bool {
     attempt < retries && error.retryable()
 }
 
-/// How long to wait before attempt `attempt + 1`. A server's `Retry-After`
-/// (already capped when parsed) wins; otherwise exponential back-off from
-/// 0.5 s, capped at 8 s, minus up to 25 % jitter so that many clients told to
-/// retry at once do not come back in step. `random` is in `[0, 1)`.
+/// How long to wait before attempt `attempt + 1`.
+///
+/// Without a `Retry-After`: exponential back-off from 0.5 s, capped at 8 s,
+/// minus up to 25 % jitter. With one (already capped when parsed): never less
+/// than the server asked, and never less than the back-off either, plus up to
+/// 25 % spread. Many clients told "retry in 1 s" at once would otherwise come
+/// back in the same instant and be refused together again, attempt after attempt.
+/// `random` is in `[0, 1)`.
 pub fn delay_ms(error: &Error, attempt: u32, random: f64) -> u64 {
-    if let Some(ms) = error.retry_after_ms() {
-        return ms;
+    let random = random.clamp(0.0, 1.0);
+    let backoff = (INITIAL_DELAY_MS * 2f64.powi(attempt.min(16) as i32)).min(MAX_DELAY_MS);
+    match error.retry_after_ms() {
+        Some(asked) => {
+            let base = (asked as f64).max(backoff);
+            (base * (1.0 + 0.25 * random)) as u64
+        }
+        None => (backoff * (1.0 - 0.25 * random)) as u64,
     }
-    let base = (INITIAL_DELAY_MS * 2f64.powi(attempt.min(16) as i32)).min(MAX_DELAY_MS);
-    let jitter = 1.0 - 0.25 * random.clamp(0.0, 1.0);
-    (base * jitter) as u64
 }
 
 #[cfg(test)]
@@ -42,10 +49,25 @@ mod tests {
         assert_eq!(delay_ms(&net(), 0, 0.999_999), 375);
     }
 
+    fn too_many(retry_after_ms: u64) -> Error {
+        Error::Api { code: "TOO_MANY_REQUESTS_ERROR".into(), status: 429, message: String::new(), retry_after_ms: Some(retry_after_ms) }
+    }
+
     #[test]
-    fn retry_after_wins() {
-        let e = Error::Api { code: "TOO_MANY_REQUESTS_ERROR".into(), status: 429, message: String::new(), retry_after_ms: Some(1200) };
-        assert_eq!(delay_ms(&e, 3, 0.5), 1200);
+    fn retry_after_is_a_floor_with_spread() {
+        assert_eq!(delay_ms(&too_many(1200), 0, 0.0), 1200);
+        assert_eq!(delay_ms(&too_many(1200), 0, 0.999_999), 1499);
+        // Never earlier than the server asked, whatever the jitter.
+        for r in [0.0, 0.3, 0.7, 0.99] {
+            assert!(delay_ms(&too_many(1000), 0, r) >= 1000);
+        }
+    }
+
+    #[test]
+    fn repeated_retry_after_grows_with_the_backoff() {
+        // Attempt 3: back-off 4 s beats a 1 s Retry-After, so a refused herd spreads out.
+        assert_eq!(delay_ms(&too_many(1000), 3, 0.0), 4000);
+        assert_eq!(delay_ms(&too_many(30_000), 3, 0.0), 30_000);
     }
 
     #[test]
