@@ -31,19 +31,23 @@ export function within(promise, what, limitMs = 5000) {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
-/** A StorageLike over a Map that records every call it receives. */
+/** A StorageLike over a Map that records every call it receives (`calls`)
+ * and every value written (`written`). */
 export function recordingStorage() {
   const map = new Map();
   const calls = [];
+  const written = [];
   return {
     map,
     calls,
+    written,
     getItem(k) {
       calls.push(['getItem', k]);
       return map.has(k) ? map.get(k) : null;
     },
     setItem(k, v) {
       calls.push(['setItem', k, v]);
+      written.push(String(v));
       map.set(k, String(v));
     },
     removeItem(k) {

@@ -2,21 +2,7 @@
 // that record or misbehave, a console recorder, and store-intact checks.
 import { ok, equal, deepEqual } from './assert.mjs';
 
-/** A StorageLike over a Map, recording every value written. */
-export function recordingStorage() {
-  const map = new Map();
-  const written = [];
-  return {
-    map,
-    written,
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => {
-      written.push(String(v));
-      map.set(k, String(v));
-    },
-    removeItem: (k) => map.delete(k),
-  };
-}
+export { recordingStorage } from './helpers.mjs';
 
 /** The storage key of a client's record: `<storageKey>:<normalised baseUrl>`. */
 export const recordKey = (options) => `${options.storageKey}:${options.baseUrl}`;
