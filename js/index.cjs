@@ -8,5 +8,6 @@ wasm.__registerErrorClass(ResourcesError);
 module.exports = {
   ResourcesClient: wasm.ResourcesClient,
   fetchResources: wasm.fetchResources,
+  parseResources: wasm.parseResources,
   ResourcesError,
 };

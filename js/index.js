@@ -5,5 +5,5 @@ import { ResourcesError } from './errors.js';
 await init();
 wasm.__registerErrorClass(ResourcesError);
 
-export const { ResourcesClient, fetchResources } = wasm;
+export const { ResourcesClient, fetchResources, parseResources } = wasm;
 export { ResourcesError };

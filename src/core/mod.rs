@@ -11,3 +11,4 @@ pub mod result;
 pub mod retry;
 pub mod types;
 pub mod url;
+pub mod validate;
