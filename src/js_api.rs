@@ -81,7 +81,7 @@ impl JsResourcesClient {
 
     /// The stored catalog, validated, without a request; `null` when none.
     pub fn cached(&self) -> JsValue {
-        self.client.cached().map_or(JsValue::NULL, |r| result_to_js(&r))
+        cached_to_js(&self.client)
     }
 
     /// The stored hash, or `null`.
@@ -390,9 +390,11 @@ fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result<JsValue, E
         // validated text instead.
         let text = if well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
         (text, bytes)
-    } else if let Some(bytes) = as_bytes(body) {
-        let bytes = bytes.to_vec();
-        let text = JsValue::from_str(&String::from_utf8_lossy(&bytes));
+    } else if let Some(array) = as_bytes(body) {
+        let bytes = array.to_vec();
+        // Decoded by the engine from the caller's array (used only once the
+        // bytes are known to be valid UTF-8); a BOM is dropped by TextDecoder.
+        let text = DECODER.with(|d| d.decode(&array));
         (text, bytes)
     } else {
         return Err(Error::options("parseResources: body must be a string, Uint8Array or ArrayBuffer"));
@@ -454,6 +456,13 @@ extern "C" {
     /// `TextEncoder.prototype.encodeInto`: writes into wasm memory directly.
     #[wasm_bindgen(method, js_name = encodeInto)]
     fn encode_into(this: &Encoder, text: &TextValue, into: &js_sys::Uint8Array) -> EncodeProgress;
+    /// The decoder of byte bodies.
+    type Decoder;
+    #[wasm_bindgen(constructor, js_class = "TextDecoder")]
+    fn new_decoder() -> Decoder;
+    /// `TextDecoder.prototype.decode`.
+    #[wasm_bindgen(method)]
+    fn decode(this: &Decoder, bytes: &js_sys::Uint8Array) -> JsValue;
     /// `{ read, written }` of `encodeInto`.
     type EncodeProgress;
     #[wasm_bindgen(method, getter)]
@@ -475,6 +484,7 @@ fn well_formed(s: &JsValue) -> bool {
 
 thread_local! {
     static ENCODER: Encoder = Encoder::new_encoder();
+    static DECODER: Decoder = Decoder::new_decoder();
 }
 
 /// The UTF-8 bytes of a JS string, written by `TextEncoder.encodeInto` straight
@@ -506,4 +516,35 @@ fn utf8_of(text: &JsValue) -> Vec<u8> {
 fn memory_view(slice: &mut [u8]) -> js_sys::Uint8Array {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), slice.as_ptr() as u32, slice.len() as u32)
+}
+
+// ---------------------------------------------------------------------------
+// cached(): the stored text, validated once, materialised by JSON.parse.
+
+/// The result of `cached()`: `resources` comes from `JSON.parse` of the stored
+/// text (validated when it was first read, recognised by `===` afterwards), so
+/// a call costs about one `JSON.parse` of the record.
+fn cached_to_js(client: &Client) -> JsValue {
+    let Some((rec, due, text)) = client.cached_text() else { return JsValue::NULL };
+    let resources = json_parse(&text).and_then(|record| Reflect::get(&record, &JsValue::from_str("resources")));
+    let Ok(resources) = resources else {
+        // Unreachable for a record that decoded; the serialising path stays correct.
+        return client.cached().map_or(JsValue::NULL, |r| result_to_js(&r));
+    };
+    let warnings: js_sys::Array = rec.warnings.iter().map(|w| JsValue::from_str(w)).collect();
+    let hash = JsValue::from_str(&rec.hash);
+    // Fixed, known keys on a fresh object: nothing from storage is used as a key here.
+    let out = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
+    };
+    set("hash", &hash);
+    set("resources", &resources);
+    set("source", &JsValue::from_str("cache"));
+    set("changed", &JsValue::FALSE);
+    set("previousHash", &hash);
+    set("fetchedAt", &JsValue::from_f64(rec.fetched_at));
+    set("stale", &JsValue::from_bool(due));
+    set("warnings", &warnings);
+    out.into()
 }
