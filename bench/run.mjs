@@ -18,7 +18,8 @@ import { catalogText, SIZES } from './catalog.mjs';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
 const write = !process.argv.includes('--no-write');
-const minCpuMs = quick ? 100 : 400;
+const minCpuMs = quick ? 300 : 1500; // per case and size, spread over the rounds
+const rounds = quick ? 3 : 7;
 const sizes = quick ? [100, 10_000] : SIZES;
 const require = createRequire(import.meta.url);
 
@@ -37,7 +38,7 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 log('== Node.js');
 if (typeof globalThis.gc !== 'function') log('(run with --expose-gc for a collection between samples)');
 const lib = require('../pkg/index.cjs');
-const node = await runSuite(lib, { log, minCpuMs, sizes });
+const node = await runSuite(lib, { log, minCpuMs, sizes, rounds });
 
 const nodeCold = [];
 for (let i = 0; i < (quick ? 3 : 7); i += 1) {
@@ -86,7 +87,7 @@ try {
   page.on('pageerror', (e) => log(`page error: ${e}`));
   await page.goto(`${site.url}/bench/index.html`);
   await page.waitForFunction(() => window.__ready === true);
-  chrome = await page.evaluate((o) => window.__runSuite(o), { minCpuMs, sizes });
+  chrome = await page.evaluate((o) => window.__runSuite(o), { minCpuMs, sizes, rounds });
 } finally {
   await browser.close();
   await site.close();
@@ -106,17 +107,15 @@ for (const size of sizes) {
   for (const { id, label } of CASES) {
     const n = pick(node, id);
     const c = pick(chrome, id);
-    const na = pick(node, 'a').ns;
-    const ca = pick(chrome, 'a').ns;
-    out(`| ${size.toLocaleString('en')} | ${kb(n.bytes)} | ${label} | ${ms(n.ns)} ms | ${(n.ns / na).toFixed(2)} | ${ms(c.ns)} ms | ${(c.ns / ca).toFixed(2)} |`);
+    out(`| ${size.toLocaleString('en')} | ${kb(n.bytes)} | ${label} | ${ms(n.ns)} ms | ${n.ratio.toFixed(2)} | ${ms(c.ns)} ms | ${c.ratio.toFixed(2)} |`);
   }
 }
 out();
 out('| `cached()`, 1,000 models | Node | × | Chromium | × |');
 out('|---|---:|---:|---:|---:|');
 out(`| \`JSON.parse(storage.getItem(key))\` of the record (${kb(node.cached.recordBytes)}) | ${ms(node.cached.parse)} ms | 1.00 | ${ms(chrome.cached.parse)} ms | 1.00 |`);
-out(`| \`client.cached()\` | ${ms(node.cached.cached)} ms | ${(node.cached.cached / node.cached.parse).toFixed(2)} | ${ms(chrome.cached.cached)} ms | ${(chrome.cached.cached / chrome.cached.parse).toFixed(2)} |`);
-out(`| \`new ResourcesClient(...).cached()\` (reads and validates the record) | ${ms(node.cached.firstRead)} ms | ${(node.cached.firstRead / node.cached.parse).toFixed(2)} | ${ms(chrome.cached.firstRead)} ms | ${(chrome.cached.firstRead / chrome.cached.parse).toFixed(2)} |`);
+out(`| \`client.cached()\` | ${ms(node.cached.cached)} ms | ${node.cached.cachedRatio.toFixed(2)} | ${ms(chrome.cached.cached)} ms | ${chrome.cached.cachedRatio.toFixed(2)} |`);
+out(`| \`new ResourcesClient(...).cached()\` (reads and validates the record) | ${ms(node.cached.firstRead)} ms | ${node.cached.firstReadRatio.toFixed(2)} | ${ms(chrome.cached.firstRead)} ms | ${chrome.cached.firstReadRatio.toFixed(2)} |`);
 out();
 out(`Cold start (median of ${nodeCold.length}): Node \`require\` ${median(nodeCold).toFixed(1)} ms; Chromium \`import()\` of the entry (fetch from localhost, compile, instantiate) ${median(chromeCold).toFixed(1)} ms.`);
 out();
@@ -144,7 +143,7 @@ const versions = {
 };
 out(`Machine and versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join('; ')}. `
   + `Command: \`./run bench\`${quick ? ' (quick)' : ''}, ${new Date().toISOString().slice(0, 10)}. `
-  + 'Medians of mitata samples; each ratio divides by (a) of the same run and engine.');
+  + `Each time is the median over ${rounds} interleaved rounds of mitata medians; each ratio is the median over the rounds of the case divided by (a) of the same round and engine.`);
 
 const table = lines.join('\n');
 console.log(table);

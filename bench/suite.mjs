@@ -57,7 +57,7 @@ function crossCheck(lib, text) {
  * Runs everything; `log` reports progress. Returns rows of
  * `{ size, bytes, case, ns }` plus the cached() comparison.
  */
-export async function runSuite(lib, { log = () => {}, minCpuMs = 300, sizes = SIZES } = {}) {
+export async function runSuite(lib, { log = () => {}, minCpuMs = 300, sizes = SIZES, rounds = 5 } = {}) {
   const rows = [];
   for (const size of sizes) {
     const text = catalogText(size);
@@ -70,17 +70,26 @@ export async function runSuite(lib, { log = () => {}, minCpuMs = 300, sizes = SI
       d: () => lib.parseResources(text),
       'd-bytes': () => lib.parseResources(bytes),
     };
+    // Rounds interleave the cases, so that load from other processes hits them
+    // alike; each ratio is taken within a round, then the median over rounds.
+    const samples = Object.fromEntries(CASES.map(({ id }) => [id, []]));
+    for (let r = 0; r < rounds; r += 1) {
+      for (const { id } of CASES) samples[id].push(await median(fns[id], minCpuMs / rounds));
+    }
     for (const { id, label } of CASES) {
-      const ns = await median(fns[id], minCpuMs);
-      rows.push({ size, bytes: bytes.length, case: id, ns, warnings });
-      log(`${size} models ${label}: ${(ns / 1e6).toFixed(3)} ms`);
+      const ns = middle(samples[id]);
+      const ratio = middle(samples[id].map((x, r) => x / samples.a[r]));
+      rows.push({ size, bytes: bytes.length, case: id, ns, ratio, warnings });
+      log(`${size} models ${label}: ${(ns / 1e6).toFixed(3)} ms, ${ratio.toFixed(2)} × (a)`);
     }
   }
-  return { rows, cached: await cachedSuite(lib, { log, minCpuMs }) };
+  return { rows, cached: await cachedSuite(lib, { log, minCpuMs, rounds }) };
 }
 
+const middle = (xs) => [...xs].sort((p, q) => p - q)[Math.floor((xs.length - 1) / 2)];
+
 /** cached() of a fresh stored catalog of 1,000 models vs JSON.parse of the stored record. */
-async function cachedSuite(lib, { log, minCpuMs }) {
+async function cachedSuite(lib, { log, minCpuMs, rounds }) {
   const text = catalogText(1_000);
   const storage = mapStorage();
   const client = new lib.ResourcesClient({
@@ -96,11 +105,19 @@ async function cachedSuite(lib, { log, minCpuMs }) {
   if (typeof record !== 'string' || client.cached()?.resources.models.length !== 1_000) {
     throw new Error('cached() benchmark: no stored catalog');
   }
-  const parse = await median(() => JSON.parse(storage.getItem(key)), minCpuMs);
-  const cached = await median(() => client.cached(), minCpuMs);
   // A new client reads and validates the record once (then keeps it until the text changes).
   const coldClient = () => new lib.ResourcesClient({ baseUrl: 'https://bench.invalid', storage, storageKey: 'bench', maxAgeMs: 3_600_000 });
-  const firstRead = await median(() => coldClient().cached(), minCpuMs);
+  const fns = {
+    parse: () => JSON.parse(storage.getItem(key)),
+    cached: () => client.cached(),
+    firstRead: () => coldClient().cached(),
+  };
+  const samples = { parse: [], cached: [], firstRead: [] };
+  for (let r = 0; r < rounds; r += 1) {
+    for (const id of Object.keys(fns)) samples[id].push(await median(fns[id], minCpuMs / rounds));
+  }
+  const ratio = (id) => middle(samples[id].map((x, r) => x / samples.parse[r]));
+  const [parse, cached, firstRead] = [middle(samples.parse), middle(samples.cached), middle(samples.firstRead)];
   log(`cached(): ${(cached / 1e6).toFixed(3)} ms, JSON.parse(record): ${(parse / 1e6).toFixed(3)} ms, new client + cached(): ${(firstRead / 1e6).toFixed(3)} ms`);
-  return { parse, cached, firstRead, recordBytes: record.length };
+  return { parse, cached, firstRead, cachedRatio: ratio('cached'), firstReadRatio: ratio('firstRead'), recordBytes: record.length };
 }
