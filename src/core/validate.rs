@@ -66,8 +66,19 @@ struct Str<'a> {
 }
 
 impl<'a> Str<'a> {
-    /// The string's value; escapes are decoded (rare: ids are plain ASCII).
+    /// The string's UTF-8 bytes, escapes decoded (rare: ids are plain ASCII).
+    /// Bytes, not `str`: the hot path compares and hashes, and `string()`
+    /// has already checked UTF-8, so there is nothing to convert.
     #[inline(always)]
+    fn bytes(self) -> R<Cow<'a, [u8]>> {
+        if self.escaped {
+            unescape(self.raw).map(|s| Cow::Owned(s.into_bytes()))
+        } else {
+            Ok(Cow::Borrowed(self.raw))
+        }
+    }
+
+    /// The string's value as text.
     fn text(self) -> R<Cow<'a, str>> {
         if self.escaped {
             unescape(self.raw).map(Cow::Owned)
@@ -141,8 +152,8 @@ struct Scanner<'a> {
     strict: bool,
     /// Reused buffers for the duplicate checks of option keys and values:
     /// one allocation per body instead of one per model.
-    keys: Vec<Cow<'a, str>>,
-    values: Vec<Cow<'a, str>>,
+    keys: Vec<Cow<'a, [u8]>>,
+    values: Vec<Cow<'a, [u8]>>,
 }
 
 impl<'a> Scanner<'a> {
@@ -235,11 +246,15 @@ impl<'a> Scanner<'a> {
 
     fn models(&mut self) -> R<Warnings> {
         let mut warnings = Warnings::new(self.strict);
-        let mut seen: HashSet<Cow<'a, str>, BuildHasherDefault<FxHasher>> = HashSet::default();
+        // Sized from the body (a model takes well over 64 bytes): no rehashing.
+        let capacity = (self.b.len() / 64).min(1 << 20);
+        let mut seen: HashSet<Cow<'a, [u8]>, BuildHasherDefault<FxHasher>> =
+            HashSet::with_capacity_and_hasher(capacity, BuildHasherDefault::default());
         self.array(|s, i| {
             let (id, model_warnings) = s.model(i)?;
             warnings.append(model_warnings);
             if seen.contains(&id) {
+                let id = shown(&id);
                 warnings.warn(|| format!("data.resources.models[{i}].model: duplicate model id \"{id}\" (kept)"))?;
             } else {
                 seen.insert(id);
@@ -249,7 +264,7 @@ impl<'a> Scanner<'a> {
         Ok(warnings)
     }
 
-    fn model(&mut self, i: usize) -> R<(Cow<'a, str>, Warnings)> {
+    fn model(&mut self, i: usize) -> R<(Cow<'a, [u8]>, Warnings)> {
         let (mut seen_model, mut seen_modality, mut seen_options) = (false, false, false);
         let mut id = None;
         let mut modality = None;
@@ -258,12 +273,12 @@ impl<'a> Scanner<'a> {
         self.object(|s, key| match key {
             b"model" => {
                 once(&mut seen_model)?;
-                id = Some(s.string()?.text()?);
+                id = Some(s.string()?.bytes()?);
                 Ok(())
             }
             b"modality" => {
                 once(&mut seen_modality)?;
-                modality = Some(s.string()?.text()?);
+                modality = Some(s.string()?.bytes()?);
                 Ok(())
             }
             b"availableRunOptions" => {
@@ -283,7 +298,8 @@ impl<'a> Scanner<'a> {
             return Err(Bail);
         }
         let mut warnings = Warnings::new(self.strict);
-        if !matches!(&*modality, "text" | "image" | "video") {
+        if !matches!(&*modality, b"text" | b"image" | b"video") {
+            let modality = shown(&modality);
             warnings.warn(|| format!("data.resources.models[{i}].modality: unknown modality \"{modality}\" (kept)"))?;
         }
         warnings.append(options);
@@ -299,6 +315,7 @@ impl<'a> Scanner<'a> {
             let (key, option_warnings) = s.run_option(i, j)?;
             warnings.append(option_warnings);
             if keys.contains(&key) {
+                let key = shown(&key);
                 warnings.warn(|| {
                     format!("data.resources.models[{i}].availableRunOptions[{j}].key: duplicate option key \"{key}\" (kept)")
                 })?;
@@ -310,7 +327,7 @@ impl<'a> Scanner<'a> {
         Ok(warnings)
     }
 
-    fn run_option(&mut self, i: usize, j: usize) -> R<(Cow<'a, str>, Warnings)> {
+    fn run_option(&mut self, i: usize, j: usize) -> R<(Cow<'a, [u8]>, Warnings)> {
         let (mut seen_key, mut seen_options) = (false, false);
         let mut key = None;
         let mut values = None;
@@ -319,7 +336,7 @@ impl<'a> Scanner<'a> {
         self.object(|s, k| match k {
             b"key" => {
                 once(&mut seen_key)?;
-                key = Some(s.string()?.text()?);
+                key = Some(s.string()?.bytes()?);
                 Ok(())
             }
             b"options" => {
@@ -328,8 +345,9 @@ impl<'a> Scanner<'a> {
                 let mut seen = std::mem::take(&mut s.values);
                 seen.clear();
                 s.array(|s, k| {
-                    let value = s.string()?.text()?;
+                    let value = s.string()?.bytes()?;
                     if seen.contains(&value) {
+                        let value = shown(&value);
                         warnings.warn(|| {
                             format!("data.resources.models[{i}].availableRunOptions[{j}].options[{k}]: duplicate value \"{value}\" (kept)")
                         })?;
@@ -554,6 +572,11 @@ impl<'a> Scanner<'a> {
         self.i = i;
         Ok(())
     }
+}
+
+/// Bytes already checked as UTF-8, for a warning.
+fn shown(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
 /// Whether a word holds a `"`, a `\\` or a byte below 0x20 (SWAR: no branch per byte).
