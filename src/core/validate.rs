@@ -164,20 +164,20 @@ impl<'a> Scanner<'a> {
         let mut data = None;
         let mut unknown = Vec::new();
         self.object(|s, key| match key {
-            b"status" => {
+            _ if same(key, b"status") => {
                 once(&mut seen_status)?;
                 let status = s.string()?;
-                if status.escaped || status.raw != b"SUCCESS" {
+                if status.escaped || !same(status.raw, b"SUCCESS") {
                     return Err(Bail);
                 }
                 Ok(())
             }
-            b"data" => {
+            _ if same(key, b"data") => {
                 once(&mut seen_data)?;
                 data = Some(s.data()?);
                 Ok(())
             }
-            b"message" => {
+            _ if same(key, b"message") => {
                 once(&mut seen_message)?;
                 s.skip()
             }
@@ -202,12 +202,12 @@ impl<'a> Scanner<'a> {
         let mut resources = None;
         let mut unknown = Vec::new();
         self.object(|s, key| match key {
-            b"hash" => {
+            _ if same(key, b"hash") => {
                 once(&mut seen_hash)?;
                 hash = Some(s.string()?.text()?);
                 Ok(())
             }
-            b"resources" => {
+            _ if same(key, b"resources") => {
                 once(&mut seen_resources)?;
                 resources = Some(s.resources()?);
                 Ok(())
@@ -229,7 +229,7 @@ impl<'a> Scanner<'a> {
         let mut models = None;
         let mut unknown = Vec::new();
         self.object(|s, key| match key {
-            b"models" => {
+            _ if same(key, b"models") => {
                 once(&mut seen_models)?;
                 models = Some(s.models()?);
                 Ok(())
@@ -253,7 +253,7 @@ impl<'a> Scanner<'a> {
         self.array(|s, i| {
             let (id, model_warnings) = s.model(i)?;
             warnings.append(model_warnings);
-            if seen.contains(&id) {
+            if seen.contains(&*id) {
                 let id = shown(&id);
                 warnings.warn(|| format!("data.resources.models[{i}].model: duplicate model id \"{id}\" (kept)"))?;
             } else {
@@ -271,17 +271,17 @@ impl<'a> Scanner<'a> {
         let mut options = None;
         let mut unknown = Vec::new();
         self.object(|s, key| match key {
-            b"model" => {
+            _ if same(key, b"model") => {
                 once(&mut seen_model)?;
                 id = Some(s.string()?.bytes()?);
                 Ok(())
             }
-            b"modality" => {
+            _ if same(key, b"modality") => {
                 once(&mut seen_modality)?;
                 modality = Some(s.string()?.bytes()?);
                 Ok(())
             }
-            b"availableRunOptions" => {
+            _ if same(key, b"availableRunOptions") => {
                 once(&mut seen_options)?;
                 options = Some(s.run_options(i)?);
                 Ok(())
@@ -298,7 +298,7 @@ impl<'a> Scanner<'a> {
             return Err(Bail);
         }
         let mut warnings = Warnings::new(self.strict);
-        if !matches!(&*modality, b"text" | b"image" | b"video") {
+        if !(same(&modality, b"text") || same(&modality, b"image") || same(&modality, b"video")) {
             let modality = shown(&modality);
             warnings.warn(|| format!("data.resources.models[{i}].modality: unknown modality \"{modality}\" (kept)"))?;
         }
@@ -314,7 +314,7 @@ impl<'a> Scanner<'a> {
         self.array(|s, j| {
             let (key, option_warnings) = s.run_option(i, j)?;
             warnings.append(option_warnings);
-            if keys.contains(&key) {
+            if keys.iter().any(|k| same(k, &key)) {
                 let key = shown(&key);
                 warnings.warn(|| {
                     format!("data.resources.models[{i}].availableRunOptions[{j}].key: duplicate option key \"{key}\" (kept)")
@@ -334,19 +334,19 @@ impl<'a> Scanner<'a> {
         let mut unknown = Vec::new();
         let strict = self.strict;
         self.object(|s, k| match k {
-            b"key" => {
+            _ if same(k, b"key") => {
                 once(&mut seen_key)?;
                 key = Some(s.string()?.bytes()?);
                 Ok(())
             }
-            b"options" => {
+            _ if same(k, b"options") => {
                 once(&mut seen_options)?;
                 let mut warnings = Warnings::new(strict);
                 let mut seen = std::mem::take(&mut s.values);
                 seen.clear();
                 s.array(|s, k| {
                     let value = s.string()?.bytes()?;
-                    if seen.contains(&value) {
+                    if seen.iter().any(|v| same(v, &value)) {
                         let value = shown(&value);
                         warnings.warn(|| {
                             format!("data.resources.models[{i}].availableRunOptions[{j}].options[{k}]: duplicate value \"{value}\" (kept)")
@@ -574,6 +574,39 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// Byte-slice equality without a `memcmp` call: in wasm `memcmp` is a
+/// byte loop behind a call, and it was a third of the scan's time.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        if word_at(a, i) != word_at(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    let (mut x, mut y) = (0u64, 0u64);
+    while i < a.len() {
+        x = (x << 8) | u64::from(a.get(i).copied().unwrap_or(0));
+        y = (y << 8) | u64::from(b.get(i).copied().unwrap_or(0));
+        i += 1;
+    }
+    x == y
+}
+
+/// Eight bytes at `at` as one word (zero-padded past the end).
+#[inline(always)]
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(chunk) = s.get(at..at + 8) {
+        w.copy_from_slice(chunk);
+    }
+    u64::from_le_bytes(w)
+}
+
 /// Bytes already checked as UTF-8, for a warning.
 fn shown(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
@@ -671,7 +704,12 @@ impl Hasher for FxHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // A final avalanche: the table uses both the low and the top bits.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
     }
 }
 
