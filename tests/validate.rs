@@ -111,6 +111,28 @@ fn edge_cases_agree() {
     agree(&[b"{\"status\":\"SUCCESS\",\"data\":{\"hash\":\"h\",\"resources\":{\"models\":[],\"x\":\"\xff\"}}}".as_slice()].concat());
 }
 
+#[test]
+fn special_bytes_at_every_offset_agree() {
+    // The string scan reads eight bytes at a time: put each kind of special
+    // byte at every position within a word, in keys, ids and skipped values.
+    let mut answered = 0;
+    for special in ["\\\"", "\\n", "\\u00e9", "\t", "\u{1}", "\u{e9}", "\u{1F600}", "\\x"] {
+        for offset in 0..17 {
+            let text = format!("{}{special}{}", "a".repeat(offset), "b".repeat(offset % 5));
+            let bodies = [
+                format!(r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"{text}","modality":"text","availableRunOptions":[]}}]}}}}}}"#),
+                format!(r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[],"{text}":"{text}"}}}}}}"#),
+                format!(r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"m","modality":"text","availableRunOptions":[{{"key":"k","options":["{text}","{text}"]}}]}}]}}}}}}"#),
+            ];
+            for body in bodies {
+                answered += usize::from(agree(body.as_bytes()));
+            }
+        }
+    }
+    // Escapes, UTF-8 and non-key strings are answered fast; control bytes and bad escapes are not.
+    assert!(answered > 150, "the fast path answered only {answered} bodies");
+}
+
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
 
