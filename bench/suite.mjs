@@ -22,6 +22,7 @@ async function median(fn, minCpuMs) {
     min_samples: 12,
     // Operations under 1 ms run 128 times per sample: browsers round timers to 0.1 ms.
     batch_threshold: 1e6,
+    warmup_threshold: 5e6, // (batching is decided during warm-up)
     batch_samples: 128,
     gc: gcOption(),
   });
