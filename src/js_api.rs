@@ -387,8 +387,10 @@ fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result<JsValue, E
         let bytes = utf8_of(body);
         // A string with lone surrogates would be read differently by the two
         // sides (TextEncoder turns them into U+FFFD); JSON.parse then reads the
-        // validated text instead.
-        let text = if well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
+        // validated text instead. One byte per UTF-16 unit means pure ASCII:
+        // nothing to check then.
+        let ascii = bytes.len() == body.unchecked_ref::<TextValue>().length() as usize;
+        let text = if ascii || well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
         (text, bytes)
     } else if let Some(array) = as_bytes(body) {
         let bytes = array.to_vec();
