@@ -1,59 +1,60 @@
-// Times the catalog helpers on a 10,000-model catalog (the built package, pkg/).
-// Prints numbers; asserts nothing. Run: ./run build && node bench/catalog.mjs
-import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
+// Synthetic but realistic catalogs for the benchmark: the contract's real
+// entries (o3, gpt-image-1, sora-2, ...) repeated with numbered ids, 0-4 run
+// options each, an unknown field on some models and two unknown sections, as a
+// server would send them (compact JSON). Deterministic: same size, same bytes.
 
-const lib = createRequire(import.meta.url)('../pkg');
-const N = Number(process.argv[2] ?? 10_000);
+const RUN_OPTIONS = [
+  { key: 'reasoningEffort', options: ['low', 'medium', 'high'] },
+  { key: 'quality', options: ['low', 'medium', 'high'] },
+  { key: 'size', options: ['1024x1024', '1024x1536', '1536x1024'] },
+  { key: 'aspectRatio', options: ['1:1', '3:4', '4:5', '9:16', '16:9'] },
+  { key: 'resolution', options: ['1K', '2K'] },
+  { key: 'seconds', options: ['4', '8'] },
+];
+const FAMILIES = [
+  ['o3', 'text'], ['gpt-4o', 'text'], ['gpt-5', 'text'], ['claude-sonnet-4', 'text'],
+  ['gpt-image-1', 'image'], ['gemini-3-pro-image-preview', 'image'], ['sora-2', 'video'],
+];
 
-function catalog(n, variant = 0) {
+/** The catalog body (an envelope) with `n` models, as an object. */
+export function catalogObject(n) {
+  let seed = 0x2f6b_3a91;
+  const random = (k) => {
+    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+    return (seed >>> 8) % k;
+  };
   const models = [];
   for (let i = 0; i < n; i += 1) {
-    const kind = i % 3;
-    models.push({
-      model: `model-${String(i).padStart(5, '0')}`,
-      modality: ['text', 'image', 'video'][kind],
-      availableRunOptions: kind === 0
-        ? [{ key: 'reasoningEffort', options: ['low', 'medium', 'high', ...(variant && i % 100 === 0 ? ['xhigh'] : [])] }]
-        : [
-            { key: 'quality', options: ['low', 'medium', 'high'] },
-            { key: 'size', options: ['1024x1024', '1024x1536', '1536x1024'] },
-          ],
-    });
+    const [family, modality] = FAMILIES[i % FAMILIES.length];
+    const count = random(5); // 0-4 run options
+    const first = random(RUN_OPTIONS.length);
+    const availableRunOptions = [];
+    for (let j = 0; j < count; j += 1) {
+      const o = RUN_OPTIONS[(first + j) % RUN_OPTIONS.length];
+      availableRunOptions.push({ key: o.key, options: [...o.options] });
+    }
+    const model = { model: `${family}-${i}`, modality, availableRunOptions };
+    // A few unknown fields: newer servers add them, clients must keep them.
+    if (i % 50 === 7) model.contextWindow = 200_000;
+    models.push(model);
   }
-  if (variant) models.splice(0, 50); // 50 removed
-  if (variant) for (let i = 0; i < 25; i += 1) models.push({ model: `new-${i}`, modality: 'text', availableRunOptions: [] });
-  return { models };
+  return {
+    status: 'SUCCESS',
+    data: {
+      hash: `aGFzaC1vZi1jYXRhbG9n${n}`,
+      resources: {
+        models,
+        prompts: [{ id: 'summarize', title: 'Summarize a document' }],
+        limits: { requestsPerSecond: 5 },
+      },
+    },
+  };
 }
 
-/** Median time of `fn` in ms over `runs` runs, after a warm-up. */
-function time(label, fn, runs = 50) {
-  for (let i = 0; i < 5; i += 1) fn();
-  const samples = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    fn();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  const median = samples[Math.floor(samples.length / 2)];
-  console.log(`${label.padEnd(58)} ${median.toFixed(3).padStart(8)} ms (median of ${runs})`);
-  return median;
+/** The catalog body with `n` models, as the server sends it. */
+export function catalogText(n) {
+  return JSON.stringify(catalogObject(n));
 }
 
-const a = catalog(N);
-const b = catalog(N, 1);
-const last = a.models[N - 1].model;
-const opts = { quality: 'high', size: '1024x1536' };
-console.log(`catalog: ${N} models, ${JSON.stringify(a).length} bytes of JSON`);
-time(`validateRunOptions, model found first`, () => lib.validateRunOptions(a, a.models[1].model, opts), 500);
-time(`validateRunOptions, model found last (worst case)`, () => lib.validateRunOptions(a, last, opts), 200);
-time(`validateRunOptions, one bad value`, () => lib.validateRunOptions(a, last, { quality: 'ultra' }), 200);
-time(`validateRunOptions, unknown model (suggestion over all ids)`, () => lib.validateRunOptions(a, 'model-0999x', {}), 50);
-time(`for reference: JSON.stringify of the catalog`, () => JSON.stringify(a), 50);
-time(`findModel, last`, () => lib.findModel(a, last), 200);
-time(`modelsByModality`, () => lib.modelsByModality(a, 'image'), 200);
-time(`runOptionKeys`, () => lib.runOptionKeys(a), 50);
-time(`diffResources, two ${N}-model catalogs`, () => lib.diffResources(a, b), 20);
-const d = lib.diffResources(a, b);
-console.log(`  (diff: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed)`);
+/** The sizes the benchmark runs. */
+export const SIZES = [100, 1_000, 10_000, 50_000];

@@ -16,5 +16,6 @@ module.exports = {
   modelsByModality,
   runOptionKeys,
   diffResources: wasm.diffResources,
+  parseResources: wasm.parseResources,
   ResourcesError,
 };

@@ -10,6 +10,6 @@ wasm.__registerErrorClass(ResourcesError);
 
 // The catalog helpers: validateRunOptions and diffResources are wasm exports;
 // the three lookups are plain JS (catalog.js). index.d.ts declares the surface.
-export const { ResourcesClient, fetchResources, validateRunOptions, diffResources } = wasm;
+export const { ResourcesClient, fetchResources, parseResources, validateRunOptions, diffResources } = wasm;
 export { findModel, modelsByModality, runOptionKeys } from './catalog.js';
 export { ResourcesError };

@@ -3,6 +3,6 @@
 import cjs from './index.cjs';
 
 export const {
-  ResourcesClient, fetchResources, ResourcesError,
+  ResourcesClient, fetchResources, parseResources, ResourcesError,
   validateRunOptions, findModel, modelsByModality, runOptionKeys, diffResources,
 } = cjs;

@@ -67,6 +67,9 @@ struct Inner {
     flight: RefCell<Option<Rc<Flight>>>,
     next_flight: Cell<u64>,
     decoded: RefCell<Option<Decoded>>,
+    /// The JS string last decoded by [`Client::cached_text`]: an unchanged
+    /// record is recognised by `===`, without copying it into wasm memory.
+    decoded_js: RefCell<Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>>,
     /// The last hash listeners were told about (or found at start).
     known_hash: RefCell<Option<String>>,
     listeners: RefCell<Vec<(u32, Listener)>>,
@@ -101,6 +104,7 @@ impl Client {
             flight: RefCell::new(None),
             next_flight: Cell::new(0),
             decoded: RefCell::new(None),
+            decoded_js: RefCell::new(None),
             known_hash: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(0),
@@ -181,6 +185,25 @@ impl Client {
         Some(cache_result(&rec, due, None))
     }
 
+    /// What [`Client::cached`] returns, for a caller that materialises
+    /// `resources` itself: the validated record, whether a refresh is due, and
+    /// the stored text as a JS string (whose `resources` are the record's).
+    pub fn cached_text(&self) -> Option<(Rc<StoredRecord>, bool, wasm_bindgen::JsValue)> {
+        let text = self.inner.store.read_js()?;
+        let memo = self.inner.decoded_js.borrow().as_ref().filter(|(t, _)| *t == text).map(|(_, r)| r.clone());
+        let rec = match memo {
+            Some(rec) => rec,
+            None => {
+                let rec = self.inner.decode(text.as_string()?)?;
+                *self.inner.decoded_js.borrow_mut() = Some((text.clone(), rec.clone()));
+                rec
+            }
+        };
+        let max_age = self.inner.config.max_age_ms;
+        let due = rec.stale || (max_age > 0 && !record::is_fresh(&rec, now_ms(), max_age));
+        Some((rec, due, text))
+    }
+
     /// The stored hash.
     pub fn hash(&self) -> Option<String> {
         self.inner.record().map(|r| r.hash.clone())
@@ -239,6 +262,7 @@ impl Client {
     pub fn clear(&self) {
         self.inner.store.remove();
         *self.inner.decoded.borrow_mut() = None;
+        *self.inner.decoded_js.borrow_mut() = None;
         *self.inner.known_hash.borrow_mut() = None;
     }
 }

@@ -81,7 +81,7 @@ impl JsResourcesClient {
 
     /// The stored catalog, validated, without a request; `null` when none.
     pub fn cached(&self) -> JsValue {
-        self.client.cached().map_or(JsValue::NULL, |r| result_to_js(&r))
+        cached_to_js(&self.client)
     }
 
     /// The stored hash, or `null` (not `undefined`, as an `Option` getter would give).
@@ -409,4 +409,191 @@ pub fn validate_run_options(resources: JsValue, model: JsValue, run_options: JsV
 #[wasm_bindgen(js_name = diffResources)]
 pub fn diff_resources(before: JsValue, after: JsValue) -> JsValue {
     crate::js_catalog::diff(&before, &after)
+}
+
+// ---------------------------------------------------------------------------
+// parseResources: validation of a body the application fetched itself.
+//
+// The body is validated in wasm by a forward scan that builds nothing
+// (`core::validate`); the objects are then made by the engine's own
+// `JSON.parse` of the original text, the fastest way to materialise JSON in JS.
+// Keys such as `__proto__` stay plain data that way.
+
+/// `parseResources(body: string | Uint8Array | ArrayBuffer, options?: { strict?: boolean })`
+/// → `{ hash, resources, warnings }`, or throws a `ResourcesError`. The body is
+/// that of a 2xx `GET /v1/resources` response; errors carry `status: 200`.
+#[wasm_bindgen(js_name = parseResources)]
+pub fn parse_resources(body: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    parse_resources_inner(&body, &options).map_err(|e| to_js_error(&e))
+}
+
+fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+    let strict = parse_options_strict(options)?;
+    // The text JSON.parse will read, and the bytes the validator reads.
+    let (text, bytes) = if body.is_string() {
+        let bytes = utf8_of(body);
+        // A string with lone surrogates would be read differently by the two
+        // sides (TextEncoder turns them into U+FFFD); JSON.parse then reads the
+        // validated text instead. One byte per UTF-16 unit means pure ASCII:
+        // nothing to check then.
+        let ascii = bytes.len() == body.unchecked_ref::<TextValue>().length() as usize;
+        let text = if ascii || well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
+        (text, bytes)
+    } else if let Some(array) = as_bytes(body) {
+        let bytes = array.to_vec();
+        // Decoded by the engine from the caller's array (used only once the
+        // bytes are known to be valid UTF-8); a BOM is dropped by TextDecoder.
+        let text = DECODER.with(|d| d.decode(&array));
+        (text, bytes)
+    } else {
+        return Err(Error::options("parseResources: body must be a string, Uint8Array or ArrayBuffer"));
+    };
+    let checked = crate::core::validate::validate_success(&bytes, 200, None, strict)?;
+    drop(bytes);
+    let text: js_sys::JsString = text.unchecked_into();
+    // RFC 8259 allows ignoring a byte order mark; JSON.parse does not.
+    let text = if text.char_code_at(0) == 0xFEFF as f64 { text.slice(1, text.length()) } else { text };
+    let invalid = |m: &str| Error::invalid(200, "data", m);
+    let root = json_parse(&text).map_err(|_| invalid("JSON.parse failed on a validated body"))?;
+    let data = Reflect::get(&root, &JsValue::from_str("data")).map_err(|_| invalid("unreadable"))?;
+    let resources = Reflect::get(&data, &JsValue::from_str("resources")).map_err(|_| invalid("unreadable"))?;
+    let warnings: js_sys::Array = checked.warnings.iter().map(|w| JsValue::from_str(w)).collect();
+    // Fixed, known keys on a fresh object: nothing from the body is used as a key here.
+    let out = Object::new();
+    let _ = Reflect::set(&out, &JsValue::from_str("hash"), &JsValue::from_str(&checked.hash));
+    let _ = Reflect::set(&out, &JsValue::from_str("resources"), &resources);
+    let _ = Reflect::set(&out, &JsValue::from_str("warnings"), &warnings);
+    Ok(out.into())
+}
+
+/// `strict` from `{ strict?: boolean }`; other keys are refused like elsewhere.
+fn parse_options_strict(options: &JsValue) -> Result<bool, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(false);
+    }
+    let object = as_object(options, "parseResources options")?;
+    for key in Object::keys(&object).iter().filter_map(|k| k.as_string()) {
+        if key != "strict" {
+            return Err(Error::options(format!("unknown option \"{}\" (parseResources takes strict)", key.escape_debug())));
+        }
+    }
+    boolean(&object, "strict")
+}
+
+/// The bytes of a `Uint8Array` or `ArrayBuffer`.
+fn as_bytes(body: &JsValue) -> Option<js_sys::Uint8Array> {
+    if let Some(array) = body.dyn_ref::<js_sys::Uint8Array>() {
+        return Some(array.clone());
+    }
+    body.dyn_ref::<js_sys::ArrayBuffer>().map(|buffer| js_sys::Uint8Array::new(buffer))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS string, as received (never copied).
+    type TextValue;
+    /// `String.prototype.length`, in UTF-16 units.
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &TextValue) -> u32;
+    /// `String.prototype.substring`.
+    #[wasm_bindgen(method)]
+    fn substring(this: &TextValue, start: u32) -> TextValue;
+    /// The encoder behind [`utf8_of`].
+    type Encoder;
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new_encoder() -> Encoder;
+    /// `TextEncoder.prototype.encodeInto`: writes into wasm memory directly.
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &Encoder, text: &TextValue, into: &js_sys::Uint8Array) -> EncodeProgress;
+    /// The decoder of byte bodies.
+    type Decoder;
+    #[wasm_bindgen(constructor, js_class = "TextDecoder")]
+    fn new_decoder() -> Decoder;
+    /// `TextDecoder.prototype.decode`.
+    #[wasm_bindgen(method)]
+    fn decode(this: &Decoder, bytes: &js_sys::Uint8Array) -> JsValue;
+    /// `{ read, written }` of `encodeInto`.
+    type EncodeProgress;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeProgress) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeProgress) -> u32;
+    /// `String.prototype.isWellFormed` (Node 20, Chromium 111); throws where missing.
+    #[wasm_bindgen(method, catch, js_name = isWellFormed)]
+    fn is_well_formed(this: &TextValue) -> Result<bool, JsValue>;
+    /// `JSON.parse` of a JS string without copying it through wasm memory.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Whether a JS string has no lone surrogates (assumed not, where unknown).
+fn well_formed(s: &JsValue) -> bool {
+    s.unchecked_ref::<TextValue>().is_well_formed().unwrap_or(false)
+}
+
+thread_local! {
+    static ENCODER: Encoder = Encoder::new_encoder();
+    static DECODER: Decoder = Decoder::new_decoder();
+}
+
+/// The UTF-8 bytes of a JS string, written by `TextEncoder.encodeInto` straight
+/// into wasm memory: one native pass, where the generic string glue first copies
+/// ASCII one character at a time in JS.
+fn utf8_of(text: &JsValue) -> Vec<u8> {
+    let mut text: TextValue = text.clone().unchecked_into();
+    let mut out: Vec<u8> = Vec::new();
+    // ASCII needs one byte per UTF-16 unit; anything else gets more room below.
+    let mut room = text.length() as usize;
+    ENCODER.with(|encoder| loop {
+        let start = out.len();
+        out.resize(start + room, 0);
+        let view = memory_view(&mut out[start..]);
+        let progress = encoder.encode_into(&text, &view);
+        out.truncate(start + progress.written() as usize);
+        let read = progress.read();
+        if read >= text.length() {
+            return out;
+        }
+        text = text.substring(read);
+        // At most three bytes per UTF-16 unit (a pair takes four for two units).
+        room = text.length() as usize * 3;
+    })
+}
+
+/// A `Uint8Array` over a slice of wasm memory. Valid until the next allocation
+/// (which may grow and detach the memory), so it is used at once.
+fn memory_view(slice: &mut [u8]) -> js_sys::Uint8Array {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), slice.as_ptr() as u32, slice.len() as u32)
+}
+
+// ---------------------------------------------------------------------------
+// cached(): the stored text, validated once, materialised by JSON.parse.
+
+/// The result of `cached()`: `resources` comes from `JSON.parse` of the stored
+/// text (validated when it was first read, recognised by `===` afterwards), so
+/// a call costs about one `JSON.parse` of the record.
+fn cached_to_js(client: &Client) -> JsValue {
+    let Some((rec, due, text)) = client.cached_text() else { return JsValue::NULL };
+    let resources = json_parse(&text).and_then(|record| Reflect::get(&record, &JsValue::from_str("resources")));
+    let Ok(resources) = resources else {
+        // Unreachable for a record that decoded; the serialising path stays correct.
+        return client.cached().map_or(JsValue::NULL, |r| result_to_js(&r));
+    };
+    let warnings: js_sys::Array = rec.warnings.iter().map(|w| JsValue::from_str(w)).collect();
+    let hash = JsValue::from_str(&rec.hash);
+    // Fixed, known keys on a fresh object: nothing from storage is used as a key here.
+    let out = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
+    };
+    set("hash", &hash);
+    set("resources", &resources);
+    set("source", &JsValue::from_str("cache"));
+    set("changed", &JsValue::FALSE);
+    set("previousHash", &hash);
+    set("fetchedAt", &JsValue::from_f64(rec.fetched_at));
+    set("stale", &JsValue::from_bool(due));
+    set("warnings", &warnings);
+    out.into()
 }

@@ -12,3 +12,4 @@ pub mod result;
 pub mod retry;
 pub mod types;
 pub mod url;
+pub mod validate;

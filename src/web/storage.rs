@@ -94,6 +94,22 @@ impl Store {
         }
     }
 
+    /// The stored text as a JS string, without copying it into wasm memory
+    /// (`cached()` hands it to `JSON.parse`). Same fallbacks as [`Store::read`].
+    pub fn read_js(&self) -> Option<JsValue> {
+        let result = match &*self.backend.borrow() {
+            Backend::Memory => return memory_get(&self.key).map(|s| JsValue::from_str(&s)),
+            Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(&self.key)]),
+        };
+        match result {
+            Ok(value) => value.is_string().then_some(value),
+            Err(reason) => {
+                self.degrade(reason);
+                memory_get(&self.key).map(|s| JsValue::from_str(&s))
+            }
+        }
+    }
+
     /// Stores `text`.
     pub fn write(&self, text: &str) {
         MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.to_owned()));
