@@ -74,6 +74,9 @@ struct Inner {
     known_hash: RefCell<Option<String>>,
     listeners: RefCell<Vec<(u32, Listener)>>,
     next_listener: Cell<u32>,
+    /// An `action-require` asked for a refresh that has not succeeded yet; kept
+    /// here too because before the first catalog there is no record to mark.
+    refresh_asked: Cell<bool>,
     /// The `storage` event listener of other tabs' writes, removed on drop.
     storage_listener: RefCell<Option<(EventTarget, Closure<dyn Fn(StorageEvent)>)>>,
 }
@@ -108,6 +111,7 @@ impl Client {
             known_hash: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(0),
+            refresh_asked: Cell::new(false),
             storage_listener: RefCell::new(None),
         });
         let start_hash = inner.record().map(|r| r.hash.clone());
@@ -211,7 +215,7 @@ impl Client {
 
     /// Whether an `action-require` was seen and not yet acted on.
     pub fn is_stale(&self) -> bool {
-        self.inner.record().is_some_and(|r| r.stale)
+        self.inner.refresh_asked.get() || self.inner.record().is_some_and(|r| r.stale)
     }
 
     /// `cli-agent: resources_hash=<hash>` once a hash is known; empty before.
@@ -226,6 +230,7 @@ impl Client {
         if !(200..300).contains(&status) || !action_require.is_some_and(asks_for_update) {
             return false;
         }
+        self.inner.refresh_asked.set(true);
         self.inner.mark_stale();
         let flight = Inner::join_flight(&self.inner, true);
         flight.background.set(true);
@@ -264,6 +269,7 @@ impl Client {
         *self.inner.decoded.borrow_mut() = None;
         *self.inner.decoded_js.borrow_mut() = None;
         *self.inner.known_hash.borrow_mut() = None;
+        self.inner.refresh_asked.set(false);
     }
 }
 
@@ -440,6 +446,7 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
         Ok(catalog) => {
             let fetched_at = now_ms();
             this.save(&catalog.hash, fetched_at, false, &catalog.resources);
+            this.refresh_asked.set(false);
             let previous_hash = previous.as_ref().map(|r| r.hash.clone());
             let result = ResourcesResult {
                 changed: previous_hash.as_deref() != Some(catalog.hash.as_str()),

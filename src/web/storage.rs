@@ -2,8 +2,9 @@
 //!
 //! Any storage call that throws (disabled storage, private mode, quota) moves
 //! this store to memory for the rest of its life; it never fails a call. Every
-//! write is mirrored in memory so that nothing is lost at that moment.
-//! The memory store is shared by all clients of the module, so successive
+//! write to a JS storage is mirrored in this store's own memory, so nothing is
+//! lost at that moment (and nothing leaks into other clients' memory).
+//! The `"memory"` store is shared by all clients of the module, so successive
 //! `fetchResources()` calls in one Node process remember the last hash.
 
 use std::cell::RefCell;
@@ -34,13 +35,18 @@ pub enum StorageChoice {
 enum Backend {
     /// A `Storage`-like JS object; `is_local` when it is the global `localStorage`.
     Js { object: JsValue, is_local: bool },
+    /// The module's shared memory.
     Memory,
+    /// A JS storage that threw: this store's own mirror from then on.
+    Mirror,
 }
 
 /// One record's storage slot.
 pub struct Store {
     key: String,
     backend: RefCell<Backend>,
+    /// The last text written to a JS storage, served once it fails.
+    mirror: RefCell<Option<String>>,
     degraded: RefCell<Option<String>>,
 }
 
@@ -61,7 +67,7 @@ impl Store {
                 }
             },
         };
-        Store { key, backend: RefCell::new(backend), degraded: RefCell::new(degraded) }
+        Store { key, backend: RefCell::new(backend), mirror: RefCell::new(None), degraded: RefCell::new(degraded) }
     }
 
     /// The storage key.
@@ -81,44 +87,39 @@ impl Store {
 
     /// The stored text, if any.
     pub fn read(&self) -> Option<String> {
-        let result = match &*self.backend.borrow() {
-            Backend::Memory => return memory_get(&self.key),
-            Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(&self.key)]),
-        };
-        match result {
-            Ok(value) => value.as_string(),
-            Err(reason) => {
-                self.degrade(reason);
-                memory_get(&self.key)
-            }
-        }
+        self.read_js().and_then(|v| v.as_string())
     }
 
     /// The stored text as a JS string, without copying it into wasm memory
-    /// (`cached()` hands it to `JSON.parse`). Same fallbacks as [`Store::read`].
+    /// (`cached()` hands it to `JSON.parse`).
     pub fn read_js(&self) -> Option<JsValue> {
         let result = match &*self.backend.borrow() {
             Backend::Memory => return memory_get(&self.key).map(|s| JsValue::from_str(&s)),
+            Backend::Mirror => return self.mirror.borrow().as_deref().map(JsValue::from_str),
             Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(&self.key)]),
         };
         match result {
             Ok(value) => value.is_string().then_some(value),
             Err(reason) => {
                 self.degrade(reason);
-                memory_get(&self.key).map(|s| JsValue::from_str(&s))
+                self.mirror.borrow().as_deref().map(JsValue::from_str)
             }
         }
     }
 
     /// Stores `text`.
     pub fn write(&self, text: &str) {
-        MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.to_owned()));
         let result = match &*self.backend.borrow() {
-            Backend::Memory => return,
+            Backend::Memory => {
+                MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.to_owned()));
+                return;
+            }
+            Backend::Mirror => Ok(JsValue::UNDEFINED),
             Backend::Js { object, .. } => {
                 call(object, "setItem", &[JsValue::from_str(&self.key), JsValue::from_str(text)])
             }
         };
+        *self.mirror.borrow_mut() = Some(text.to_owned());
         if let Err(reason) = result {
             self.degrade(reason);
         }
@@ -126,9 +127,13 @@ impl Store {
 
     /// Removes the record.
     pub fn remove(&self) {
-        MEMORY.with(|m| m.borrow_mut().remove(&self.key));
+        *self.mirror.borrow_mut() = None;
         let result = match &*self.backend.borrow() {
-            Backend::Memory => return,
+            Backend::Memory => {
+                MEMORY.with(|m| m.borrow_mut().remove(&self.key));
+                return;
+            }
+            Backend::Mirror => return,
             Backend::Js { object, .. } => call(object, "removeItem", &[JsValue::from_str(&self.key)]),
         };
         if let Err(reason) = result {
@@ -137,7 +142,7 @@ impl Store {
     }
 
     fn degrade(&self, reason: String) {
-        *self.backend.borrow_mut() = Backend::Memory;
+        *self.backend.borrow_mut() = Backend::Mirror;
         *self.degraded.borrow_mut() = Some(reason);
     }
 }

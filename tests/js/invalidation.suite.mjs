@@ -19,6 +19,22 @@ function callMe(mockUrl, client) {
 
 export const tests = [
   {
+    name: 'observe() before any catalog is stored: stale until the refresh lands',
+    async run({ lib, options, control, mockUrl }) {
+      await control.reset();
+      const client = new lib.ResourcesClient(options());
+      equal(client.hash, null);
+      const changed = nextChange(client);
+      const response = await fetch(`${mockUrl}/v1/me`, { headers: { authorization: 'Bearer sk-mock-demo', 'cli-agent': 'resources_hash=old' } });
+      equal(response.headers.get('action-require'), 'update-resources');
+      equal(client.observe(response), true);
+      equal(client.stale, true, 'no record to mark, yet the client knows a refresh is due');
+      const result = await changed;
+      equal(result.source, 'network');
+      equal(client.stale, false);
+    },
+  },
+  {
     name: 'concurrent fetchResources calls on one client share one request',
     async run({ lib, options, control }) {
       await control.reset();

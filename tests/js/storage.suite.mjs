@@ -6,6 +6,19 @@ import { recordingStorage, throwingStorage } from './helpers.mjs';
 
 export const tests = [
   {
+    name: "a custom storage's record stays in it: a memory client with the same key sees nothing",
+    async run({ lib, options, control }) {
+      await control.reset();
+      const opts = options();
+      const custom = new lib.ResourcesClient({ ...opts, storage: recordingStorage() });
+      await custom.fetchResources();
+      ok(custom.hash, 'the custom-storage client has a hash');
+      const memory = new lib.ResourcesClient({ ...opts, storage: 'memory' });
+      equal(memory.hash, null);
+      equal(memory.cached(), null);
+    },
+  },
+  {
     name: 'a custom StorageLike receives one versioned JSON record under storageKey and baseUrl',
     async run({ lib, options, control, mockUrl }) {
       await control.reset();
