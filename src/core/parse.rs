@@ -7,6 +7,7 @@
 //! key) keep the data and become warnings, or errors when `strict` is set.
 //! Paths are written from the body's root: `data.resources.models[2].modality`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde_json::{Map, Value};
@@ -20,6 +21,41 @@ pub const MAX_WARNINGS: usize = 50;
 
 /// Longest hash accepted: a content hash is short, and it travels in a header.
 pub const MAX_HASH_LEN: usize = 256;
+
+/// Longest name or value quoted in a warning, in characters; the rest is elided,
+/// so a megabyte-long key cannot make a megabyte-long warning.
+pub const MAX_SHOWN_CHARS: usize = 80;
+
+/// A name or value as shown in a warning: at most [`MAX_SHOWN_CHARS`] characters.
+pub(crate) fn shown(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_SHOWN_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    }
+}
+
+/// The path segment of an object key: `.key` for plain names, `["a.b"]` (JSON
+/// quoted) for keys that are empty or hold anything else, so a path stays unambiguous.
+pub(crate) fn field(key: &str) -> String {
+    let plain = !key.is_empty()
+        && !key.starts_with(|c: char| c.is_ascii_digit())
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'-');
+    if plain {
+        format!(".{}", shown(key))
+    } else {
+        // Serialising a `str` cannot fail; the fallback is never reached.
+        format!("[{}]", serde_json::to_string(shown(key).as_ref()).unwrap_or_default())
+    }
+}
+
+/// A key at the body's root: `key`, or `["a.b"]` as in [`field`].
+pub(crate) fn root_field(key: &str) -> String {
+    let segment = field(key);
+    match segment.strip_prefix('.') {
+        Some(plain) => plain.to_owned(),
+        None => segment,
+    }
+}
 
 /// Collects warnings; in strict mode the first one is an error instead.
 pub(crate) struct Findings {
@@ -84,7 +120,7 @@ pub fn parse_success(body: &[u8], status: u16, content_type: Option<&str>, stric
     };
     root.remove("message");
     for key in root.keys() {
-        findings.warn(key, "unknown field (kept out)".into())?;
+        findings.warn(&root_field(key), "unknown field (kept out)".into())?;
     }
     let (hash, resources) = validate_data(data, &mut findings)?;
     Ok(Catalog { hash, resources, warnings: findings.finish() })
@@ -103,7 +139,7 @@ fn validate_data(mut data: Map<String, Value>, findings: &mut Findings) -> Resul
         None => return Err(Error::invalid(status, "data.resources", "missing")),
     };
     for key in data.keys() {
-        findings.warn(&format!("data.{key}"), "unknown field (kept out)".into())?;
+        findings.warn(&format!("data{}", field(key)), "unknown field (kept out)".into())?;
     }
     Ok((hash, resources))
 }
@@ -145,12 +181,12 @@ pub(crate) fn validate_resources(value: Value, path: &str, findings: &mut Findin
     for (i, item) in models.into_iter().enumerate() {
         let model = validate_model(item, &models_path, i, findings)?;
         if !seen.insert(model.model.clone()) {
-            findings.warn(&format!("{models_path}[{i}].model"), format!("duplicate model id \"{}\" (kept)", model.model))?;
+            findings.warn(&format!("{models_path}[{i}].model"), format!("duplicate model id \"{}\" (kept)", shown(&model.model)))?;
         }
         out.push(model);
     }
     for key in map.keys() {
-        findings.warn(&format!("{path}.{key}"), "unknown section (kept)".into())?;
+        findings.warn(&format!("{path}{}", field(key)), "unknown section (kept)".into())?;
     }
     Ok(Resources { models: out, sections: map })
 }
@@ -167,7 +203,7 @@ fn validate_model(value: Value, models_path: &str, i: usize, findings: &mut Find
     }
     let modality = Modality::from(required_string(&mut map, "modality", status, &at)?);
     if !modality.is_known() {
-        findings.warn(&at(".modality"), format!("unknown modality \"{}\" (kept)", modality.as_str()))?;
+        findings.warn(&at(".modality"), format!("unknown modality \"{}\" (kept)", shown(modality.as_str())))?;
     }
     let options = match map.remove("availableRunOptions") {
         Some(Value::Array(items)) => items,
@@ -181,12 +217,12 @@ fn validate_model(value: Value, models_path: &str, i: usize, findings: &mut Find
         let option_path = at(&format!(".availableRunOptions[{j}]"));
         let option = validate_run_option(item, &option_path, findings)?;
         if run_options.iter().any(|o| o.key == option.key) {
-            findings.warn(&format!("{option_path}.key"), format!("duplicate option key \"{}\" (kept)", option.key))?;
+            findings.warn(&format!("{option_path}.key"), format!("duplicate option key \"{}\" (kept)", shown(&option.key)))?;
         }
         run_options.push(option);
     }
     for key in map.keys() {
-        findings.warn(&at(&format!(".{key}")), "unknown field (kept)".into())?;
+        findings.warn(&at(&field(key)), "unknown field (kept)".into())?;
     }
     Ok(Model { model, modality, available_run_options: run_options, extra: map })
 }
@@ -211,7 +247,7 @@ fn validate_run_option(value: Value, path: &str, findings: &mut Findings) -> Res
         match v {
             Value::String(s) => {
                 if options.contains(&s) {
-                    findings.warn(&at(&format!(".options[{k}]")), format!("duplicate value \"{s}\" (kept)"))?;
+                    findings.warn(&at(&format!(".options[{k}]")), format!("duplicate value \"{}\" (kept)", shown(&s)))?;
                 }
                 options.push(s)
             }
@@ -221,7 +257,7 @@ fn validate_run_option(value: Value, path: &str, findings: &mut Findings) -> Res
         }
     }
     for key in map.keys() {
-        findings.warn(&at(&format!(".{key}")), "unknown field (kept)".into())?;
+        findings.warn(&at(&field(key)), "unknown field (kept)".into())?;
     }
     Ok(RunOption { key, options, extra: map })
 }
@@ -303,5 +339,35 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_keys_are_quoted_in_paths() {
+        assert_eq!(field("limits"), ".limits");
+        assert_eq!(field("a.b"), "[\"a.b\"]");
+        assert_eq!(field(""), "[\"\"]");
+        assert_eq!(field("x\ny"), "[\"x\\ny\"]");
+        assert_eq!(field("0day"), "[\"0day\"]");
+        assert_eq!(root_field("extra"), "extra");
+        assert_eq!(root_field("a b"), "[\"a b\"]");
+    }
+
+    #[test]
+    fn long_names_are_elided_in_warnings() {
+        let long = "é".repeat(1000);
+        let cut = shown(&long);
+        assert_eq!(cut.chars().count(), MAX_SHOWN_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        let body = format!(
+            r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"m","modality":"{long}","availableRunOptions":[]}}]}}}}}}"#
+        );
+        let catalog = parse_success(body.as_bytes(), 200, None, false).unwrap();
+        assert!(catalog.warnings[0].len() < 400, "{}", catalog.warnings[0]);
+        assert_eq!(catalog.resources.models[0].modality.as_str(), long, "the data itself is kept whole");
     }
 }

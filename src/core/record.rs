@@ -77,7 +77,9 @@ pub fn decode(text: &str, base_url: &str) -> Result<StoredRecord, String> {
         return Err("stored record has no resources".into());
     };
     let mut findings = Findings::new(0, false);
-    let resources = validate_resources(resources, "resources", &mut findings).map_err(|e| format!("stored record: {e}"))?;
+    // Warnings use the paths of the response the catalog came from, so a cached
+    // result reads like the network result it repeats.
+    let resources = validate_resources(resources, "data.resources", &mut findings).map_err(|e| format!("stored record: {e}"))?;
     Ok(StoredRecord { hash, fetched_at, stale, resources, warnings: findings.finish() })
 }
 

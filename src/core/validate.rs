@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::error::Error;
-use super::parse::{check_hash, parse_success, MAX_WARNINGS};
+use super::parse::{check_hash, field, parse_success, root_field, shown as elided, MAX_WARNINGS};
 
 /// What a valid body yields when its data is materialised elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +191,7 @@ impl<'a> Scanner<'a> {
             return Err(Bail);
         }
         let mut warnings = Warnings::new(self.strict);
-        warnings.unknown(unknown, |k| format!("{k}: unknown field (kept out)"))?;
+        warnings.unknown(unknown, |k| format!("{}: unknown field (kept out)", root_field(k)))?;
         warnings.append(data_warnings);
         Ok(Checked { hash, warnings: warnings.finish() })
     }
@@ -220,7 +220,7 @@ impl<'a> Scanner<'a> {
         let hash = hash.ok_or(Bail)?;
         check_hash(&hash).map_err(|_| Bail)?;
         let mut warnings = resources.ok_or(Bail)?;
-        warnings.unknown(unknown, |k| format!("data.{k}: unknown field (kept out)"))?;
+        warnings.unknown(unknown, |k| format!("data{}: unknown field (kept out)", field(k)))?;
         Ok((hash.into_owned(), warnings))
     }
 
@@ -240,7 +240,7 @@ impl<'a> Scanner<'a> {
             }
         })?;
         let mut warnings = models.ok_or(Bail)?;
-        warnings.unknown(unknown, |k| format!("data.resources.{k}: unknown section (kept)"))?;
+        warnings.unknown(unknown, |k| format!("data.resources{}: unknown section (kept)", field(k)))?;
         Ok(warnings)
     }
 
@@ -255,7 +255,7 @@ impl<'a> Scanner<'a> {
             warnings.append(model_warnings);
             if seen.contains(&*id) {
                 let id = shown(&id);
-                warnings.warn(|| format!("data.resources.models[{i}].model: duplicate model id \"{id}\" (kept)"))?;
+                warnings.warn(|| format!("data.resources.models[{i}].model: duplicate model id \"{}\" (kept)", elided(&id)))?;
             } else {
                 seen.insert(id);
             }
@@ -300,10 +300,10 @@ impl<'a> Scanner<'a> {
         let mut warnings = Warnings::new(self.strict);
         if !(same(&modality, b"text") || same(&modality, b"image") || same(&modality, b"video")) {
             let modality = shown(&modality);
-            warnings.warn(|| format!("data.resources.models[{i}].modality: unknown modality \"{modality}\" (kept)"))?;
+            warnings.warn(|| format!("data.resources.models[{i}].modality: unknown modality \"{}\" (kept)", elided(&modality)))?;
         }
         warnings.append(options);
-        warnings.unknown(unknown, |k| format!("data.resources.models[{i}].{k}: unknown field (kept)"))?;
+        warnings.unknown(unknown, |k| format!("data.resources.models[{i}]{}: unknown field (kept)", field(k)))?;
         Ok((id, warnings))
     }
 
@@ -317,7 +317,7 @@ impl<'a> Scanner<'a> {
             if keys.iter().any(|k| same(k, &key)) {
                 let key = shown(&key);
                 warnings.warn(|| {
-                    format!("data.resources.models[{i}].availableRunOptions[{j}].key: duplicate option key \"{key}\" (kept)")
+                    format!("data.resources.models[{i}].availableRunOptions[{j}].key: duplicate option key \"{}\" (kept)", elided(&key))
                 })?;
             }
             keys.push(key);
@@ -349,7 +349,7 @@ impl<'a> Scanner<'a> {
                     if seen.iter().any(|v| same(v, &value)) {
                         let value = shown(&value);
                         warnings.warn(|| {
-                            format!("data.resources.models[{i}].availableRunOptions[{j}].options[{k}]: duplicate value \"{value}\" (kept)")
+                            format!("data.resources.models[{i}].availableRunOptions[{j}].options[{k}]: duplicate value \"{}\" (kept)", elided(&value))
                         })?;
                     }
                     seen.push(value);
@@ -369,7 +369,7 @@ impl<'a> Scanner<'a> {
         if key.is_empty() {
             return Err(Bail);
         }
-        warnings.unknown(unknown, |k| format!("data.resources.models[{i}].availableRunOptions[{j}].{k}: unknown field (kept)"))?;
+        warnings.unknown(unknown, |k| format!("data.resources.models[{i}].availableRunOptions[{j}]{}: unknown field (kept)", field(k)))?;
         Ok((key, warnings))
     }
 
