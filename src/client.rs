@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, EventTarget, StorageEvent};
 
 use crate::core::error::Error;
-use crate::core::headers::{asks_for_update, authorization_value, cli_agent_value, ACTION_REQUIRE, CLI_AGENT};
+use crate::core::headers::{asks_for_update, cli_agent_value, request_headers, ACTION_REQUIRE, CLI_AGENT};
 use crate::core::options::{Config, Options};
 use crate::core::parse::{parse_failure, parse_success};
 use crate::core::record::{self, StoredRecord};
@@ -39,6 +39,9 @@ pub struct FetchOptions {
 
 /// A listener of [`Client::on_change`].
 pub type Listener = Rc<dyn Fn(&ResourcesResult)>;
+
+/// The `storage` event target and handler of a client, kept to be removed on drop.
+type StorageListener = (EventTarget, Closure<dyn Fn(StorageEvent)>);
 
 type FlightOutput = Result<Rc<ResourcesResult>, Error>;
 
@@ -78,7 +81,7 @@ struct Inner {
     /// here too because before the first catalog there is no record to mark.
     refresh_asked: Cell<bool>,
     /// The `storage` event listener of other tabs' writes, removed on drop.
-    storage_listener: RefCell<Option<(EventTarget, Closure<dyn Fn(StorageEvent)>)>>,
+    storage_listener: RefCell<Option<StorageListener>>,
 }
 
 impl Drop for Inner {
@@ -356,23 +359,6 @@ impl Inner {
         }
     }
 
-    fn request_headers(&self, hash: Option<&str>) -> Vec<(String, String)> {
-        let mut headers = self.config.headers.clone();
-        headers.retain(|(n, _)| {
-            !(n.eq_ignore_ascii_case("authorization") && self.config.api_key.is_some())
-                && !n.eq_ignore_ascii_case("accept")
-        });
-        headers.push(("accept".into(), "application/json".into()));
-        if let Some(key) = &self.config.api_key {
-            headers.push(("authorization".into(), authorization_value(key)));
-        }
-        if let Some(h) = hash {
-            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(CLI_AGENT));
-            headers.push((CLI_AGENT.into(), cli_agent_value(h)));
-        }
-        headers
-    }
-
     fn interpret(&self, reply: Reply) -> Result<Catalog, Error> {
         let ct = reply.content_type.as_deref();
         if (200..300).contains(&reply.status) {
@@ -414,7 +400,7 @@ impl Drop for Waiting {
 async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightOutput {
     let Some(this) = inner.upgrade() else { return Err(Error::Aborted) };
     let previous = this.record();
-    let headers = this.request_headers(previous.as_ref().map(|r| r.hash.as_str()));
+    let headers = request_headers(&this.config.headers, this.config.api_key.as_deref(), previous.as_ref().map(|r| r.hash.as_str()));
     let url = resources_url(&this.config.base_url);
     let mut attempt = 0;
     let outcome = loop {

@@ -32,6 +32,27 @@ pub fn asks_for_update(action_require: &str) -> bool {
     action_require.split(',').any(|t| t.trim().eq_ignore_ascii_case(UPDATE_RESOURCES))
 }
 
+/// The headers of a catalog request: the user's own, then `accept`, then
+/// `authorization` from the API key and `cli-agent` from the stored hash. The
+/// client's values win: a user header of the same name (any case) is dropped,
+/// so `headers` can never send a second, conflicting credential or hash.
+pub fn request_headers(user: &[(String, String)], api_key: Option<&str>, hash: Option<&str>) -> Vec<(String, String)> {
+    let owned = |name: &str| {
+        name.eq_ignore_ascii_case("accept")
+            || (api_key.is_some() && name.eq_ignore_ascii_case("authorization"))
+            || (hash.is_some() && name.eq_ignore_ascii_case(CLI_AGENT))
+    };
+    let mut headers: Vec<(String, String)> = user.iter().filter(|(n, _)| !owned(n)).cloned().collect();
+    headers.push(("accept".into(), "application/json".into()));
+    if let Some(key) = api_key {
+        headers.push(("authorization".into(), authorization_value(key)));
+    }
+    if let Some(h) = hash {
+        headers.push((CLI_AGENT.into(), cli_agent_value(h)));
+    }
+    headers
+}
+
 /// Reads `Retry-After` (delay-seconds or an HTTP date) as milliseconds from `now_ms`,
 /// capped at [`MAX_RETRY_AFTER_MS`]. `None` when absent or unreadable.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
@@ -114,6 +135,27 @@ mod tests {
         assert_eq!(authorization_value("Bearer sk-1"), "Bearer sk-1");
         assert_eq!(authorization_value("bearer sk-1"), "Bearer sk-1");
         assert_eq!(authorization_value("Bearerx"), "Bearer Bearerx");
+    }
+
+    #[test]
+    fn request_headers_put_the_clients_values_last_and_alone() {
+        let user = vec![
+            ("X-Trace".to_owned(), "1".to_owned()),
+            ("Accept".to_owned(), "text/html".to_owned()),
+            ("Authorization".to_owned(), "Bearer other".to_owned()),
+            ("CLI-Agent".to_owned(), "resources_hash=old".to_owned()),
+        ];
+        let h = request_headers(&user, Some("sk-1"), Some("abc"));
+        let pairs: Vec<(&str, &str)> = h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [("X-Trace", "1"), ("accept", "application/json"), ("authorization", "Bearer sk-1"), ("cli-agent", "resources_hash=abc")]
+        );
+        // Without a key or a hash, the user's own values of those go through.
+        let h = request_headers(&user, None, None);
+        assert!(h.iter().any(|(n, v)| n == "Authorization" && v == "Bearer other"));
+        assert!(h.iter().any(|(n, _)| n == "CLI-Agent"));
+        assert!(!h.iter().any(|(n, _)| n == "Accept"));
     }
 
     #[test]

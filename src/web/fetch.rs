@@ -1,7 +1,6 @@
 //! One HTTP attempt: send a GET through `fetch` (the global one or the caller's),
 //! read the body while counting bytes, and give up on timeout or abort.
 
-use std::future::Future;
 use std::pin::pin;
 
 use futures_util::future::{select, Either};
@@ -161,12 +160,10 @@ async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Re
 }
 
 /// Never resolves when `ms` is 0 (no time limit).
-fn deadline(ms: u64) -> impl Future<Output = ()> {
-    async move {
-        if ms == 0 {
-            std::future::pending::<()>().await
-        } else {
-            sleep(ms).await
-        }
+async fn deadline(ms: u64) {
+    if ms == 0 {
+        std::future::pending::<()>().await
+    } else {
+        sleep(ms).await
     }
 }
