@@ -10,6 +10,7 @@ pub mod parse;
 pub mod record;
 pub mod result;
 pub mod retry;
+pub mod text;
 pub mod types;
 pub mod url;
 pub mod validate;
