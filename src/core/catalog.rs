@@ -498,7 +498,7 @@ pub fn diff_resources(before: &Resources, after: &Resources) -> ResourcesDiff {
 /// wasm build carries one sort.
 fn sorted_first<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
     let mut sorted: Vec<(&'a str, usize)> = ids.enumerate().map(|(i, id)| (id, i)).collect();
-    sorted.sort_unstable();
+    crate::core::sort::heapsort(&mut sorted);
     // Equal ids are now adjacent, the lowest index first; dedup keeps the first.
     sorted.dedup_by(|later, first| later.0 == first.0);
     sorted

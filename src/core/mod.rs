@@ -9,6 +9,7 @@ pub mod options;
 pub mod parse;
 pub mod record;
 pub mod result;
+pub mod sort;
 pub mod retry;
 pub mod text;
 pub mod types;
