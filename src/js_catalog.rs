@@ -255,7 +255,8 @@ fn read_resources(value: &JsValue) -> Result<Resources, String> {
         .ok()
         .and_then(|t| t.as_string())
         .ok_or_else(|| "resources could not be read as JSON (a cycle, a BigInt or a throwing getter)".to_owned())?;
-    let json: Value = serde_json::from_str(&text).map_err(|_| "resources could not be read as JSON".to_owned())?;
+    // from_slice, as everywhere: one instantiation of the Value parser in the wasm build.
+    let json: Value = serde_json::from_slice(text.as_bytes()).map_err(|_| "resources could not be read as JSON".to_owned())?;
     resources_from_json(json)
 }
 
