@@ -60,13 +60,27 @@ pub fn number_text(v: f64) -> String {
     } else if v.is_infinite() {
         if v < 0.0 { "-Infinity" } else { "Infinity" }.to_owned()
     } else if v.fract() == 0.0 && v.abs() < 1e21 {
-        // Exact: a whole f64 below 1e21 < 2^70 fits a u128.
-        let magnitude = v.abs() as u128;
-        if v.is_sign_negative() { format!("-{magnitude}") } else { magnitude.to_string() }
+        let sign = if v.is_sign_negative() { "-" } else { "" };
+        format!("{sign}{}", whole_text(v.abs()))
     } else {
         // serde_json's shortest form; that formatter is in the build already.
         serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string())
     }
+}
+
+/// A whole, non-negative `v` below 1e21 in full, with u64 arithmetic only
+/// (u128 formatting would cost the wasm build about 1.5 KB).
+fn whole_text(v: f64) -> String {
+    if v < 18_446_744_073_709_551_616.0 {
+        return (v as u64).to_string();
+    }
+    // From 2^64 on, an f64 is a multiple of 2^12, so v = q * 2048 exactly with
+    // q < 1e21 / 2048 < 2^59. Multiply by 2048 in base 10^9 limbs.
+    let q = (v / 2048.0) as u64;
+    let (q_high, q_low) = (q / 1_000_000_000, q % 1_000_000_000);
+    let low = q_low * 2048;
+    let high = q_high * 2048 + low / 1_000_000_000;
+    format!("{high}{:09}", low % 1_000_000_000)
 }
 
 #[cfg(test)]
@@ -97,5 +111,18 @@ mod tests {
         assert_eq!(number_text(f64::NAN), "NaN");
         assert_eq!(number_text(f64::NEG_INFINITY), "-Infinity");
         assert_eq!(number_text(1e21), "1e+21");
+        let mut v = 18_446_744_073_709_551_616.0f64;
+        while v < 1e21 {
+            for x in [v, v * 1.37, v * 3.999_999_9] {
+                let x = x.trunc();
+                if x < 1e21 {
+                    assert_eq!(number_text(x), format!("{x:.0}"));
+                    assert_eq!(number_text(-x), format!("{:.0}", -x));
+                }
+            }
+            v *= 2.0;
+        }
+        assert_eq!(number_text(999_999_999_999_999_868_928.0), "999999999999999868928");
+        assert_eq!(number_text(18_446_744_073_709_549_568.0), "18446744073709549568");
     }
 }
