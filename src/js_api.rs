@@ -33,6 +33,7 @@ use crate::core::error::Error;
 use crate::core::options::Options;
 use crate::core::result::ResourcesResult;
 use crate::web::storage::StorageChoice;
+use crate::core::text::EscapeText;
 
 thread_local! {
     /// The `ResourcesError` class of the package's entry module, registered at load.
@@ -248,7 +249,7 @@ fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions, Error
             let entry: js_sys::Array = entry.unchecked_into();
             let name = entry.get(0).as_string().unwrap_or_default();
             let Some(text) = entry.get(1).as_string() else {
-                return Err(Error::options(format!("headers[\"{}\"] must be a string", name.escape_debug())));
+                return Err(Error::options(format!("headers[\"{}\"] must be a string", name.escape_text())));
             };
             o.headers.push((name, text));
         }
@@ -258,7 +259,7 @@ fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions, Error
             Some("local") => StorageChoice::Local,
             Some("memory") => StorageChoice::Memory,
             Some(other) => {
-                return Err(Error::options(format!("storage must be \"local\", \"memory\" or a StorageLike object, got \"{}\"", other.escape_debug())))
+                return Err(Error::options(format!("storage must be \"local\", \"memory\" or a StorageLike object, got \"{}\"", other.escape_text())))
             }
             None if storage.is_object() && has_methods(&storage, &["getItem", "setItem", "removeItem"]) => {
                 StorageChoice::Custom(storage)
@@ -282,7 +283,7 @@ fn read_call_options(value: &JsValue) -> Result<FetchOptions, Error> {
     let object = as_object(value, "fetchResources options")?;
     for key in Object::keys(&object).iter().filter_map(|k| k.as_string()) {
         if !CALL_KEYS.contains(&key.as_str()) {
-            return Err(Error::options(format!("unknown option \"{}\" (fetchResources takes refresh and signal)", key.escape_debug())));
+            return Err(Error::options(format!("unknown option \"{}\" (fetchResources takes refresh and signal)", key.escape_text())));
         }
     }
     read_call_fields(&object)
@@ -303,7 +304,7 @@ fn unknown_option(key: &str, with_call: bool) -> Error {
         .find(|k| k.eq_ignore_ascii_case(key))
         .map(|k| format!(" (did you mean \"{k}\"?)"))
         .unwrap_or_default();
-    Error::options(format!("unknown option \"{}\"{hint}", key.escape_debug()))
+    Error::options(format!("unknown option \"{}\"{hint}", key.escape_text()))
 }
 
 /// The value of `key`, treating `undefined` and `null` as absent. Only own
@@ -474,7 +475,7 @@ fn parse_options_strict(options: &JsValue) -> Result<bool, Error> {
     let object = as_object(options, "parseResources options")?;
     for key in Object::keys(&object).iter().filter_map(|k| k.as_string()) {
         if key != "strict" {
-            return Err(Error::options(format!("unknown option \"{}\" (parseResources takes strict)", key.escape_debug())));
+            return Err(Error::options(format!("unknown option \"{}\" (parseResources takes strict)", key.escape_text())));
         }
     }
     boolean(&object, "strict")

@@ -23,6 +23,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::catalog::{self, diff_resources, OptionError, ResourcesDiff, Validation};
 use crate::core::types::{Modality, Model, Resources, RunOption};
+use crate::core::text::EscapeText;
 
 #[wasm_bindgen]
 extern "C" {
@@ -205,7 +206,7 @@ fn run_option_entries(run_options: &JsValue) -> Result<Vec<(String, Value, JsVal
     let mut entries = Vec::new();
     for key in keys.iter() {
         let Some(name) = key.as_string() else { continue };
-        let value = Reflect::get(run_options, &key).map_err(|_| format!("runOptions[\"{}\"] threw when read", name.escape_debug()))?;
+        let value = Reflect::get(run_options, &key).map_err(|_| format!("runOptions[\"{}\"] threw when read", name.escape_text()))?;
         if value.is_undefined() {
             continue;
         }
@@ -254,7 +255,8 @@ fn read_resources(value: &JsValue) -> Result<Resources, String> {
         .ok()
         .and_then(|t| t.as_string())
         .ok_or_else(|| "resources could not be read as JSON (a cycle, a BigInt or a throwing getter)".to_owned())?;
-    let json: Value = serde_json::from_str(&text).map_err(|_| "resources could not be read as JSON".to_owned())?;
+    // from_slice, as everywhere: one instantiation of the Value parser in the wasm build.
+    let json: Value = serde_json::from_slice(text.as_bytes()).map_err(|_| "resources could not be read as JSON".to_owned())?;
     resources_from_json(json)
 }
 

@@ -22,6 +22,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Number, Value};
 
 use crate::core::types::{Modality, Model, Resources, RunOption};
+use crate::core::text::{number_text as float_text, EscapeText};
 
 // ---------------------------------------------------------------------------
 // Lookups
@@ -209,12 +210,12 @@ pub fn validate_run_options_value(resources: &Resources, model: &str, options: &
 /// The `UNKNOWN_MODEL` result for `id`, suggesting the nearest of `known`.
 pub fn unknown_model<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> Validation {
     let suggestion = nearest(id, known).map(str::to_owned);
-    let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_debug())).unwrap_or_default();
+    let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_text())).unwrap_or_default();
     Validation::fail(OptionError {
         key: None,
         value: Value::String(id.to_owned()),
         code: ErrorCode::UnknownModel,
-        message: format!("unknown model \"{}\"{hint}", id.escape_debug()),
+        message: format!("unknown model \"{}\"{hint}", id.escape_text()),
         allowed: None,
         suggestion,
     })
@@ -233,8 +234,8 @@ pub fn validate_model_options(model: &Model, options: &[(String, Value)]) -> Val
                 code: ErrorCode::DuplicateKey,
                 message: format!(
                     "run option \"{}\" repeats \"{}\" (keys differ only in case); give it once",
-                    key.escape_debug(),
-                    kept.escape_debug()
+                    key.escape_text(),
+                    kept.escape_text()
                 ),
                 allowed: None,
                 suggestion: Some(kept.clone()),
@@ -256,12 +257,12 @@ fn canonical_spelling(model: &Model, options: &[(String, Value)], key: &str) -> 
 }
 
 fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> {
-    let id = model.model.escape_debug();
+    let id = model.model.escape_text();
     let Some(option) = model.run_option(key) else {
         let keys: Vec<&str> = first_keys(&model.available_run_options).map(|o| o.key.as_str()).collect();
         let suggestion = nearest(key, keys.iter().copied()).map(str::to_owned);
         let hint = match (&suggestion, keys.is_empty()) {
-            (Some(s), _) => format!("; did you mean \"{}\"?", s.escape_debug()),
+            (Some(s), _) => format!("; did you mean \"{}\"?", s.escape_text()),
             (None, true) => " (it accepts no run options)".to_owned(),
             (None, false) => format!(" (it accepts {})", listed(&keys)),
         };
@@ -269,7 +270,7 @@ fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> 
             key: Some(key.to_owned()),
             value: value.clone(),
             code: ErrorCode::UnknownKey,
-            message: format!("model \"{id}\" has no run option \"{}\"{hint}", key.escape_debug()),
+            message: format!("model \"{id}\" has no run option \"{}\"{hint}", key.escape_text()),
             allowed: None,
             suggestion,
         });
@@ -278,14 +279,14 @@ fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> 
     let Value::String(text) = value else {
         // Say what string to send instead; when it matches an option, its exact spelling.
         let suggestion = scalar_text(value).map(|t| nearest(&t, option.options.iter().map(String::as_str)).map(str::to_owned).unwrap_or(t));
-        let hint = suggestion.as_deref().map(|s| format!("; send \"{}\"", s.escape_debug())).unwrap_or_default();
+        let hint = suggestion.as_deref().map(|s| format!("; send \"{}\"", s.escape_text())).unwrap_or_default();
         return Some(OptionError {
             key: Some(key.to_owned()),
             value: value.clone(),
             code: ErrorCode::NotAString,
             message: format!(
                 "run option \"{}\" of \"{id}\" must be a string (the server takes strings), got {}{hint}",
-                key.escape_debug(),
+                key.escape_text(),
                 json_kind(value)
             ),
             allowed: allowed(),
@@ -296,15 +297,15 @@ fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> 
         return None;
     }
     let suggestion = nearest(text, option.options.iter().map(String::as_str)).map(str::to_owned);
-    let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_debug())).unwrap_or_default();
+    let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_text())).unwrap_or_default();
     Some(OptionError {
         key: Some(key.to_owned()),
         value: value.clone(),
         code: ErrorCode::InvalidValue,
         message: format!(
             "\"{}\" is not a valid \"{}\" for \"{id}\" (allowed: {}){hint}",
-            text.escape_debug(),
-            key.escape_debug(),
+            text.escape_text(),
+            key.escape_text(),
             if option.options.is_empty() { "none".to_owned() } else { listed(&option.options.iter().map(String::as_str).collect::<Vec<_>>()) }
         ),
         allowed: allowed(),
@@ -331,7 +332,7 @@ fn scalar_text(value: &Value) -> Option<String> {
 /// integral floats without a fraction (`8.0` → `"8"`).
 fn number_text(n: &Number) -> String {
     match n.as_f64() {
-        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => float_text(f),
         _ => n.to_string(),
     }
 }
@@ -497,7 +498,7 @@ pub fn diff_resources(before: &Resources, after: &Resources) -> ResourcesDiff {
 /// wasm build carries one sort.
 fn sorted_first<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
     let mut sorted: Vec<(&'a str, usize)> = ids.enumerate().map(|(i, id)| (id, i)).collect();
-    sorted.sort_unstable();
+    crate::core::sort::heapsort(&mut sorted);
     // Equal ids are now adjacent, the lowest index first; dedup keeps the first.
     sorted.dedup_by(|later, first| later.0 == first.0);
     sorted

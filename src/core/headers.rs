@@ -63,11 +63,8 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let ms = if value.bytes().all(|b| b.is_ascii_digit()) {
         // Many digits saturate instead of overflowing.
         value.parse::<u64>().unwrap_or(u64::MAX).saturating_mul(1000)
-    } else if let Ok(secs) = value.parse::<f64>() {
-        if !(secs.is_finite() && secs >= 0.0) {
-            return None;
-        }
-        (secs * 1000.0).min(u64::MAX as f64) as u64
+    } else if let Some(ms) = decimal_seconds_ms(value) {
+        ms
     } else {
         let at = parse_http_date(value)?;
         let delta = at - now_ms;
@@ -78,6 +75,23 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
         }
     };
     Some(ms.min(MAX_RETRY_AFTER_MS))
+}
+
+/// Decimal seconds (`1.5`, `+2`, `.25`, `3.`) as whole milliseconds, the
+/// fraction cut after three digits. Written by hand rather than through
+/// `f64::from_str`, whose tables would cost the wasm build about 5 KB for a
+/// form RFC 9110 does not even allow (it says whole seconds); exponents
+/// (`1e3`), `inf` and `NaN` are therefore unreadable, as other junk is.
+fn decimal_seconds_ms(value: &str) -> Option<u64> {
+    let value = value.strip_prefix('+').unwrap_or(value);
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let secs = if whole.is_empty() { 0 } else { whole.parse::<u64>().unwrap_or(u64::MAX) };
+    let millis = fraction.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |ms, b| ms * 10 + u64::from(b - b'0'));
+    Some(secs.saturating_mul(1000).saturating_add(millis))
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into ms since the epoch.
@@ -173,6 +187,15 @@ mod tests {
         assert_eq!(parse_retry_after("0", 0.0), Some(0));
         assert_eq!(parse_retry_after("99999999999999999999999", 0.0), Some(MAX_RETRY_AFTER_MS));
         assert_eq!(parse_retry_after("1.5", 0.0), Some(1500));
+        assert_eq!(parse_retry_after("+.25", 0.0), Some(250));
+        assert_eq!(parse_retry_after("3.", 0.0), Some(3000));
+        assert_eq!(parse_retry_after("+2", 0.0), Some(2000));
+        assert_eq!(parse_retry_after("+", 0.0), None);
+        assert_eq!(parse_retry_after("0.0019", 0.0), Some(1));
+        assert_eq!(parse_retry_after(".", 0.0), None);
+        assert_eq!(parse_retry_after("1.2.3", 0.0), None);
+        assert_eq!(parse_retry_after("1e3", 0.0), None);
+        assert_eq!(parse_retry_after("inf", 0.0), None);
         assert_eq!(parse_retry_after("-1", 0.0), None);
         assert_eq!(parse_retry_after("soon", 0.0), None);
         let date = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();

@@ -3,6 +3,7 @@
 use super::error::Error;
 use super::headers::{authorization_value, is_valid_header};
 use super::url::{normalize_base_url, DEFAULT_BASE_URL};
+use super::text::{number_text, EscapeText};
 
 /// Default per-attempt timeout. A catalog is one small GET: half a minute is
 /// generous without leaving a picker spinning for the ten minutes openai-node
@@ -96,7 +97,7 @@ impl Options {
         };
         for (name, value) in &self.headers {
             if !is_valid_header(name, value) {
-                return Err(Error::options(format!("header \"{}\" has an invalid name or value", name.escape_debug())));
+                return Err(Error::options(format!("header \"{}\" has an invalid name or value", name.escape_text())));
             }
         }
         let storage_key = self.storage_key.unwrap_or_else(|| DEFAULT_STORAGE_KEY.to_owned());
@@ -122,7 +123,7 @@ fn whole(name: &str, value: Option<f64>, default: u64, max: u64) -> Result<u64, 
     match value {
         None => Ok(default),
         Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max as f64 => Ok(v as u64),
-        Some(v) => Err(Error::options(format!("{name} must be a whole number from 0 to {max}, got {v}"))),
+        Some(v) => Err(Error::options(format!("{name} must be a whole number from 0 to {max}, got {}", number_text(v)))),
     }
 }
 

@@ -300,7 +300,7 @@ fn parse_json(body: &[u8], status: u16, content_type: Option<&str>) -> Result<Va
     serde_json::from_slice(strip_bom(body)).map_err(|e| Error::InvalidResponse {
         status,
         path: None,
-        message: format!("body is not valid JSON ({}); {}", short_serde_error(&e), describe_body(body, content_type)),
+        message: format!("body is not valid JSON ({}); {}", short_serde_error(&e, strip_bom(body)), describe_body(body, content_type)),
     })
 }
 
@@ -309,13 +309,51 @@ fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
-fn short_serde_error(e: &serde_json::Error) -> String {
+fn short_serde_error(e: &serde_json::Error, body: &[u8]) -> String {
     // serde_json stops at 128 levels (which also bounds the stack); say so
     // rather than call valid but deep JSON invalid.
-    if e.to_string().starts_with("recursion limit exceeded") {
+    if too_deep_at(body) == Some((e.line(), e.column())) {
         return format!("nested more than 128 levels deep at line {} column {}", e.line(), e.column());
     }
     format!("line {} column {}", e.line(), e.column())
+}
+
+/// Where serde_json's recursion limit stops `body` (the line and column it
+/// reports), if it does: the first `[` or `{` opening a 128th level. Found by
+/// a scan rather than by matching the error's text, so that the wasm build
+/// carries no serde_json error messages.
+fn too_deep_at(body: &[u8]) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut column, mut in_string, mut escaped) = (0usize, 1, 0, false, false);
+    for &b in body {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth == 128 {
+                        return Some((line, column + 1));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if b == b'\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += 1;
+        }
+    }
+    None
 }
 
 /// "received text/html (52 bytes): <html><body>..." — enough to recognise a
@@ -369,5 +407,38 @@ mod tests {
         let catalog = parse_success(body.as_bytes(), 200, None, false).unwrap();
         assert!(catalog.warnings[0].len() < 400, "{}", catalog.warnings[0]);
         assert_eq!(catalog.resources.models[0].modality.as_str(), long, "the data itself is kept whole");
+    }
+
+    fn serde_position(body: &str) -> (usize, usize, bool) {
+        let e = serde_json::from_slice::<Value>(body.as_bytes()).unwrap_err();
+        (e.line(), e.column(), e.to_string().starts_with("recursion limit exceeded"))
+    }
+
+    #[test]
+    fn too_deep_at_finds_where_serde_json_stops() {
+        let deep = |open: &str, n: usize| open.repeat(n);
+        let cases = [
+            deep("[", 200),
+            deep("[", 128),
+            deep("{\"a\":", 150),
+            format!("[\"[[[\\\"[\",\n{}", deep("[ ", 140)),
+            format!("{}\n{}", deep("[", 100), deep("{\"k\":[", 40)),
+            // A syntax error before the limit is not a depth error.
+            format!("[x{}", deep("[", 200)),
+            deep("[", 127) + "x",
+        ];
+        for body in &cases {
+            let (line, column, is_depth) = serde_position(body);
+            assert_eq!(too_deep_at(body.as_bytes()) == Some((line, column)), is_depth, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn deep_bodies_are_named_as_such() {
+        let body = "[".repeat(300);
+        let e = parse_json(body.as_bytes(), 200, None).unwrap_err();
+        assert!(e.to_string().contains("nested more than 128 levels deep"), "{e}");
+        let e = parse_json(b"[1,,]", 200, None).unwrap_err();
+        assert!(!e.to_string().contains("nested"), "{e}");
     }
 }

@@ -53,7 +53,8 @@ pub fn encode(base_url: &str, hash: &str, fetched_at: f64, stale: bool, resource
 
 /// Reads a record back; `Err` says why it was discarded.
 pub fn decode(text: &str, base_url: &str) -> Result<StoredRecord, String> {
-    let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(text) else {
+    // from_slice, as everywhere: one instantiation of the Value parser in the wasm build.
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(text.as_bytes()) else {
         return Err("stored record is not a JSON object".into());
     };
     match map.get("v").and_then(Value::as_u64) {

@@ -113,13 +113,15 @@ impl Warnings {
     }
 
     /// Unknown keys, sorted and deduplicated like the keys of a `serde_json::Map`.
-    fn unknown(&mut self, mut keys: Vec<&str>, text: impl Fn(&str) -> String) -> R<()> {
+    fn unknown(&mut self, keys: Vec<&str>, text: impl Fn(&str) -> String) -> R<()> {
         if keys.is_empty() {
             return Ok(());
         }
-        keys.sort_unstable();
+        // As (key, 0) pairs: the one sort instantiation the catalog diff uses too.
+        let mut keys: Vec<(&str, usize)> = keys.into_iter().map(|k| (k, 0)).collect();
+        crate::core::sort::heapsort(&mut keys);
         keys.dedup();
-        for key in keys {
+        for (key, _) in keys {
             self.warn(|| text(key))?;
         }
         Ok(())
