@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startMockServer } from '../../mock/server.mjs';
+import { INIT_PAGES, checkInitResult } from './init-pages.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const suitesDir = fileURLToPath(new URL('../js/', import.meta.url));
@@ -48,6 +49,26 @@ try {
         failed += 1;
         console.log(`not ok - [chromium] ${label}\n  ${outcome.message.replaceAll('\n', '\n  ')}`);
       }
+    }
+  }
+  // The explicit-init entry (resources-client/init), one fresh page per way to start it.
+  for (const [label, pagePath] of INIT_PAGES) {
+    if (filter && !label.includes(filter)) continue;
+    const initPage = await browser.newPage();
+    const pageErrors = [];
+    initPage.on('pageerror', (e) => pageErrors.push(String(e)));
+    try {
+      await initPage.goto(`${site.url}${pagePath}&api=${encodeURIComponent(api.url)}`);
+      await initPage.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
+      await checkInitResult(pagePath, await initPage.evaluate(() => window.__result), api.url);
+      if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join('\n')}`);
+      passed += 1;
+      console.log(`ok - [chromium] ${label}`);
+    } catch (e) {
+      failed += 1;
+      console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
+    } finally {
+      await initPage.close();
     }
   }
 } finally {

@@ -1,0 +1,141 @@
+// Entry with an explicit start (`resources-client/init`), for places where the
+// default entry cannot load the .wasm by itself: Cloudflare Workers (no
+// `import.meta.url`, no I/O at module scope), pages whose Content-Security-Policy
+// decides where the module comes from, bundlers without top-level await.
+// Nothing is loaded at import; `await init(input)` or `initSync({ module })`
+// instantiates the module once, and every call before that is a ResourcesError
+// with code NOT_INITIALIZED. init.d.ts declares the surface.
+import wasmInit, * as wasm from './web/resources_client.js';
+import { ResourcesError } from './errors.js';
+
+let ready = false;
+let loading = null;
+
+const WHAT = 'a URL, a Response, the module\'s bytes or a WebAssembly.Module';
+
+function invalid(message) {
+  return new ResourcesError(message, { code: 'INVALID_OPTIONS' });
+}
+
+function failed(message, cause) {
+  const error = new ResourcesError(message, { code: 'INIT_FAILED' });
+  if (cause !== undefined) error.cause = cause;
+  return error;
+}
+
+function notReady(name) {
+  return new ResourcesError(
+    `${name} was called before the WebAssembly module was loaded: with "resources-client/init", `
+      + 'await init() (or call initSync({ module })) first', { code: 'NOT_INITIALIZED' });
+}
+
+const isBytes = (x) => x instanceof ArrayBuffer || ArrayBuffer.isView(x)
+  || (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer);
+const isModule = (x) => typeof WebAssembly === 'object' && x instanceof WebAssembly.Module;
+const isResponse = (x) => typeof Response === 'function' && x instanceof Response;
+const isRequest = (x) => typeof Request === 'function' && x instanceof Request;
+const detail = (e) => (e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e));
+
+function finish() {
+  wasm.__registerErrorClass(ResourcesError);
+  ready = true;
+}
+
+/** What the glue's loader gets: a Response, bytes or a module, checked first. */
+async function source(input) {
+  if (input === undefined) {
+    // The module sits next to the glue, found through import.meta.url; runtimes
+    // that give modules no URL (workerd) must be handed the module.
+    if (typeof import.meta.url !== 'string' || import.meta.url === '') {
+      throw failed('this runtime gives modules no URL, so the .wasm cannot be found: '
+        + 'pass it to init(input) or initSync({ module }) (see the README\'s "Runtimes")');
+    }
+    input = new URL('./web/resources_client_bg.wasm', import.meta.url);
+  }
+  if (input !== null && typeof input === 'object' && typeof input.then === 'function' && !isResponse(input)) {
+    input = await input;
+  }
+  if (typeof input === 'string' || input instanceof URL || isRequest(input)) {
+    const url = isRequest(input) ? input.url : String(input);
+    try {
+      input = await fetch(input);
+    } catch (e) {
+      throw failed(`could not fetch the WebAssembly module from ${url}: ${detail(e)}`, e);
+    }
+  }
+  if (isResponse(input)) {
+    if (!input.ok) {
+      const error = failed(`the WebAssembly module's response was HTTP ${input.status}${input.url ? ` (${input.url})` : ''}`);
+      error.status = input.status;
+      throw error;
+    }
+    return input;
+  }
+  if (isBytes(input) || isModule(input)) return input;
+  throw invalid(`init(input): input must be ${WHAT}, or nothing to load the module next to this file`);
+}
+
+/**
+ * Loads and instantiates the WebAssembly module; resolves once the package is
+ * usable. Calls after the first success resolve at once; concurrent calls share
+ * one load; a failed load may be tried again.
+ */
+export function init(input) {
+  if (ready) return Promise.resolve();
+  if (loading) return loading;
+  loading = (async () => {
+    const module = await source(input);
+    try {
+      await wasmInit({ module_or_path: module });
+    } catch (e) {
+      throw failed(`could not instantiate the WebAssembly module: ${detail(e)}`, e);
+    }
+    finish();
+  })().finally(() => { loading = null; });
+  return loading;
+}
+
+/**
+ * Instantiates the module synchronously from `options.module`: a
+ * WebAssembly.Module (as Workers import a .wasm) or the module's bytes (browsers
+ * refuse to compile large bytes synchronously on the main thread: use init()).
+ */
+export function initSync(options) {
+  if (ready) return;
+  const module = options !== null && typeof options === 'object' ? options.module : undefined;
+  if (!isBytes(module) && !isModule(module)) {
+    throw invalid('initSync(options): options.module must be the module\'s bytes or a WebAssembly.Module');
+  }
+  try {
+    wasm.initSync({ module });
+  } catch (e) {
+    throw failed(`could not instantiate the WebAssembly module: ${detail(e)}`, e);
+  }
+  finish();
+}
+
+// The class itself exists before the module; only constructing one needs it.
+export const ResourcesClient = new Proxy(wasm.ResourcesClient, {
+  construct(target, args, newTarget) {
+    if (!ready) throw notReady('new ResourcesClient()');
+    return Reflect.construct(target, args, newTarget);
+  },
+});
+
+export function fetchResources(options) {
+  return ready ? wasm.fetchResources(options) : Promise.reject(notReady('fetchResources()'));
+}
+export function parseResources(...args) {
+  if (!ready) throw notReady('parseResources()');
+  return wasm.parseResources(...args);
+}
+export function validateRunOptions(...args) {
+  if (!ready) throw notReady('validateRunOptions()');
+  return wasm.validateRunOptions(...args);
+}
+export function diffResources(...args) {
+  if (!ready) throw notReady('diffResources()');
+  return wasm.diffResources(...args);
+}
+export { findModel, modelsByModality, runOptionKeys } from './catalog.js';
+export { ResourcesError };

@@ -1,0 +1,43 @@
+// A Cloudflare Worker, as Workers use the package: the explicit-init entry,
+// the .wasm imported as a compiled WebAssembly.Module and instantiated at
+// start-up with initSync (no I/O at module scope). tests/workerd/run.mjs runs it
+// in workerd and asks it for the catalog and, test by test, to run the suites.
+//   GET /catalog        the catalog fetched from the mock API (env.MOCK_URL)
+//   GET /__list         the suite tests this Worker runs
+//   GET /__run?file=&name=   runs one of them; answers { ok, message }
+import * as lib from 'resources-client/init';
+import module from 'resources-client/web/resources_client_bg.wasm';
+import { makeContext } from './tests/js/harness.mjs';
+import suites from './suites.mjs';
+
+lib.initSync({ module });
+
+// Tests that need a page (document, localStorage) are left out, as in Deno and Bun.
+const runnable = (t) => !t.only || t.only === 'node';
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === '/catalog') {
+      const client = new lib.ResourcesClient({ baseUrl: env.MOCK_URL, apiKey: env.API_KEY });
+      const r = await client.fetchResources();
+      return Response.json({ hash: r.hash, source: r.source, resources: r.resources, agentHeaders: client.agentHeaders() });
+    }
+    if (url.pathname === '/__list') {
+      return Response.json(suites.flatMap(([file, tests]) => tests.filter(runnable).map((t) => [file, t.name])));
+    }
+    if (url.pathname === '/__run') {
+      const file = url.searchParams.get('file');
+      const name = url.searchParams.get('name');
+      const t = suites.find(([f]) => f === file)?.[1].find((x) => x.name === name);
+      if (!t) return Response.json({ ok: false, message: `no test ${file}: ${name}` }, { status: 404 });
+      try {
+        await t.run(makeContext(lib, env.MOCK_URL, 'node'));
+        return Response.json({ ok: true });
+      } catch (error) {
+        return Response.json({ ok: false, message: `${error?.name}: ${error?.message}\n${error?.stack ?? ''}` });
+      }
+    }
+    return new Response('not found', { status: 404 });
+  },
+};
