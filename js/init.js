@@ -114,16 +114,55 @@ export function initSync(options) {
   finish();
 }
 
+// Cloudflare's workerd keeps the Authorization header when fetch follows a
+// redirect to another origin; the Fetch standard, browsers, Node.js, Deno and
+// Bun drop it. There, a client without a `fetch` option gets one that follows
+// redirects itself and drops credentials when the origin changes.
+const KEEPS_AUTH_ACROSS_ORIGINS = typeof navigator === 'object' && navigator !== null
+  && navigator.userAgent === 'Cloudflare-Workers';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
+
+async function fetchDroppingCredentialsAcrossOrigins(input, init) {
+  let request = new Request(input, init);
+  for (let hops = 0; ; hops += 1) {
+    const response = await fetch(request, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (!REDIRECTS.has(response.status) || location === null) return response;
+    if (hops === MAX_REDIRECTS) throw new TypeError(`more than ${MAX_REDIRECTS} redirects`);
+    await response.body?.cancel();
+    const next = new URL(location, request.url);
+    const headers = new Headers(request.headers);
+    if (next.origin !== new URL(request.url).origin) {
+      for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
+    }
+    const keepMethod = response.status === 307 || response.status === 308;
+    request = new Request(next, {
+      method: keepMethod ? request.method : 'GET',
+      headers,
+      signal: request.signal,
+      ...(request.cache === 'no-store' ? { cache: 'no-store' } : {}),
+    });
+  }
+}
+
+function withSafeRedirects(options) {
+  if (!KEEPS_AUTH_ACROSS_ORIGINS) return options;
+  if (options === undefined) return { fetch: fetchDroppingCredentialsAcrossOrigins };
+  if (options === null || typeof options !== 'object' || options.fetch !== undefined) return options;
+  return { ...options, fetch: fetchDroppingCredentialsAcrossOrigins };
+}
+
 // The class itself exists before the module; only constructing one needs it.
 export const ResourcesClient = new Proxy(wasm.ResourcesClient, {
   construct(target, args, newTarget) {
     if (!ready) throw notReady('new ResourcesClient()');
-    return Reflect.construct(target, args, newTarget);
+    return Reflect.construct(target, [withSafeRedirects(args[0]), ...args.slice(1)], newTarget);
   },
 });
 
 export function fetchResources(options) {
-  return ready ? wasm.fetchResources(options) : Promise.reject(notReady('fetchResources()'));
+  return ready ? wasm.fetchResources(withSafeRedirects(options)) : Promise.reject(notReady('fetchResources()'));
 }
 export function parseResources(...args) {
   if (!ready) throw notReady('parseResources()');

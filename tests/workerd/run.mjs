@@ -173,7 +173,7 @@ const defaultWorker :Workerd.Worker = ${worker([
     await control.reset();
     const state = await control.state();
     const res = await fetch(`${base.main}/catalog`);
-    check(res.ok, `HTTP ${res.status}: ${await res.text()}\n${log}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}\n${log}`);
     const body = await res.json();
     equal(body.hash, state.hash, 'hash');
     equal(body.source, 'network', 'source');
@@ -186,7 +186,7 @@ const defaultWorker :Workerd.Worker = ${worker([
   await test('before init: calls are ResourcesError NOT_INITIALIZED; then await init(module) works', async () => {
     await control.reset();
     const res = await fetch(`${base.init}/`);
-    check(res.ok, `HTTP ${res.status}: ${await res.text()}\n${log}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}\n${log}`);
     const { before, hash, models } = await res.json();
     for (const call of ['construct', 'fetchResources', 'parseResources', 'validateRunOptions', 'diffResources']) {
       equal([before[call].ok, before[call].resourcesError, before[call].code], [false, true, 'NOT_INITIALIZED'], call);
@@ -205,7 +205,7 @@ const defaultWorker :Workerd.Worker = ${worker([
   await test('wrangler-style bundle: "workerd" export condition, no init call', async () => {
     await control.reset();
     const res = await fetch(`${base.default}/`);
-    check(res.ok, `HTTP ${res.status}: ${await res.text()}\n${log}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}\n${log}`);
     const body = await res.json();
     equal(body.hash, (await control.state()).hash, 'hash');
     check(body.models.includes('o3') && body.models.includes('sora-2'), `models: ${body.models}`);
