@@ -133,7 +133,8 @@ try {
     const files = packed.files.map((f) => f.path).sort();
     const wasm = files.filter((f) => f.endsWith('.wasm'));
     equal(wasm, ['web/resources_client_bg.wasm'], 'wasm files (web and node builds share one)');
-    for (const f of ['package.json', 'README.md', 'index.js', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.cjs', 'file-storage.cjs', 'errors.js', 'errors.cjs', 'catalog.js', 'catalog.cjs', 'node/resources_client.js', 'node/package.json']) {
+    for (const f of ['package.json', 'README.md', 'index.js', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.cjs', 'file-storage.cjs', 'errors.js', 'errors.cjs', 'catalog.js', 'catalog.cjs', 'node/resources_client.js', 'node/package.json',
+      'init.js', 'init.node.mjs', 'init.cjs', 'init.d.ts', 'init.d.cts', 'workerd.js']) {
       check(files.includes(f), `tarball lacks ${f}`);
     }
     check(!files.some((f) => f.endsWith('resources_client.d.ts')), 'the generated wasm-bindgen declarations are not shipped');
@@ -187,6 +188,39 @@ try {
     fs.writeFileSync(probe, "import { ResourcesClient } from 'resources-client';\n// @ts-expect-error\nconst h: string | null = new ResourcesClient().hash;\nvoid h;\n");
     const r = await exec(process.execPath, [tsc, '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom', 'probe.ts'], { cwd: node });
     check(r.code !== 0 && r.stdout.includes('TS2578'), `expected an unused @ts-expect-error, got exit ${r.code}: ${r.stdout}`);
+  });
+
+  // ---- the explicit-init entry (resources-client/init) -----------------------
+  await test('init entry: types compile under --strict (nodenext ESM, CommonJS, bundler); misuses do not', async () => {
+    fs.copyFileSync(path.join(root, 'tests', 'types', 'init.ts'), path.join(node, 'init.ts'));
+    fs.copyFileSync(path.join(root, 'tests', 'types', 'init.ts'), path.join(node, 'init-cjs.cts'));
+    const common = ['--strict', '--noEmit', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
+    await execOk(process.execPath, [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'init.ts'], { cwd: node });
+    await execOk(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler', 'init.ts'], { cwd: node });
+    await execOk(process.execPath, [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'init-cjs.cts'], { cwd: node });
+  });
+
+  await test('init entry in Node: import and require resolve it, the same classes as the default entry', async () => {
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "import * as init from 'resources-client/init';",
+      "import * as main from 'resources-client';",
+      'const require = createRequire(import.meta.url);',
+      "const cjs = require('resources-client/init');",
+      'await init.init();',
+      'init.initSync({ module: new Uint8Array(8) });',
+      "const bad = await init.init(42).then(() => null, (e) => [e instanceof main.ResourcesError, e.code]);",
+      "const badSync = (() => { try { init.initSync({}); return null; } catch (e) { return [e instanceof main.ResourcesError, e.code]; } })();",
+      'const r = await new init.ResourcesClient({ baseUrl: process.argv[2], apiKey: process.argv[3], storage: "memory" }).fetchResources();',
+      'console.log(JSON.stringify({ same: init.ResourcesClient === main.ResourcesClient && cjs.ResourcesError === main.ResourcesError && cjs.init === init.init,',
+      '  bad, badSync, hash: r.hash }));',
+    ].join('\n');
+    fs.writeFileSync(path.join(node, 'init-node.mjs'), script);
+    const seen = JSON.parse((await execOk(process.execPath, ['init-node.mjs', api.url, API_KEY], { cwd: node })).stdout);
+    equal(seen.same, true, 'one module instance for both entries and both forms');
+    equal(seen.bad, [true, 'INVALID_OPTIONS'], 'init(42)');
+    equal(seen.badSync, [true, 'INVALID_OPTIONS'], 'initSync({})');
+    equal(seen.hash, (await (await fetch(`${api.url}/__control/state`)).json()).hash, 'hash');
   });
 
   // ---- command-line tool --------------------------------------------------
