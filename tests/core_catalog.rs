@@ -3,7 +3,7 @@
 //! of run option validation, the lookups, and the diff between two catalogs.
 //! The catalog is the realistic fixture of `tests/fixtures/catalog.json`.
 
-use resources_client::core::catalog::nearest;
+use resources_client::domain::catalog::nearest;
 use resources_client::{
     diff_resources, validate_run_options, validate_run_options_value, ErrorCode, Modality, Model, OptionChange, Resources,
     RunOption, Validation,

@@ -5,7 +5,7 @@
 //! answer (catalog or error) is the result. Bodies come from the fixtures, from
 //! targeted edits, and from thousands of seeded random mutations of both.
 
-use resources_client::core::validate::{validate_fast, validate_success, Checked};
+use resources_client::domain::validate::{validate_fast, validate_success, Checked};
 use resources_client::parse_success;
 use serde_json::{json, Value};
 

@@ -119,7 +119,7 @@ impl Warnings {
         }
         // As (key, 0) pairs: the one sort instantiation the catalog diff uses too.
         let mut keys: Vec<(&str, usize)> = keys.into_iter().map(|k| (k, 0)).collect();
-        crate::core::sort::heapsort(&mut keys);
+        crate::domain::sort::heapsort(&mut keys);
         keys.dedup();
         for (key, _) in keys {
             self.warn(|| text(key))?;

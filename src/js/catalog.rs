@@ -1,5 +1,5 @@
 //! Reads JS values for the catalog helpers exported by `js_api.rs`
-//! (`validateRunOptions`, `diffResources`); the rules live in `core::catalog`.
+//! (`validateRunOptions`, `diffResources`); the rules live in `domain::catalog`.
 //!
 //! How values cross, and why:
 //! - `validateRunOptions` reads only what it needs through `Reflect`: it walks
@@ -21,9 +21,9 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::core::catalog::{self, diff_resources, OptionError, ResourcesDiff, Validation};
-use crate::core::types::{Modality, Model, Resources, RunOption};
-use crate::core::text::EscapeText;
+use crate::domain::catalog::{self, diff_resources, OptionError, ResourcesDiff, Validation};
+use crate::domain::types::{Modality, Model, Resources, RunOption};
+use crate::domain::text::EscapeText;
 
 #[wasm_bindgen]
 extern "C" {
