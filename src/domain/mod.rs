@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod error;
 pub mod headers;
+pub mod json;
 pub mod options;
 pub mod parse;
 pub mod record;
