@@ -12,6 +12,8 @@ pub mod record;
 pub mod result;
 pub mod sort;
 pub mod retry;
+pub mod scan;
+pub mod schema;
 pub mod text;
 pub mod types;
 pub mod url;
