@@ -93,8 +93,10 @@ async fn unknown_modalities_and_sections_are_kept_with_a_warning() {
     assert_eq!(lyria.modality, Modality::Other("audio".into()));
     assert!(!lyria.modality.is_known());
     assert_eq!(result.resources.sections["providers"], json!([{ "id": "openai" }]));
-    assert_eq!(result.warnings.len(), 1, "{:?}", result.warnings);
-    assert!(result.warnings[0].contains("audio"), "{:?}", result.warnings);
+    // Each surprise is a warning naming its path.
+    assert_eq!(result.warnings.len(), 2, "{:?}", result.warnings);
+    assert!(result.warnings[0].starts_with("data.resources.models[1].modality") && result.warnings[0].contains("audio"));
+    assert!(result.warnings[1].starts_with("data.resources.providers"), "{:?}", result.warnings);
     let back: Resources = serde_json::from_value(resources.clone()).unwrap();
     assert_eq!(result.resources, back);
 
