@@ -22,6 +22,7 @@ mod cache;
 mod errors;
 mod fetch;
 mod invalidation;
+mod readme;
 mod retry;
 mod storage;
 
