@@ -11,12 +11,15 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use js_sys::{Function, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{EventTarget, StorageEvent};
 
 use super::js_message;
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    /// The shared memory store: JS strings, never copied into wasm memory.
+    static MEMORY: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
 }
 
 /// Which storage a client asked for.
@@ -46,7 +49,7 @@ pub struct Store {
     key: String,
     backend: RefCell<Backend>,
     /// The last text written to a JS storage, served once it fails.
-    mirror: RefCell<Option<String>>,
+    mirror: RefCell<Option<JsValue>>,
     degraded: RefCell<Option<String>>,
 }
 
@@ -85,41 +88,34 @@ impl Store {
         self.degraded.borrow().clone()
     }
 
-    /// The stored text, if any.
-    pub fn read(&self) -> Option<String> {
-        self.read_js().and_then(|v| v.as_string())
-    }
-
     /// The stored text as a JS string, without copying it into wasm memory
     /// (`cached()` hands it to `JSON.parse`).
     pub fn read_js(&self) -> Option<JsValue> {
         let result = match &*self.backend.borrow() {
-            Backend::Memory => return memory_get(&self.key).map(|s| JsValue::from_str(&s)),
-            Backend::Mirror => return self.mirror.borrow().as_deref().map(JsValue::from_str),
+            Backend::Memory => return MEMORY.with(|m| m.borrow().get(&self.key).cloned()),
+            Backend::Mirror => return self.mirror.borrow().clone(),
             Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(&self.key)]),
         };
         match result {
             Ok(value) => value.is_string().then_some(value),
             Err(reason) => {
                 self.degrade(reason);
-                self.mirror.borrow().as_deref().map(JsValue::from_str)
+                self.mirror.borrow().clone()
             }
         }
     }
 
-    /// Stores `text`.
-    pub fn write(&self, text: &str) {
+    /// Stores `text`, a JS string.
+    pub fn write(&self, text: &JsValue) {
         let result = match &*self.backend.borrow() {
             Backend::Memory => {
-                MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.to_owned()));
+                MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.clone()));
                 return;
             }
             Backend::Mirror => Ok(JsValue::UNDEFINED),
-            Backend::Js { object, .. } => {
-                call(object, "setItem", &[JsValue::from_str(&self.key), JsValue::from_str(text)])
-            }
+            Backend::Js { object, .. } => call(object, "setItem", &[JsValue::from_str(&self.key), text.clone()]),
         };
-        *self.mirror.borrow_mut() = Some(text.to_owned());
+        *self.mirror.borrow_mut() = Some(text.clone());
         if let Err(reason) = result {
             self.degrade(reason);
         }
@@ -147,10 +143,6 @@ impl Store {
     }
 }
 
-fn memory_get(key: &str) -> Option<String> {
-    MEMORY.with(|m| m.borrow().get(key).cloned())
-}
-
 /// Calls `object[method](...args)`, turning a missing method or a throw into `Err`.
 fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
     let function = Reflect::get(object, &JsValue::from_str(method))
@@ -176,4 +168,37 @@ fn usable_local_storage() -> Result<JsValue, String> {
     call(&storage, "setItem", &[probe.clone(), JsValue::from_str("1")])?;
     call(&storage, "removeItem", &[probe])?;
     Ok(storage)
+}
+
+/// A `storage` event listener (other documents' writes to `localStorage`),
+/// removed when dropped.
+pub struct OtherTabs {
+    target: EventTarget,
+    handler: Closure<dyn Fn(StorageEvent)>,
+}
+
+impl OtherTabs {
+    /// Calls `changed(new_text)` whenever another document writes `key` in the
+    /// global `localStorage`. `None` where there is no event target.
+    pub fn listen(key: String, changed: impl Fn(Option<String>) + 'static) -> Option<OtherTabs> {
+        let global = js_sys::global();
+        let add = Reflect::get(&global, &JsValue::from_str("addEventListener")).ok()?;
+        if !add.is_function() {
+            return None;
+        }
+        let handler = Closure::<dyn Fn(StorageEvent)>::new(move |event: StorageEvent| {
+            if event.key().as_deref() == Some(key.as_str()) {
+                changed(event.new_value());
+            }
+        });
+        let target: EventTarget = global.unchecked_into();
+        target.add_event_listener_with_callback("storage", handler.as_ref().unchecked_ref()).ok()?;
+        Some(OtherTabs { target, handler })
+    }
+}
+
+impl Drop for OtherTabs {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback("storage", self.handler.as_ref().unchecked_ref());
+    }
 }
