@@ -213,13 +213,14 @@ try {
       "const badSync = (() => { try { init.initSync({}); return null; } catch (e) { return [e instanceof main.ResourcesError, e.code]; } })();",
       'const r = await new init.ResourcesClient({ baseUrl: process.argv[2], apiKey: process.argv[3], storage: "memory" }).fetchResources();',
       'console.log(JSON.stringify({ same: init.ResourcesClient === main.ResourcesClient && cjs.ResourcesError === main.ResourcesError && cjs.init === init.init,',
-      '  bad, badSync, hash: r.hash }));',
+      '  bad, badSync, hash: r.hash, wasm: require.resolve("resources-client/web/resources_client_bg.wasm").endsWith("resources_client_bg.wasm") }));',
     ].join('\n');
     fs.writeFileSync(path.join(node, 'init-node.mjs'), script);
     const seen = JSON.parse((await execOk(process.execPath, ['init-node.mjs', api.url, API_KEY], { cwd: node })).stdout);
     equal(seen.same, true, 'one module instance for both entries and both forms');
     equal(seen.bad, [true, 'INVALID_OPTIONS'], 'init(42)');
     equal(seen.badSync, [true, 'INVALID_OPTIONS'], 'initSync({})');
+    equal(seen.wasm, true, 'the .wasm is importable as resources-client/web/resources_client_bg.wasm');
     equal(seen.hash, (await (await fetch(`${api.url}/__control/state`)).json()).hash, 'hash');
   });
 
