@@ -53,7 +53,8 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Never stored, never printed, never in an error message. */
   apiKey?: string;
-  headers?: Record<string, string>;
+  /** Extra request headers, as `fetch` takes them: a record, a `Headers` object or `[name, value]` pairs. */
+  headers?: Record<string, string> | Headers | Iterable<readonly [string, string]>;
   /** Default: `globalThis.localStorage` when present and usable, else memory. */
   storage?: 'local' | 'memory' | StorageLike;
   /** Prefix of the stored entry; entries are also scoped by `baseUrl`. */
@@ -70,6 +71,8 @@ export interface ClientOptions {
   strict?: boolean;
   /** An injected fetch (tests, proxies, Node agents). */
   fetch?: typeof fetch;
+  /** In a browser an `apiKey` is refused unless this is `true` (the key is visible to anyone who can open the page). */
+  dangerouslyAllowBrowser?: boolean;
 }
 
 /** Options of one `fetchResources` call. */
@@ -111,7 +114,8 @@ export type ClientErrorCode =
   | 'TIMEOUT'
   | 'ABORTED'
   | 'RESPONSE_TOO_LARGE'
-  | 'INVALID_OPTIONS';
+  | 'INVALID_OPTIONS'
+  | 'CLIENT_FREED';
 
 /** The server's documented error codes. */
 export type ServerErrorCode =
@@ -129,7 +133,7 @@ export type ServerErrorCode =
 export class ResourcesError extends Error {
   constructor(
     message: string,
-    details?: { code?: string; status?: number; path?: string; retryable?: boolean; retryAfterMs?: number },
+    details?: { code?: string; status?: number; path?: string; retryable?: boolean; retryAfterMs?: number; cause?: unknown },
   );
   readonly name: 'ResourcesError';
   /** The server's status code when the body had one, else one of the client codes. Open: servers add codes. */

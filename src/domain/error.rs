@@ -173,7 +173,9 @@ impl Error {
     /// carry it into an error.
     pub fn in_request(self, url: &str, attempts: u32, secret: Option<&str>) -> Error {
         let mut error = self;
-        if let Some(secret) = secret.filter(|s| s.len() >= 4) {
+        // The key as it travels, without a `Bearer ` the caller may have written.
+        let bare = secret.map(|s| super::headers::authorization_value(s)["Bearer ".len()..].to_owned());
+        if let Some(secret) = bare.as_deref().filter(|s| s.len() >= 4) {
             let redact = |m: &mut String| {
                 if m.contains(secret) {
                     *m = m.replace(secret, "[apiKey]");
@@ -269,7 +271,7 @@ mod tests {
     #[test]
     fn the_key_is_redacted_from_request_errors() {
         let net = Error::Network { message: "refused: Bearer sk-secret-1 sk-secret-1".into() };
-        let e = net.in_request("https://h/v1/resources", 1, Some("sk-secret-1"));
+        let e = net.in_request("https://h/v1/resources", 1, Some("Bearer sk-secret-1"));
         assert!(!e.to_string().contains("sk-secret-1"), "{e}");
         assert!(e.to_string().contains("[apiKey]"));
         let page = Error::Http { status: 502, message: "text/html: sk-secret-1".into(), retry_after_ms: None };
