@@ -9,22 +9,21 @@ use std::rc::{Rc, Weak};
 
 use futures_util::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
 use js_sys::Function;
-use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, AbortSignal, EventTarget, StorageEvent};
+use web_sys::{AbortController, AbortSignal};
 
-use crate::core::error::Error;
-use crate::core::headers::{asks_for_update, cli_agent_value, request_headers, ACTION_REQUIRE, CLI_AGENT};
-use crate::core::options::{Config, Options};
-use crate::core::parse::{parse_failure, parse_success};
-use crate::core::record::{self, StoredRecord};
-use crate::core::result::{ResourcesResult, Source};
-use crate::core::retry::{delay_ms, should_retry};
-use crate::core::types::Catalog;
-use crate::core::url::resources_url;
+use crate::domain::error::Error;
+use crate::domain::headers::{asks_for_update, cli_agent_value, request_headers, ACTION_REQUIRE, CLI_AGENT};
+use crate::domain::options::{Config, Options};
+use crate::domain::parse::{parse_failure, parse_success};
+use crate::domain::record::{self, StoredRecord};
+use crate::domain::result::{ResourcesResult, Source};
+use crate::domain::retry::{delay_ms, should_retry};
+use crate::domain::types::Catalog;
+use crate::domain::url::resources_url;
 use crate::web::fetch::{Attempt, Reply};
 use crate::web::signal::aborted;
-use crate::web::storage::{StorageChoice, Store};
+use crate::web::storage::{OtherTabs, StorageChoice, Store};
 use crate::web::timer::sleep;
 use crate::web::now_ms;
 
@@ -39,9 +38,6 @@ pub struct FetchOptions {
 
 /// A listener of [`Client::on_change`].
 pub type Listener = Rc<dyn Fn(&ResourcesResult)>;
-
-/// The `storage` event target and handler of a client, kept to be removed on drop.
-type StorageListener = (EventTarget, Closure<dyn Fn(StorageEvent)>);
 
 type FlightOutput = Result<Rc<ResourcesResult>, Error>;
 
@@ -81,15 +77,7 @@ struct Inner {
     /// here too because before the first catalog there is no record to mark.
     refresh_asked: Cell<bool>,
     /// The `storage` event listener of other tabs' writes, removed on drop.
-    storage_listener: RefCell<Option<StorageListener>>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        if let Some((target, handler)) = self.storage_listener.borrow_mut().take() {
-            let _ = target.remove_event_listener_with_callback("storage", handler.as_ref().unchecked_ref());
-        }
-    }
+    other_tabs: RefCell<Option<OtherTabs>>,
 }
 
 /// A catalog client bound to one API base and one storage slot.
@@ -115,21 +103,26 @@ impl Client {
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
-            storage_listener: RefCell::new(None),
+            other_tabs: RefCell::new(None),
         });
         let start_hash = inner.record().map(|r| r.hash.clone());
         *inner.known_hash.borrow_mut() = start_hash;
+        if inner.store.is_local_storage() {
+            // A weak handle: the listener must not keep a dropped client alive.
+            let weak = Rc::downgrade(&inner);
+            let listener = OtherTabs::listen(inner.store.key().to_owned(), move |text| {
+                if let Some(inner) = weak.upgrade() {
+                    Client { inner }.storage_changed(text);
+                }
+            });
+            *inner.other_tabs.borrow_mut() = listener;
+        }
         Ok(Client { inner })
     }
 
     /// A handle that does not keep the client alive.
     pub fn downgrade(&self) -> WeakClient {
         WeakClient(Rc::downgrade(&self.inner))
-    }
-
-    /// Keeps a `storage` event listener for the client's lifetime.
-    pub(crate) fn keep_listener(&self, target: EventTarget, handler: Closure<dyn Fn(StorageEvent)>) {
-        *self.inner.storage_listener.borrow_mut() = Some((target, handler));
     }
 
     /// The validated configuration.
@@ -305,7 +298,7 @@ impl Inner {
         Some(rec)
     }
 
-    fn save(&self, hash: &str, fetched_at: f64, stale: bool, resources: &crate::core::types::Resources) {
+    fn save(&self, hash: &str, fetched_at: f64, stale: bool, resources: &crate::domain::types::Resources) {
         let text = record::encode(&self.config.base_url, hash, fetched_at, stale, resources);
         self.store.write(&text);
     }

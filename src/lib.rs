@@ -5,30 +5,28 @@
 //! its hash, and refresh it when the server says `action-require: update-resources`.
 //!
 //! The crate has two layers:
-//! - [`core`]: pure Rust (types, parsing, validation, header rules, cache
+//! - [`domain`]: pure Rust (types, parsing, validation, header rules, cache
 //!   records, retry timing), usable anywhere and tested natively;
 //! - on `wasm32`, a client that talks to `fetch` and storage, and the
 //!   wasm-bindgen exports that form the npm package's JavaScript API.
 
-pub mod core;
+pub mod domain;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
-mod js_api;
-#[cfg(target_arch = "wasm32")]
-mod js_catalog;
+mod js;
 
-pub use crate::core::error::Error;
-pub use crate::core::options::{Config, Options};
-pub use crate::core::parse::{parse_failure, parse_success};
-pub use crate::core::result::{ResourcesResult, Source};
-pub use crate::core::types::{Catalog, Modality, Model, Resources, RunOption};
+pub use crate::domain::error::Error;
+pub use crate::domain::options::{Config, Options};
+pub use crate::domain::parse::{parse_failure, parse_success};
+pub use crate::domain::result::{ResourcesResult, Source};
+pub use crate::domain::types::{Catalog, Modality, Model, Resources, RunOption};
 
 // Catalog helpers: run option validation, lookups, and diffs between catalogs.
-pub use crate::core::catalog::{
+pub use crate::domain::catalog::{
     diff_resources, validate_run_options, validate_run_options_value, ErrorCode, ModelChange, OptionChange, OptionError,
     OptionsDiff, ResourcesDiff, RunOptionKey, Validation,
 };

@@ -3,7 +3,7 @@
 //! of run option validation, the lookups, and the diff between two catalogs.
 //! The catalog is the realistic fixture of `tests/fixtures/catalog.json`.
 
-use resources_client::core::catalog::nearest;
+use resources_client::domain::catalog::nearest;
 use resources_client::{
     diff_resources, validate_run_options, validate_run_options_value, ErrorCode, Modality, Model, OptionChange, Resources,
     RunOption, Validation,
@@ -357,8 +357,8 @@ fn diff_reports_option_keys_and_values() {
 fn diff_ignores_order_and_extra_fields() {
     let before = resources(vec![model("a", "text", &[("k", &["1", "2"]), ("j", &["x"])]), model("b", "text", &[])]);
     let mut after = resources(vec![model("b", "text", &[]), model("a", "text", &[("j", &["x"]), ("k", &["2", "1"])])]);
-    after.models[0].extra.insert("pricing".into(), json!({"in": 1}));
-    after.sections.insert("tools".into(), json!([]));
+    after.models[0].extra.insert("pricing".into(), serde_json::from_value(json!({"in": 1})).unwrap());
+    after.sections.insert("tools".into(), serde_json::from_value(json!([])).unwrap());
     assert!(diff_resources(&before, &after).is_empty());
 }
 

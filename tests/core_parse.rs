@@ -472,7 +472,7 @@ fn unknown_modality_is_kept_as_other() {
 fn unknown_section_is_kept() {
     let v = mutated(|v| v["data"]["resources"]["prompts"] = json!([{"id": "summarize"}]));
     let catalog = assert_surprise(v, "data.resources.prompts", "unknown section");
-    assert_eq!(catalog.resources.sections.get("prompts"), Some(&json!([{"id": "summarize"}])));
+    assert_eq!(catalog.resources.sections.get("prompts"), Some(&j(json!([{"id": "summarize"}]))));
     assert_eq!(catalog.resources.models.len(), 7);
 }
 
@@ -480,14 +480,14 @@ fn unknown_section_is_kept() {
 fn unknown_model_field_is_kept() {
     let v = mutated(|v| model_at(v, 0)["contextWindow"] = json!(200000));
     let catalog = assert_surprise(v, "data.resources.models[0].contextWindow", "unknown field");
-    assert_eq!(catalog.resources.models[0].extra.get("contextWindow"), Some(&json!(200000)));
+    assert_eq!(catalog.resources.models[0].extra.get("contextWindow"), Some(&j(json!(200000))));
 }
 
 #[test]
 fn unknown_run_option_field_is_kept() {
     let v = mutated(|v| model_at(v, 0)["availableRunOptions"][0]["default"] = json!("medium"));
     let catalog = assert_surprise(v, "data.resources.models[0].availableRunOptions[0].default", "unknown field");
-    assert_eq!(catalog.resources.models[0].available_run_options[0].extra.get("default"), Some(&json!("medium")));
+    assert_eq!(catalog.resources.models[0].available_run_options[0].extra.get("default"), Some(&j(json!("medium"))));
 }
 
 #[test]
@@ -891,12 +891,12 @@ fn extended_catalog_keeps_unknown_data() {
     let catalog = parse_success(EXTENDED.as_bytes(), 200, JSON_CT, false).unwrap();
     let r = &catalog.resources;
     assert_eq!(r.models.len(), 4);
-    assert_eq!(r.sections.get("prompts"), Some(&json!([{"id": "summarize", "title": "Summarize a document"}])));
-    assert_eq!(r.sections.get("limits"), Some(&json!({"requestsPerSecond": 5})));
+    assert_eq!(r.sections.get("prompts"), Some(&j(json!([{"id": "summarize", "title": "Summarize a document"}]))));
+    assert_eq!(r.sections.get("limits"), Some(&j(json!({"requestsPerSecond": 5}))));
     let o3 = r.model("o3").unwrap();
-    assert_eq!(o3.extra.get("contextWindow"), Some(&json!(200000)));
-    assert_eq!(o3.extra.get("pricing").unwrap()["unit"], json!("1M tokens"));
-    assert_eq!(o3.run_option("reasoningEffort").unwrap().extra.get("default"), Some(&json!("medium")));
+    assert_eq!(o3.extra.get("contextWindow"), Some(&j(json!(200000))));
+    assert_eq!(serde_json::to_value(o3.extra.get("pricing").unwrap()).unwrap()["unit"], json!("1M tokens"));
+    assert_eq!(o3.run_option("reasoningEffort").unwrap().extra.get("default"), Some(&j(json!("medium"))));
     assert_eq!(r.model("veo-4").unwrap().modality, Modality::Other("audio-video".into()));
 
     let expected_warnings = [
@@ -924,12 +924,12 @@ fn extended_catalog_keeps_unknown_data() {
 fn proto_and_constructor_are_ordinary_data() {
     let catalog = parse_success(EXTENDED.as_bytes(), 200, JSON_CT, false).unwrap();
     let r = &catalog.resources;
-    assert_eq!(r.sections.get("__proto__"), Some(&json!({"polluted": true})));
-    assert_eq!(r.sections.get("constructor"), Some(&json!({"prototype": {"polluted": true}})));
+    assert_eq!(r.sections.get("__proto__"), Some(&j(json!({"polluted": true}))));
+    assert_eq!(r.sections.get("constructor"), Some(&j(json!({"prototype": {"polluted": true}}))));
 
     let proto = r.model("__proto__").expect("model id __proto__");
     assert_eq!(proto.modality, Modality::Text);
-    assert_eq!(proto.extra.get("constructor"), Some(&json!({"prototype": {"polluted": true}})));
+    assert_eq!(proto.extra.get("constructor"), Some(&j(json!({"prototype": {"polluted": true}}))));
 
     let ctor = r.model("constructor").expect("model id constructor");
     assert_eq!(ctor.modality, Modality::Image);
@@ -947,9 +947,10 @@ fn serialising_resources_round_trips_unknown_data() {
     let original: Value = serde_json::from_str(EXTENDED).unwrap();
     let catalog = parse_success(EXTENDED.as_bytes(), 200, JSON_CT, false).unwrap();
 
-    // Resources -> JSON is exactly what the server sent as data.resources
+    // Resources -> JSON is what the server sent as data.resources, numbers
+    // read as JavaScript reads them (2.0 is 2)
     let out = serde_json::to_value(&catalog.resources).unwrap();
-    assert_eq!(out, original["data"]["resources"]);
+    assert_eq!(out, serde_json::to_value(j(original["data"]["resources"].clone())).unwrap());
 
     // JSON -> Resources via serde gives the same value back
     let back: Resources = serde_json::from_value(out.clone()).unwrap();
@@ -970,4 +971,9 @@ fn serialising_the_realistic_catalog_uses_wire_names() {
     assert_eq!(out["models"][6]["modality"], json!("video"));
     assert!(out["models"][0].get("availableRunOptions").is_some());
     assert!(out["models"][0].get("available_run_options").is_none());
+}
+
+/// A `serde_json` value as the crate's own JSON type.
+fn j(v: serde_json::Value) -> resources_client::domain::json::Json {
+    serde_json::from_value(v).unwrap()
 }

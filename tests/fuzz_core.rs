@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
-use resources_client::core::record;
+use resources_client::domain::record;
 use resources_client::parse_success;
 use serde_json::{json, Map, Value};
 
@@ -540,7 +540,7 @@ fn fuzz_options() {
 /// Generated IMF-fixdates parse to the instant an independent day count gives.
 #[test]
 fn fuzz_http_dates_against_a_day_count() {
-    use resources_client::core::headers::parse_http_date;
+    use resources_client::domain::headers::parse_http_date;
     let strategy = (1970i64..=9999, 1u32..=12, 1u32..=31, 0u32..24, 0u32..60, 0u32..60);
     let mut runner = TestRunner::new(Config { cases: 2000, failure_persistence: None, ..Config::default() });
     runner

@@ -13,8 +13,8 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Request
 use super::signal::aborted;
 use super::timer::sleep;
 use super::{js_message, now_ms};
-use crate::core::error::Error;
-use crate::core::headers::parse_retry_after;
+use crate::domain::error::Error;
+use crate::domain::headers::parse_retry_after;
 
 /// What came back from one attempt, read in full.
 pub struct Reply {

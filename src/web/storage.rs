@@ -11,7 +11,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use js_sys::{Function, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{EventTarget, StorageEvent};
 
 use super::js_message;
 
@@ -176,4 +178,37 @@ fn usable_local_storage() -> Result<JsValue, String> {
     call(&storage, "setItem", &[probe.clone(), JsValue::from_str("1")])?;
     call(&storage, "removeItem", &[probe])?;
     Ok(storage)
+}
+
+/// A `storage` event listener (other documents' writes to `localStorage`),
+/// removed when dropped.
+pub struct OtherTabs {
+    target: EventTarget,
+    handler: Closure<dyn Fn(StorageEvent)>,
+}
+
+impl OtherTabs {
+    /// Calls `changed(new_text)` whenever another document writes `key` in the
+    /// global `localStorage`. `None` where there is no event target.
+    pub fn listen(key: String, changed: impl Fn(Option<String>) + 'static) -> Option<OtherTabs> {
+        let global = js_sys::global();
+        let add = Reflect::get(&global, &JsValue::from_str("addEventListener")).ok()?;
+        if !add.is_function() {
+            return None;
+        }
+        let handler = Closure::<dyn Fn(StorageEvent)>::new(move |event: StorageEvent| {
+            if event.key().as_deref() == Some(key.as_str()) {
+                changed(event.new_value());
+            }
+        });
+        let target: EventTarget = global.unchecked_into();
+        target.add_event_listener_with_callback("storage", handler.as_ref().unchecked_ref()).ok()?;
+        Some(OtherTabs { target, handler })
+    }
+}
+
+impl Drop for OtherTabs {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback("storage", self.handler.as_ref().unchecked_ref());
+    }
 }

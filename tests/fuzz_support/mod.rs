@@ -7,13 +7,13 @@
 
 #![allow(dead_code)]
 
-use resources_client::core::headers::{
+use resources_client::domain::headers::{
     asks_for_update, authorization_value, is_valid_header, parse_http_date, parse_retry_after, MAX_RETRY_AFTER_MS,
 };
-use resources_client::core::options::Options;
-use resources_client::core::parse::{check_hash, MAX_WARNINGS};
-use resources_client::core::record;
-use resources_client::core::url::{normalize_base_url, resources_url};
+use resources_client::domain::options::Options;
+use resources_client::domain::parse::{check_hash, MAX_WARNINGS};
+use resources_client::domain::record;
+use resources_client::domain::url::{normalize_base_url, resources_url};
 use resources_client::{parse_failure, parse_success, Catalog, Error};
 use serde_json::{json, Value};
 

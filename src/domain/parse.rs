@@ -188,7 +188,7 @@ pub(crate) fn validate_resources(value: Value, path: &str, findings: &mut Findin
     for key in map.keys() {
         findings.warn(&format!("{path}{}", field(key)), "unknown section (kept)".into())?;
     }
-    Ok(Resources { models: out, sections: map })
+    Ok(Resources { models: out, sections: object(map) })
 }
 
 fn validate_model(value: Value, models_path: &str, i: usize, findings: &mut Findings) -> Result<Model, Error> {
@@ -224,7 +224,7 @@ fn validate_model(value: Value, models_path: &str, i: usize, findings: &mut Find
     for key in map.keys() {
         findings.warn(&at(&field(key)), "unknown field (kept)".into())?;
     }
-    Ok(Model { model, modality, available_run_options: run_options, extra: map })
+    Ok(Model { model, modality, available_run_options: run_options, extra: object(map) })
 }
 
 fn validate_run_option(value: Value, path: &str, findings: &mut Findings) -> Result<RunOption, Error> {
@@ -259,7 +259,7 @@ fn validate_run_option(value: Value, path: &str, findings: &mut Findings) -> Res
     for key in map.keys() {
         findings.warn(&at(&field(key)), "unknown field (kept)".into())?;
     }
-    Ok(RunOption { key, options, extra: map })
+    Ok(RunOption { key, options, extra: object(map) })
 }
 
 fn required_string(
@@ -367,6 +367,10 @@ pub fn describe_body(body: &[u8], content_type: Option<&str>) -> String {
     let snippet: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(60).collect();
     let more = if body.len() > 60 { "..." } else { "" };
     format!("received {ct} ({} bytes): {}{more}", body.len(), snippet.trim())
+}
+
+fn object(map: Map<String, Value>) -> crate::domain::json::JsonObject {
+    serde_json::from_value(Value::Object(map)).unwrap_or_default()
 }
 
 fn kind(v: &Value) -> &'static str {

@@ -1,6 +1,6 @@
 //! Small text helpers for messages, written by hand so that the wasm build
 //! carries neither the Unicode tables of `str::escape_debug` nor the float
-//! formatting of `core::fmt` (about 20 KB together, see BENCHMARKS.md).
+//! formatting of `domain::fmt` (about 20 KB together, see BENCHMARKS.md).
 
 use std::fmt::{self, Display, Write};
 

@@ -1,5 +1,5 @@
 //! Reads JS values for the catalog helpers exported by `js_api.rs`
-//! (`validateRunOptions`, `diffResources`); the rules live in `core::catalog`.
+//! (`validateRunOptions`, `diffResources`); the rules live in `domain::catalog`.
 //!
 //! How values cross, and why:
 //! - `validateRunOptions` reads only what it needs through `Reflect`: it walks
@@ -21,9 +21,9 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::core::catalog::{self, diff_resources, OptionError, ResourcesDiff, Validation};
-use crate::core::types::{Modality, Model, Resources, RunOption};
-use crate::core::text::EscapeText;
+use crate::domain::catalog::{self, diff_resources, OptionError, ResourcesDiff, Validation};
+use crate::domain::types::{Modality, Model, Resources, RunOption};
+use crate::domain::text::EscapeText;
 
 #[wasm_bindgen]
 extern "C" {
@@ -181,14 +181,14 @@ fn read_model(entry: &JsValue, index: u32) -> Result<Model, String> {
                 let value = Reflect::get_u32(&values, j).ok().and_then(|v| v.as_string());
                 options.push(value.ok_or_else(|| bad(format!("{path}.options[{j}]"), "a string"))?);
             }
-            available_run_options.push(RunOption { key, options, extra: Map::new() });
+            available_run_options.push(RunOption { key, options, extra: Default::default() });
         }
     }
     Ok(Model {
         model: get(entry, "model").ok().and_then(|m| m.as_string()).unwrap_or_default(),
         modality: Modality::from(modality.as_string().unwrap_or_default()),
         available_run_options,
-        extra: Map::new(),
+        extra: Default::default(),
     })
 }
 
@@ -298,16 +298,16 @@ fn resources_from_json(json: Value) -> Result<Resources, String> {
             for (k, value) in values.into_iter().enumerate() {
                 options.push(string(Some(value), || format!("{}.options[{k}]", at()))?);
             }
-            available_run_options.push(RunOption { key, options, extra: Map::new() });
+            available_run_options.push(RunOption { key, options, extra: Default::default() });
         }
         models.push(Model {
             model: string(entry.remove("model"), || format!("models[{i}].model"))?,
             modality: Modality::from(string(entry.remove("modality"), || format!("models[{i}].modality"))?),
             available_run_options,
-            extra: Map::new(),
+            extra: Default::default(),
         });
     }
-    Ok(Resources { models, sections: Map::new() })
+    Ok(Resources { models, sections: Default::default() })
 }
 
 /// A few words naming the JS type of a value, for messages.

@@ -94,7 +94,7 @@ pub fn is_fresh(record: &StoredRecord, now_ms: f64, max_age_ms: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::types::{Model, Modality};
+    use crate::domain::types::{Model, Modality};
 
     fn sample() -> Resources {
         Resources {

@@ -21,8 +21,8 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use serde_json::{Number, Value};
 
-use crate::core::types::{Modality, Model, Resources, RunOption};
-use crate::core::text::{number_text as float_text, EscapeText};
+use crate::domain::types::{Modality, Model, Resources, RunOption};
+use crate::domain::text::{number_text as float_text, EscapeText};
 
 // ---------------------------------------------------------------------------
 // Lookups
@@ -498,7 +498,7 @@ pub fn diff_resources(before: &Resources, after: &Resources) -> ResourcesDiff {
 /// wasm build carries one sort.
 fn sorted_first<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
     let mut sorted: Vec<(&'a str, usize)> = ids.enumerate().map(|(i, id)| (id, i)).collect();
-    crate::core::sort::heapsort(&mut sorted);
+    crate::domain::sort::heapsort(&mut sorted);
     // Equal ids are now adjacent, the lowest index first; dedup keeps the first.
     sorted.dedup_by(|later, first| later.0 == first.0);
     sorted

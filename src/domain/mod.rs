@@ -5,12 +5,15 @@
 pub mod catalog;
 pub mod error;
 pub mod headers;
+pub mod json;
 pub mod options;
 pub mod parse;
 pub mod record;
 pub mod result;
 pub mod sort;
 pub mod retry;
+pub mod scan;
+pub mod schema;
 pub mod text;
 pub mod types;
 pub mod url;

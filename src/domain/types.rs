@@ -4,7 +4,7 @@
 //! plain string) so that what is stored and what JS receives is the same JSON.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use super::json::JsonObject;
 
 /// What kind of output a model produces. Unknown values are kept as [`Modality::Other`]
 /// so that a server release with a new modality does not break older clients.
@@ -67,7 +67,7 @@ pub struct RunOption {
     pub options: Vec<String>,
     /// Fields this version does not know, kept as they came.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: JsonObject,
 }
 
 /// One model of the catalog.
@@ -82,7 +82,7 @@ pub struct Model {
     pub available_run_options: Vec<RunOption>,
     /// Fields this version does not know, kept as they came.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: JsonObject,
 }
 
 impl Model {
@@ -99,7 +99,7 @@ pub struct Resources {
     pub models: Vec<Model>,
     /// Sections other than `models`, kept as they came.
     #[serde(flatten)]
-    pub sections: Map<String, Value>,
+    pub sections: JsonObject,
 }
 
 impl Resources {

@@ -1,0 +1,559 @@
+//! JSON syntax, as strict as `serde_json` and `JSON.parse`: one forward pass
+//! over the bytes that builds nothing. Strings are borrowed from the body
+//! (decoded only when they hold escapes); a syntax error stops the pass with
+//! the byte offset where it was found.
+//!
+//! The schema walk ([`super::schema`]) drives it; everything here is grammar.
+
+use std::borrow::Cow;
+
+/// Deepest nesting accepted: the 128th level fails, as in `serde_json`. It also
+/// keeps the recursive walk well off the stack limit.
+pub const MAX_DEPTH: u32 = 128;
+
+/// Why a body is not JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyntaxKind {
+    /// Anything that is not JSON at this byte.
+    Invalid,
+    /// The 128th level of nesting opens here.
+    TooDeep,
+    /// A number too large for a 64-bit float.
+    NumberOutOfRange,
+}
+
+/// A syntax error and the byte offset where it was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Offset into the scanned bytes.
+    pub at: usize,
+    /// What is wrong there.
+    pub kind: SyntaxKind,
+}
+
+impl SyntaxError {
+    /// "line 3 column 7" of the offset in `body` (1-based; columns count bytes).
+    pub fn position(&self, body: &[u8]) -> (usize, usize) {
+        let before = &body[..self.at.min(body.len())];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+        (line, column)
+    }
+}
+
+/// Result of the grammar layer.
+pub type Syn<T> = Result<T, SyntaxError>;
+
+/// What kind of value starts at a byte: for "expected a string, got a number".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Boolean,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl Kind {
+    /// How messages name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Boolean => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// A string token: its raw bytes between the quotes.
+#[derive(Clone, Copy)]
+pub struct Str<'a> {
+    /// The bytes between the quotes, escapes undecoded.
+    pub raw: &'a [u8],
+    /// Whether `raw` holds a backslash.
+    pub escaped: bool,
+}
+
+impl<'a> Str<'a> {
+    /// The string's UTF-8 bytes, escapes decoded (rare: ids are plain ASCII).
+    /// Escapes and UTF-8 were checked when the token was read.
+    #[inline(always)]
+    pub fn bytes(self) -> Cow<'a, [u8]> {
+        if self.escaped {
+            Cow::Owned(unescape(self.raw).unwrap_or_default().into_bytes())
+        } else {
+            Cow::Borrowed(self.raw)
+        }
+    }
+
+    /// The string's value as text.
+    pub fn text(self) -> Cow<'a, str> {
+        if self.escaped {
+            Cow::Owned(unescape(self.raw).unwrap_or_default())
+        } else {
+            // Checked as UTF-8 when read; the fallback is never taken.
+            std::str::from_utf8(self.raw).map(Cow::Borrowed).unwrap_or_default()
+        }
+    }
+}
+
+/// The scanner: a position in the body, the nesting depth, and the state `x`
+/// of whoever drives it (so that member and item callbacks can reach it).
+pub struct Scanner<'a, X = ()> {
+    /// The body.
+    pub b: &'a [u8],
+    /// The next byte to read.
+    pub i: usize,
+    depth: u32,
+    /// The driver's state.
+    pub x: X,
+}
+
+impl<'a> Scanner<'a, ()> {
+    /// A scanner at the start of `body`, for syntax alone.
+    pub fn new(body: &'a [u8]) -> Self {
+        Scanner::with(body, ())
+    }
+}
+
+impl<'a, X> Scanner<'a, X> {
+    /// A scanner at the start of `body` with the driver's state `x`.
+    pub fn with(body: &'a [u8], x: X) -> Self {
+        Scanner { b: body, i: 0, depth: 0, x }
+    }
+
+    /// An error of `kind` at the current position.
+    #[cold]
+    pub fn fail<T>(&self, kind: SyntaxKind) -> Syn<T> {
+        Err(SyntaxError { at: self.i, kind })
+    }
+
+    /// Skips whitespace.
+    #[inline(always)]
+    pub fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    #[inline(always)]
+    pub fn peek(&mut self) -> Syn<u8> {
+        self.ws();
+        match self.b.get(self.i) {
+            Some(&c) => Ok(c),
+            None => self.fail(SyntaxKind::Invalid),
+        }
+    }
+
+    /// The kind of the value that starts next.
+    #[inline(always)]
+    pub fn kind(&mut self) -> Syn<Kind> {
+        Ok(match self.peek()? {
+            b'"' => Kind::String,
+            b'{' => Kind::Object,
+            b'[' => Kind::Array,
+            b't' | b'f' => Kind::Boolean,
+            b'n' => Kind::Null,
+            b'-' | b'0'..=b'9' => Kind::Number,
+            _ => return self.fail(SyntaxKind::Invalid),
+        })
+    }
+
+    /// Whether only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.ws();
+        self.i == self.b.len()
+    }
+
+    #[inline(always)]
+    fn eat(&mut self, c: u8) -> Syn<()> {
+        if self.peek()? != c {
+            return self.fail(SyntaxKind::Invalid);
+        }
+        self.i += 1;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn enter(&mut self) -> Syn<()> {
+        self.depth += 1;
+        if self.depth >= MAX_DEPTH {
+            return self.fail(SyntaxKind::TooDeep);
+        }
+        Ok(())
+    }
+
+    /// Reads an object, calling `member(scanner, key)` for each member; it must
+    /// consume the value.
+    #[inline(always)]
+    pub fn object(&mut self, mut member: impl FnMut(&mut Self, Str<'a>) -> Syn<()>) -> Syn<()> {
+        self.ws();
+        self.enter()?;
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.i += 1;
+        } else {
+            loop {
+                if self.peek()? != b'"' {
+                    return self.fail(SyntaxKind::Invalid);
+                }
+                let key = self.string()?;
+                self.eat(b':')?;
+                member(self, key)?;
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b'}' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return self.fail(SyntaxKind::Invalid),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Reads an array, calling `item(scanner, index)` for each item; it must
+    /// consume the value.
+    #[inline(always)]
+    pub fn array(&mut self, mut item: impl FnMut(&mut Self, usize) -> Syn<()>) -> Syn<()> {
+        self.ws();
+        self.enter()?;
+        self.eat(b'[')?;
+        if self.peek()? == b']' {
+            self.i += 1;
+        } else {
+            let mut index = 0;
+            loop {
+                item(self, index)?;
+                index += 1;
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return self.fail(SyntaxKind::Invalid),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Reads a string token.
+    #[inline(always)]
+    pub fn string(&mut self) -> Syn<Str<'a>> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let mut escaped = false;
+        // The OR of every byte: its high bit says whether UTF-8 must be checked.
+        let mut seen: u64 = 0;
+        loop {
+            // Eight bytes at a time, jumping straight to the first quote,
+            // backslash or control byte (no branch per byte).
+            while let Some(word) = self.b.get(self.i..self.i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(word);
+                let w = u64::from_le_bytes(w);
+                // Bytes after the special one may be counted too: that only
+                // costs a needless UTF-8 check.
+                seen |= w;
+                let mask = special_bytes(w);
+                if mask != 0 {
+                    self.i += (mask.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                self.i += 8;
+            }
+            let Some(&byte) = self.b.get(self.i) else { return self.fail(SyntaxKind::Invalid) };
+            seen |= u64::from(byte);
+            match byte {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    // The escape itself is checked when decoded below.
+                    self.i += 2;
+                }
+                0..=0x1f => return self.fail(SyntaxKind::Invalid),
+                _ => self.i += 1,
+            }
+        }
+        let raw = &self.b[start..self.i];
+        if seen & 0x8080_8080_8080_8080 != 0 && std::str::from_utf8(raw).is_err() {
+            let valid = std::str::from_utf8(raw).map_err(|e| e.valid_up_to()).err().unwrap_or(0);
+            return Err(SyntaxError { at: start + valid, kind: SyntaxKind::Invalid });
+        }
+        if escaped && unescape(raw).is_none() {
+            return Err(SyntaxError { at: start, kind: SyntaxKind::Invalid });
+        }
+        self.i += 1;
+        Ok(Str { raw, escaped })
+    }
+
+    /// Any JSON value, checked and skipped.
+    pub fn skip(&mut self) -> Syn<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => self.object(|s, _| s.skip()),
+            b'[' => self.array(|s, _| s.skip()),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            _ => self.fail(SyntaxKind::Invalid),
+        }
+    }
+
+    /// `true`, `false` or `null`.
+    pub fn literal(&mut self, word: &[u8]) -> Syn<()> {
+        self.ws();
+        if self.b.get(self.i..self.i + word.len()) != Some(word) {
+            return self.fail(SyntaxKind::Invalid);
+        }
+        self.i += word.len();
+        Ok(())
+    }
+
+    /// A JSON number; returns its text. A number beyond the range of `f64` is
+    /// an error, as in `serde_json`.
+    pub fn number(&mut self) -> Syn<&'a [u8]> {
+        self.ws();
+        let b = self.b;
+        let start = self.i;
+        let mut i = self.i;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while let Some(b'0'..=b'9') = b.get(*i) {
+                *i += 1;
+            }
+            *i - from
+        };
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_digits = match b.get(i) {
+            Some(b'0') => {
+                i += 1;
+                1
+            }
+            Some(b'1'..=b'9') => digits(&mut i),
+            _ => {
+                self.i = i;
+                return self.fail(SyntaxKind::Invalid);
+            }
+        };
+        let mut simple = int_digits <= 15;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if digits(&mut i) == 0 {
+                self.i = i;
+                return self.fail(SyntaxKind::Invalid);
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                self.i = i;
+                return self.fail(SyntaxKind::Invalid);
+            }
+            simple = false;
+        }
+        let text = &b[start..i];
+        // Only long or exponent forms can leave the range of f64.
+        if !simple && out_of_range(text) {
+            return self.fail(SyntaxKind::NumberOutOfRange);
+        }
+        self.i = i;
+        Ok(text)
+    }
+}
+
+/// Whether a well-formed JSON number is too large for `f64`.
+fn out_of_range(text: &[u8]) -> bool {
+    std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()).is_none_or(f64::is_infinite)
+}
+
+/// The high bit of each byte of `w` that is a `"`, a `\\` or below 0x20
+/// (SWAR). Bits above the first such byte may be false alarms; the lowest set
+/// bit is always exact.
+#[inline(always)]
+fn special_bytes(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let quote = zero_in(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero_in(w ^ (ONES * u64::from(b'\\')));
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    quote | backslash | control
+}
+
+/// Decodes a string's escapes; `None` for an invalid escape or a lone
+/// surrogate (which `serde_json` rejects too).
+pub fn unescape(raw: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = std::str::from_utf8(raw).ok()?;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(rest.get(..at)?);
+        let tail = rest.get(at + 1..)?;
+        let mut chars = tail.chars();
+        let c = match chars.next()? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let (c, used) = unicode_escape(tail.get(1..)?)?;
+                out.push(c);
+                rest = tail.get(1 + used..)?;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// `XXXX` or a surrogate pair `XXXX\uXXXX` after `\u`; the character and the bytes used.
+fn unicode_escape(s: &str) -> Option<(char, usize)> {
+    let hex = |s: &str| -> Option<u32> {
+        let h = s.get(..4)?;
+        if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(h, 16).ok()
+    };
+    let first = hex(s)?;
+    match first {
+        0xD800..=0xDBFF => {
+            if s.get(4..6) != Some("\\u") {
+                return None;
+            }
+            let second = hex(s.get(6..)?)?;
+            if !(0xDC00..=0xDFFF).contains(&second) {
+                return None;
+            }
+            let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+            Some((char::from_u32(c)?, 10))
+        }
+        0xDC00..=0xDFFF => None,
+        _ => Some((char::from_u32(first)?, 4)),
+    }
+}
+
+/// Byte-slice equality without a `memcmp` call: in wasm `memcmp` is an
+/// out-of-line byte loop, and keys and option values are short.
+#[inline(always)]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        if word_at(a, i) != word_at(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    let (mut x, mut y) = (0u64, 0u64);
+    while i < a.len() {
+        x = (x << 8) | u64::from(a[i]);
+        y = (y << 8) | u64::from(b[i]);
+        i += 1;
+    }
+    x == y
+}
+
+/// Eight bytes at `at` as one word (zero-padded past the end).
+#[inline(always)]
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(chunk) = s.get(at..at + 8) {
+        w.copy_from_slice(chunk);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// The shortest JSON string literal for `text`, quotes included.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(b"0123456789abcdef"[(c as usize) >> 4]));
+                out.push(char::from(b"0123456789abcdef"[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(body: &str) -> Syn<()> {
+        let mut s = Scanner::new(body.as_bytes());
+        s.skip()?;
+        if !s.at_end() {
+            return s.fail(SyntaxKind::Invalid);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn accepts_and_rejects_like_serde_json() {
+        for ok in ["{}", "[]", "0", "-0.5e+3", "\"a\\u00e9\\ud83d\\ude00\"", " [1, {\"a\": [null, true, false]}] ", "1e-999", "0e9999"] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "{", "[1,]", "{\"a\":1,}", "01", "1.", "1e", "-", "\"\\x\"", "\"\\ud800\"", "\"\\udc00x\"", "tru", "[1] 2", "\"a\nb\"", "1e999", "{1:2}"] {
+            assert!(check(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(check("1e400").unwrap_err().kind, SyntaxKind::NumberOutOfRange);
+        assert_eq!(check(&"[".repeat(200)).unwrap_err(), SyntaxError { at: 127, kind: SyntaxKind::TooDeep });
+        assert!(check(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
+    }
+
+    #[test]
+    fn positions_are_lines_and_columns() {
+        let body = b"{\n  \"a\": x}";
+        let e = { let mut s = Scanner::new(body); s.skip().unwrap_err() };
+        assert_eq!(e.position(body), (2, 8));
+    }
+
+    #[test]
+    fn quoting_is_json() {
+        assert_eq!(quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
+    }
+}

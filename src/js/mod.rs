@@ -1,0 +1,200 @@
+//! The JavaScript API, in one place. Every export here is what the npm package
+//! offers; it reads like the TypeScript declarations it produces:
+//!
+//! ```ts
+//! class ResourcesClient {
+//!   constructor(options?: ClientOptions);
+//!   fetchResources(opts?: { refresh?: boolean; signal?: AbortSignal }): Promise<ResourcesResult>;
+//!   cached(): ResourcesResult | null;
+//!   readonly hash: string | null;
+//!   readonly stale: boolean;
+//!   agentHeaders(): Record<string, string>;
+//!   observe(response: Response): boolean;
+//!   onChange(cb: (r: ResourcesResult) => void): () => void;
+//!   clear(): void;
+//! }
+//! function fetchResources(options?: ClientOptions & { refresh?: boolean; signal?: AbortSignal }): Promise<ResourcesResult>;
+//! ```
+//!
+//! Values cross into JS as JSON text parsed by `JSON.parse`: one boundary
+//! crossing per result, and keys such as `__proto__` stay plain data.
+
+mod catalog;
+mod errors;
+mod options;
+mod results;
+mod text;
+
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::client::{action_require_of, Client, FetchOptions};
+use crate::domain::error::Error;
+use crate::domain::result::ResourcesResult;
+use errors::{console_error, to_js_error};
+use options::{as_response, read_call_options, read_options};
+use results::{cached_to_js, parse_resources_inner, result_to_js};
+
+/// Registers the `ResourcesError` class that every rejection is an instance of.
+/// Called once by the package's entry module.
+#[wasm_bindgen(js_name = __registerErrorClass)]
+pub fn register_error_class(class: Function) {
+    errors::register(class);
+}
+
+/// A catalog client bound to one API base and one storage slot.
+#[wasm_bindgen(js_name = ResourcesClient)]
+pub struct JsResourcesClient {
+    client: Client,
+}
+
+#[wasm_bindgen(js_class = ResourcesClient)]
+impl JsResourcesClient {
+    /// Creates a client; throws `ResourcesError` (`INVALID_OPTIONS`) on a bad option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsResourcesClient, JsValue> {
+        let parsed = read_options(&options, false).map_err(|e| to_js_error(&e))?;
+        let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
+        Ok(JsResourcesClient { client })
+    }
+
+    /// Fetches the catalog (or serves a fresh stored one). Options: `refresh`, `signal`.
+    #[wasm_bindgen(js_name = fetchResources)]
+    pub fn fetch_resources(&self, options: JsValue) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let call = read_call_options(&options).map_err(|e| to_js_error(&e))?;
+            run(&client, call).await
+        })
+    }
+
+    /// The stored catalog, validated, without a request; `null` when none.
+    pub fn cached(&self) -> JsValue {
+        cached_to_js(&self.client)
+    }
+
+    /// The stored hash, or `null` (not `undefined`, as an `Option` getter would give).
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn hash(&self) -> JsValue {
+        self.client.hash().map_or(JsValue::NULL, |h| JsValue::from_str(&h))
+    }
+
+    /// Whether an `action-require` was seen and not yet acted on.
+    #[wasm_bindgen(getter)]
+    pub fn stale(&self) -> bool {
+        self.client.is_stale()
+    }
+
+    /// `{"cli-agent": "resources_hash=<hash>"}` once a hash is known, else `{}`.
+    #[wasm_bindgen(js_name = agentHeaders)]
+    pub fn agent_headers(&self) -> Object {
+        let headers = Object::new();
+        for (name, value) in self.client.agent_headers() {
+            let _ = Reflect::set(&headers, &JsValue::from_str(&name), &JsValue::from_str(&value));
+        }
+        headers
+    }
+
+    /// Reads `action-require` of a 2xx API response; on `update-resources`
+    /// marks the catalog stale and starts one background refresh. Returns
+    /// whether the response asked for one. Anything but a `Response` is ignored.
+    pub fn observe(&self, response: JsValue) -> bool {
+        let Some(response) = as_response(&response) else { return false };
+        let action = action_require_of(&response);
+        self.client.observe(response.status(), action.as_deref())
+    }
+
+    /// Calls `callback(result)` when the stored hash changes (the first hash
+    /// too), also for other tabs' updates. Returns a function that unsubscribes.
+    /// Throws `ResourcesError` (`INVALID_OPTIONS`) when `callback` is not a function,
+    /// at once rather than when the first change arrives.
+    #[wasm_bindgen(js_name = onChange)]
+    pub fn on_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(result: any) => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
+        let callback: Function = callback
+            .dyn_into()
+            .map_err(|_| to_js_error(&Error::options("onChange needs a function")))?;
+        let id = self.client.on_change(Rc::new(move |result: &ResourcesResult| {
+            if let Err(e) = callback.call1(&JsValue::NULL, &result_to_js(result)) {
+                // A throwing listener must not stop the others, nor vanish silently.
+                console_error("resources-client: an onChange listener threw", &e);
+            }
+        }));
+        // A weak handle: a listener that holds its own unsubscribe function
+        // must not keep the client alive through it.
+        let client = self.client.downgrade();
+        let off = move || {
+            if let Some(client) = client.upgrade() {
+                client.off(id);
+            }
+        };
+        Ok(Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into())
+    }
+
+    /// Removes the stored record.
+    pub fn clear(&self) {
+        self.client.clear();
+    }
+}
+
+/// One-shot form: creates a client from `options` and fetches.
+#[wasm_bindgen(js_name = fetchResources)]
+pub fn fetch_resources(options: JsValue) -> Promise {
+    future_to_promise(async move {
+        let parsed = read_options(&options, true).map_err(|e| to_js_error(&e))?;
+        let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
+        run(&client, parsed.call).await
+    })
+}
+
+async fn run(client: &Client, call: FetchOptions) -> Result<JsValue, JsValue> {
+    match client.fetch_resources(call).await {
+        Ok(result) => Ok(result_to_js(&result)),
+        Err(e) => Err(to_js_error(&e)),
+    }
+}
+// ---------------------------------------------------------------------------
+// Catalog helpers: `validateRunOptions` and `diffResources`. The JS values are
+// read by `catalog.rs`, the rules are `domain::catalog`. `findModel`,
+// `modelsByModality` and `runOptionKeys` are plain JS (`js/catalog.js`): they
+// return the caller's own objects, which a JS loop does with no crossing at all.
+// ---------------------------------------------------------------------------
+
+/// Checks run options for a model before a run:
+/// `validateRunOptions(resources, model, runOptions) → { ok, errors }`, each error
+/// `{ key, value, code, message, allowed?, suggestion? }`. Never throws.
+#[wasm_bindgen(js_name = validateRunOptions)]
+pub fn validate_run_options(resources: JsValue, model: JsValue, run_options: JsValue) -> JsValue {
+    catalog::validate_run_options(&resources, &model, &run_options)
+}
+
+/// What changed between two catalogs:
+/// `diffResources(before, after) → { added, removed, changed }` (`before` may be
+/// `null`: everything is added). Never throws: invalid input gives empty lists
+/// and `error: { code: "INVALID_INPUT", message }`.
+#[wasm_bindgen(js_name = diffResources)]
+pub fn diff_resources(before: JsValue, after: JsValue) -> JsValue {
+    catalog::diff(&before, &after)
+}
+
+// ---------------------------------------------------------------------------
+// parseResources: validation of a body the application fetched itself.
+//
+// The body is validated in wasm by a forward scan that builds nothing
+// (`domain::validate`); the objects are then made by the engine's own
+// `JSON.parse` of the original text, the fastest way to materialise JSON in JS.
+// Keys such as `__proto__` stay plain data that way.
+
+/// `parseResources(body: string | Uint8Array | ArrayBuffer, options?: { strict?: boolean })`
+/// → `{ hash, resources, warnings }`, or throws a `ResourcesError`. The body is
+/// that of a 2xx `GET /v1/resources` response; errors carry `status: 200`.
+#[wasm_bindgen(js_name = parseResources)]
+pub fn parse_resources(body: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    parse_resources_inner(&body, &options).map_err(|e| to_js_error(&e))
+}
