@@ -331,7 +331,11 @@ async function main(argv, io) {
     return EXIT_OK;
   } catch (e) {
     if (e instanceof UsageError) {
-      const hint = /needs a value|unknown option|takes no value|a command is needed/.test(e.message) ? ' (see resources-client --help)' : '';
+      if (e.message.startsWith('a command is needed')) {
+        io.stderr.write(`error: USAGE: ${e.message}\n\n${HELP}`);
+        return EXIT_USAGE;
+      }
+      const hint = /needs a value|unknown option|takes no value/.test(e.message) ? ' (see resources-client --help)' : '';
       io.stderr.write(`error: USAGE: ${e.message}${hint}\n`);
       return EXIT_USAGE;
     }

@@ -148,6 +148,11 @@ try {
     const sum = (xs) => xs.reduce((a, b) => a + b, 0);
     console.log(`# tarball ${packed.size} bytes (${packed.unpackedSize} unpacked, ${files.length} files)`);
     console.log(`# browser download (${BROWSER_FILES.join(' + ')}): ${sum(raw)} bytes, ${sum(gz)} gzip -9 (wasm ${gz.at(-1)}, JS ${sum(gz.slice(0, -1))})`);
+    // The package README's figure ("about N KB gzipped") must stay true.
+    const stated = /about (\d+) KB gzipped/.exec(fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8'));
+    check(stated, 'the README states the gzip size');
+    const ratio = (Number(stated[1]) * 1000) / sum(gz);
+    check(ratio > 0.95 && ratio < 1.05, `the README says about ${stated[1]} KB gzipped; measured ${sum(gz)} bytes`);
   });
 
   await test('package: the README is for users, its links work on a registry page; licences and changelog', async () => {

@@ -60,6 +60,9 @@ describe('usage errors (exit 2, no request)', () => {
     const r = await run(['model'], withMock());
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^error: USAGE: unknown command "model"; did you mean "models"\?/);
+    const none = await run([], withMock());
+    assert.equal(none.code, 2);
+    assert.ok(none.stderr.startsWith('error: USAGE: a command is needed') && none.stderr.includes('Usage: resources-client'), 'no command: the help follows');
     const far = await run(['catalogue-please'], withMock());
     assert.match(far.stderr, /unknown command "catalogue-please" \(known: models, resources\)/);
   });
