@@ -337,6 +337,32 @@ try {
     check(Object.values(stored).some((v) => v.includes(JSON.parse(r.stdout).hash)), 'the record was written to --cache-dir');
   });
 
+  await test('cli: a record of the previous format (1) in the cache file is ignored and replaced', async () => {
+    const cli = path.join(node, 'node_modules', '.bin', 'resources-client');
+    const dir = path.join(tmp, 'v1-cache');
+    const file = path.join(dir, 'store.json');
+    const env = { ...process.env, RESOURCES_API_KEY: API_KEY };
+    await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env });
+    const [key, ...others] = Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')));
+    equal(others.length, 0, 'one record in the cache file');
+    const current = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8'))[key]);
+    equal(current.v, 2, 'the format written');
+    // What the previous release wrote: hash and catalog at the top level.
+    const old = {
+      v: 1, baseUrl: current.baseUrl, hash: 'b2xkLWZvcm1hdA', fetchedAt: Date.now(), stale: false, resources: current.body.data.resources,
+    };
+    fs.writeFileSync(file, JSON.stringify({ [key]: JSON.stringify(old) }), { mode: 0o600 });
+    await fetch(`${api.url}/__control/log`, { method: 'DELETE' });
+    const r = await execOk(cli, ['models', '--json', '--max-age', '3600', '--cache-dir', dir, '--base-url', api.url], { env });
+    const result = JSON.parse(r.stdout);
+    equal([result.source, result.previousHash, result.changed], ['network', null, true], 'the old record is not served, even when fresh');
+    equal(r.stderr.includes('b2xkLWZvcm1hdA') || r.stdout.includes('b2xkLWZvcm1hdA'), false, 'the old hash is not shown');
+    const log = (await (await fetch(`${api.url}/__control/log`)).json()).requests.filter((q) => q.path === '/v1/resources');
+    equal(log.map((q) => q.headers['cli-agent']), [undefined], 'one request, without the old hash');
+    const rewritten = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8'))[key]);
+    equal([rewritten.v, rewritten.body.data.hash], [2, result.hash], 'replaced by a record of the current format');
+  });
+
   // ---- browsers -----------------------------------------------------------
   const vite = await import('vite');
   const web = await makeProject(tmp, 'vite-consumer', tarball);
