@@ -1,31 +1,38 @@
 //! The client: cache policy, single-flight requests, retries, stale-if-error and
 //! invalidation, over the platform layer in [`crate::web`]. The JS class
 //! `ResourcesClient` is a thin wrapper around [`Client`]; Rust code compiled to
-//! wasm can use [`Client`] directly.
+//! wasm can use [`Client`] directly and gets typed results.
+//!
+//! Every path from bytes to a catalog goes through the one schema walk
+//! ([`crate::domain::schema`]): a response body once when it arrives, a stored
+//! record once per distinct text. The data itself stays JSON text (a JS
+//! string) until a caller asks for it: JavaScript callers get it from the
+//! engine's `JSON.parse`, Rust callers through `serde-wasm-bindgen`.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::pin::pin;
 use std::rc::{Rc, Weak};
 
 use futures_util::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
-use js_sys::Function;
-use wasm_bindgen::JsCast;
+use js_sys::{Function, JsString};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::domain::error::Error;
 use crate::domain::headers::{asks_for_update, cli_agent_value, request_headers, ACTION_REQUIRE, CLI_AGENT};
 use crate::domain::options::{Config, Options};
-use crate::domain::parse::{parse_failure, parse_success};
+use crate::domain::parse::{check_body, parse_failure, Checked};
 use crate::domain::record::{self, StoredRecord};
 use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
-use crate::domain::types::Catalog;
 use crate::domain::url::resources_url;
 use crate::web::fetch::{Attempt, Reply};
+use crate::web::now_ms;
 use crate::web::signal::aborted;
 use crate::web::storage::{OtherTabs, StorageChoice, Store};
+use crate::web::text::{decode_utf8, json_parse, utf8_of};
 use crate::web::timer::sleep;
-use crate::web::now_ms;
 
 /// Per-call options of [`Client::fetch_resources`].
 #[derive(Clone, Default)]
@@ -36,10 +43,61 @@ pub struct FetchOptions {
     pub signal: Option<AbortSignal>,
 }
 
+/// A catalog as the client holds it: the validated facts, and the body's JSON
+/// text (a JS string) in which the data lies, at `data.resources`.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The catalog's hash.
+    pub hash: String,
+    /// Network or cache.
+    pub source: Source,
+    /// The hash differs from the one stored before this call.
+    pub changed: bool,
+    /// The hash stored before this call.
+    pub previous_hash: Option<String>,
+    /// When the catalog came from the network (ms since the epoch).
+    pub fetched_at: f64,
+    /// Served from cache although a refresh was due or failed.
+    pub stale: bool,
+    /// Additive surprises, and why a cached catalog was served.
+    pub warnings: Vec<String>,
+    /// The validated response body.
+    pub body: JsString,
+}
+
+impl Snapshot {
+    /// `data.resources` of the body, made by `JSON.parse`: fresh objects, keys in the body's order.
+    pub fn resources_js(&self) -> JsValue {
+        json_parse(&self.body)
+            .and_then(|root| js_sys::Reflect::get(&root, &"data".into()))
+            .and_then(|data| js_sys::Reflect::get(&data, &"resources".into()))
+            .unwrap_or(JsValue::NULL)
+    }
+
+    /// The typed result, for Rust callers.
+    pub fn to_result(&self) -> Result<ResourcesResult, Error> {
+        let resources = serde_wasm_bindgen::from_value(self.resources_js())
+            .map_err(|e| Error::invalid(200, "data.resources", e.to_string()))?;
+        Ok(ResourcesResult {
+            hash: self.hash.clone(),
+            resources,
+            source: self.source,
+            changed: self.changed,
+            previous_hash: self.previous_hash.clone(),
+            fetched_at: self.fetched_at,
+            stale: self.stale,
+            warnings: self.warnings.clone(),
+        })
+    }
+}
+
 /// A listener of [`Client::on_change`].
 pub type Listener = Rc<dyn Fn(&ResourcesResult)>;
 
-type FlightOutput = Result<Rc<ResourcesResult>, Error>;
+/// A listener of the JS layer, given the snapshot itself.
+pub(crate) type SnapshotListener = Rc<dyn Fn(&Snapshot)>;
+
+type FlightOutput = Result<Rc<Snapshot>, Error>;
 
 /// The one network refresh under way, shared by every caller.
 struct Flight {
@@ -52,11 +110,14 @@ struct Flight {
     background: Cell<bool>,
 }
 
-/// A decoded record and the text it came from, so that unchanged storage is
-/// not parsed again on every `hash` or `cached()`.
-struct Decoded {
-    text: String,
-    record: Rc<StoredRecord>,
+/// A stored text and what the walk found in it.
+type Validated = (JsValue, Rc<StoredRecord>);
+
+thread_local! {
+    /// Stored texts already walked, by storage key, shared by every client of
+    /// the module: a new client of a record this process has read or written
+    /// does not walk it again. Recognised by `===` on the JS string.
+    static VALIDATED: RefCell<HashMap<String, Validated>> = RefCell::new(HashMap::new());
 }
 
 struct Inner {
@@ -65,13 +126,9 @@ struct Inner {
     store: Store,
     flight: RefCell<Option<Rc<Flight>>>,
     next_flight: Cell<u64>,
-    decoded: RefCell<Option<Decoded>>,
-    /// The JS string last decoded by [`Client::cached_text`]: an unchanged
-    /// record is recognised by `===`, without copying it into wasm memory.
-    decoded_js: RefCell<Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>>,
     /// The last hash listeners were told about (or found at start).
     known_hash: RefCell<Option<String>>,
-    listeners: RefCell<Vec<(u32, Listener)>>,
+    listeners: RefCell<Vec<(u32, SnapshotListener)>>,
     next_listener: Cell<u32>,
     /// An `action-require` asked for a refresh that has not succeeded yet; kept
     /// here too because before the first catalog there is no record to mark.
@@ -97,15 +154,13 @@ impl Client {
             store,
             flight: RefCell::new(None),
             next_flight: Cell::new(0),
-            decoded: RefCell::new(None),
-            decoded_js: RefCell::new(None),
             known_hash: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
             other_tabs: RefCell::new(None),
         });
-        let start_hash = inner.record().map(|r| r.hash.clone());
+        let start_hash = inner.record().map(|(_, r)| r.hash.clone());
         *inner.known_hash.borrow_mut() = start_hash;
         if inner.store.is_local_storage() {
             // A weak handle: the listener must not keep a dropped client alive.
@@ -142,14 +197,19 @@ impl Client {
 
     /// Fetches the catalog, or serves the stored one when it is fresh (`maxAgeMs`).
     pub async fn fetch_resources(&self, options: FetchOptions) -> Result<ResourcesResult, Error> {
+        self.fetch_snapshot(options).await?.to_result()
+    }
+
+    /// [`Client::fetch_resources`], with the data left as validated text.
+    pub async fn fetch_snapshot(&self, options: FetchOptions) -> Result<Snapshot, Error> {
         if options.signal.as_ref().is_some_and(AbortSignal::aborted) {
             return Err(Error::Aborted);
         }
         let max_age = self.inner.config.max_age_ms;
         if !options.refresh && max_age > 0 {
-            if let Some(rec) = self.inner.record() {
+            if let Some((text, rec)) = self.inner.record() {
                 if record::is_fresh(&rec, now_ms(), max_age) {
-                    return Ok(self.with_storage_note(cache_result(&rec, false, None)));
+                    return Ok(self.with_storage_note(cache_snapshot(&text, &rec, false, None)));
                 }
             }
         }
@@ -169,49 +229,35 @@ impl Client {
 
     /// Adds a warning when storage fell back to memory, so the app can tell
     /// why the catalog will not survive a reload.
-    fn with_storage_note(&self, mut result: ResourcesResult) -> ResourcesResult {
+    fn with_storage_note(&self, mut snapshot: Snapshot) -> Snapshot {
         if let Some(reason) = self.inner.store.degraded_reason() {
-            result.warnings.push(format!("storage unavailable, kept in memory: {reason}"));
+            snapshot.warnings.push(format!("storage unavailable, kept in memory: {reason}"));
         }
-        result
+        snapshot
     }
 
     /// The stored catalog, validated, without any request. `stale` is set when
     /// an `action-require` asked for a refresh or the record is older than `maxAgeMs`.
     pub fn cached(&self) -> Option<ResourcesResult> {
-        let rec = self.inner.record()?;
-        let max_age = self.inner.config.max_age_ms;
-        let due = rec.stale || (max_age > 0 && !record::is_fresh(&rec, now_ms(), max_age));
-        Some(cache_result(&rec, due, None))
+        self.cached_snapshot().and_then(|s| s.to_result().ok())
     }
 
-    /// What [`Client::cached`] returns, for a caller that materialises
-    /// `resources` itself: the validated record, whether a refresh is due, and
-    /// the stored text as a JS string (whose `resources` are the record's).
-    pub fn cached_text(&self) -> Option<(Rc<StoredRecord>, bool, wasm_bindgen::JsValue)> {
-        let text = self.inner.store.read_js()?;
-        let memo = self.inner.decoded_js.borrow().as_ref().filter(|(t, _)| *t == text).map(|(_, r)| r.clone());
-        let rec = match memo {
-            Some(rec) => rec,
-            None => {
-                let rec = self.inner.decode(text.as_string()?)?;
-                *self.inner.decoded_js.borrow_mut() = Some((text.clone(), rec.clone()));
-                rec
-            }
-        };
+    /// [`Client::cached`], with the data left as validated text.
+    pub fn cached_snapshot(&self) -> Option<Snapshot> {
+        let (text, rec) = self.inner.record()?;
         let max_age = self.inner.config.max_age_ms;
         let due = rec.stale || (max_age > 0 && !record::is_fresh(&rec, now_ms(), max_age));
-        Some((rec, due, text))
+        Some(cache_snapshot(&text, &rec, due, None))
     }
 
     /// The stored hash.
     pub fn hash(&self) -> Option<String> {
-        self.inner.record().map(|r| r.hash.clone())
+        self.inner.record().map(|(_, r)| r.hash.clone())
     }
 
     /// Whether an `action-require` was seen and not yet acted on.
     pub fn is_stale(&self) -> bool {
-        self.inner.refresh_asked.get() || self.inner.record().is_some_and(|r| r.stale)
+        self.inner.refresh_asked.get() || self.inner.record().is_some_and(|(_, r)| r.stale)
     }
 
     /// `cli-agent: resources_hash=<hash>` once a hash is known; empty before.
@@ -239,6 +285,15 @@ impl Client {
     /// Calls `listener` whenever the stored hash changes (the first hash too),
     /// also when another tab stored it. Returns an id for [`Client::off`].
     pub fn on_change(&self, listener: Listener) -> u32 {
+        self.on_change_snapshot(Rc::new(move |snapshot: &Snapshot| {
+            if let Ok(result) = snapshot.to_result() {
+                listener(&result);
+            }
+        }))
+    }
+
+    /// [`Client::on_change`] for a listener of snapshots.
+    pub(crate) fn on_change_snapshot(&self, listener: SnapshotListener) -> u32 {
         let id = self.inner.next_listener.get();
         self.inner.next_listener.set(id.wrapping_add(1));
         self.inner.listeners.borrow_mut().push((id, listener));
@@ -254,16 +309,16 @@ impl Client {
     /// listeners hear of a new, valid hash.
     pub fn storage_changed(&self, new_text: Option<String>) {
         let Some(text) = new_text else { return };
-        if let Some(rec) = self.inner.decode(text) {
-            self.inner.announce(&cache_result(&rec, rec.stale, None));
+        let text = JsValue::from_str(&text);
+        if let Some(rec) = self.inner.validate(&text) {
+            self.inner.announce(&cache_snapshot(&text, &rec, rec.stale, None));
         }
     }
 
     /// Removes the stored record.
     pub fn clear(&self) {
         self.inner.store.remove();
-        *self.inner.decoded.borrow_mut() = None;
-        *self.inner.decoded_js.borrow_mut() = None;
+        VALIDATED.with(|v| v.borrow_mut().remove(self.inner.store.key()));
         *self.inner.known_hash.borrow_mut() = None;
         self.inner.refresh_asked.set(false);
     }
@@ -280,47 +335,60 @@ impl WeakClient {
 }
 
 impl Inner {
-    /// The current record, decoded only when the stored text changed.
-    fn record(&self) -> Option<Rc<StoredRecord>> {
-        let text = self.store.read()?;
-        self.decode(text)
+    /// The stored text and its record, walked only when the text changed.
+    fn record(&self) -> Option<(JsValue, Rc<StoredRecord>)> {
+        let text = self.store.read_js()?;
+        let rec = self.validate(&text)?;
+        Some((text, rec))
     }
 
-    fn decode(&self, text: String) -> Option<Rc<StoredRecord>> {
-        if let Some(d) = &*self.decoded.borrow() {
-            if d.text == text {
-                return Some(d.record.clone());
-            }
+    /// The record of a stored text: from the shared memo when the text is the
+    /// one walked last, else walked now. A corrupt or foreign record is
+    /// discarded, never trusted.
+    fn validate(&self, text: &JsValue) -> Option<Rc<StoredRecord>> {
+        let key = self.store.key();
+        let known = VALIDATED.with(|v| v.borrow().get(key).filter(|(t, _)| t == text).map(|(_, r)| r.clone()));
+        if known.is_some() {
+            return known;
         }
-        // A corrupt or foreign record is discarded, never trusted.
-        let rec = Rc::new(record::decode(&text, &self.config.base_url).ok()?);
-        *self.decoded.borrow_mut() = Some(Decoded { text, record: rec.clone() });
+        let bytes = utf8_of(text);
+        let rec = Rc::new(record::decode(&bytes, &self.config.base_url).ok()?);
+        drop(bytes);
+        self.remember(text, &rec);
         Some(rec)
     }
 
-    fn save(&self, hash: &str, fetched_at: f64, stale: bool, resources: &crate::domain::types::Resources) {
-        let text = record::encode(&self.config.base_url, hash, fetched_at, stale, resources);
+    fn remember(&self, text: &JsValue, rec: &Rc<StoredRecord>) {
+        VALIDATED.with(|v| v.borrow_mut().insert(self.store.key().to_owned(), (text.clone(), rec.clone())));
+    }
+
+    /// Stores a body as the record, and remembers it as validated.
+    fn save(&self, body: &JsString, checked: &StoredRecord) {
+        let head = record::head(&self.config.base_url, checked.fetched_at, checked.stale);
+        let text: JsValue = JsString::from(head.as_str()).concat(body).concat(&"}".into()).into();
         self.store.write(&text);
+        let rec = StoredRecord { body: head.len()..head.len() + body.length() as usize, ..checked.clone() };
+        self.remember(&text, &Rc::new(rec));
     }
 
     fn mark_stale(&self) {
-        if let Some(rec) = self.record() {
+        if let Some((text, rec)) = self.record() {
             if !rec.stale {
-                self.save(&rec.hash, rec.fetched_at, true, &rec.resources);
+                self.save(&body_of(&text, &rec), &StoredRecord { stale: true, ..(*rec).clone() });
             }
         }
     }
 
-    /// Tells listeners about a result whose hash differs from the last one announced.
-    fn announce(&self, result: &ResourcesResult) {
-        if self.known_hash.borrow().as_deref() == Some(result.hash.as_str()) {
+    /// Tells listeners about a snapshot whose hash differs from the last one announced.
+    fn announce(&self, snapshot: &Snapshot) {
+        if self.known_hash.borrow().as_deref() == Some(snapshot.hash.as_str()) {
             return;
         }
-        *self.known_hash.borrow_mut() = Some(result.hash.clone());
+        *self.known_hash.borrow_mut() = Some(snapshot.hash.clone());
         // Copy the list first: a listener may subscribe or unsubscribe.
-        let listeners: Vec<Listener> = self.listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
+        let listeners: Vec<SnapshotListener> = self.listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
         for listener in listeners {
-            listener(result);
+            listener(snapshot);
         }
     }
 
@@ -336,7 +404,7 @@ impl Inner {
             // Only a platform without AbortController lands here; it gets an error, not a trap.
             Err(_) => {
                 let missing = Error::Network { message: "this platform has no AbortController".into() };
-                let controller: AbortController = wasm_bindgen::JsValue::from(js_sys::Object::new()).unchecked_into();
+                let controller: AbortController = JsValue::from(js_sys::Object::new()).unchecked_into();
                 (futures_util::future::ready(Err(missing)).boxed_local().shared(), controller)
             }
         };
@@ -352,14 +420,22 @@ impl Inner {
         }
     }
 
-    fn interpret(&self, reply: Reply) -> Result<Catalog, Error> {
+    /// A reply's verdict: the walk's findings for a 2xx body, else the error.
+    fn judge(&self, reply: &Reply) -> Result<Checked, Error> {
         let ct = reply.content_type.as_deref();
         if (200..300).contains(&reply.status) {
-            parse_success(&reply.body, reply.status, ct, self.config.strict)
+            check_body(&reply.body, reply.status, ct, self.config.strict)
         } else {
             Err(parse_failure(&reply.body, reply.status, ct, reply.retry_after_ms))
         }
     }
+}
+
+/// The body's text inside a stored record (everything before it is ASCII, so
+/// byte and UTF-16 offsets agree; the record ends with the body and `}`).
+fn body_of(text: &JsValue, rec: &StoredRecord) -> JsString {
+    let text: &JsString = text.unchecked_ref();
+    text.slice(rec.body.start as u32, text.length().saturating_sub(1))
 }
 
 /// Removes a caller from a flight when its call ends, and cancels the request
@@ -393,7 +469,8 @@ impl Drop for Waiting {
 async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightOutput {
     let Some(this) = inner.upgrade() else { return Err(Error::Aborted) };
     let previous = this.record();
-    let headers = request_headers(&this.config.headers, this.config.api_key.as_deref(), previous.as_ref().map(|r| r.hash.as_str()));
+    let previous_hash = previous.as_ref().map(|(_, r)| r.hash.clone());
+    let headers = request_headers(&this.config.headers, this.config.api_key.as_deref(), previous_hash.as_deref());
     let url = resources_url(&this.config.base_url);
     let mut attempt = 0;
     let outcome = loop {
@@ -407,8 +484,8 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
         }
         .send()
         .await;
-        let error = match sent.and_then(|reply| this.interpret(reply)) {
-            Ok(catalog) => break Ok(catalog),
+        let error = match sent.and_then(|reply| this.judge(&reply).map(|checked| (reply, checked))) {
+            Ok(valid) => break Ok(valid),
             Err(e) => e,
         };
         if !should_retry(&error, attempt, this.config.retries) {
@@ -422,47 +499,50 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
     };
     this.end_flight(id);
     match outcome {
-        Ok(catalog) => {
+        Ok((reply, checked)) => {
+            // The engine decodes the bytes it will parse (a BOM is dropped).
+            let body = decode_utf8(&reply.body);
+            drop(reply);
             let fetched_at = now_ms();
-            this.save(&catalog.hash, fetched_at, false, &catalog.resources);
+            let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
+            this.save(&body, &rec);
             this.refresh_asked.set(false);
-            let previous_hash = previous.as_ref().map(|r| r.hash.clone());
-            let result = ResourcesResult {
-                changed: previous_hash.as_deref() != Some(catalog.hash.as_str()),
+            let snapshot = Snapshot {
+                changed: previous_hash.as_deref() != Some(rec.hash.as_str()),
                 previous_hash,
-                hash: catalog.hash,
-                resources: catalog.resources,
+                hash: rec.hash,
                 source: Source::Network,
                 fetched_at,
                 stale: false,
-                warnings: catalog.warnings,
+                warnings: rec.warnings,
+                body,
             };
-            this.announce(&result);
-            Ok(Rc::new(result))
+            this.announce(&snapshot);
+            Ok(Rc::new(snapshot))
         }
         // The record as it is now: another writer (tab) may have stored a newer one meanwhile.
         Err(error) => match this.record().or(previous) {
-            Some(rec) if error.allows_stale_fallback() => {
-                Ok(Rc::new(cache_result(&rec, true, Some(format!("served from cache: {error}")))))
+            Some((text, rec)) if error.allows_stale_fallback() => {
+                Ok(Rc::new(cache_snapshot(&text, &rec, true, Some(format!("served from cache: {error}")))))
             }
             _ => Err(error),
         },
     }
 }
 
-/// A result built from the stored record.
-fn cache_result(rec: &StoredRecord, stale: bool, why: Option<String>) -> ResourcesResult {
+/// A snapshot of a stored record.
+fn cache_snapshot(text: &JsValue, rec: &StoredRecord, stale: bool, why: Option<String>) -> Snapshot {
     let mut warnings = rec.warnings.clone();
     warnings.extend(why);
-    ResourcesResult {
+    Snapshot {
         hash: rec.hash.clone(),
-        resources: rec.resources.clone(),
         source: Source::Cache,
         changed: false,
         previous_hash: Some(rec.hash.clone()),
         fetched_at: rec.fetched_at,
         stale,
         warnings,
+        body: body_of(text, rec),
     }
 }
 

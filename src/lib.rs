@@ -21,7 +21,9 @@ mod js;
 
 pub use crate::domain::error::Error;
 pub use crate::domain::options::{Config, Options};
-pub use crate::domain::parse::{parse_failure, parse_success};
+pub use crate::domain::parse::{check_body, parse_failure, Checked};
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::domain::parse::parse_success;
 pub use crate::domain::result::{ResourcesResult, Source};
 pub use crate::domain::types::{Catalog, Modality, Model, Resources, RunOption};
 
@@ -32,6 +34,6 @@ pub use crate::domain::catalog::{
 };
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::client::{Client, FetchOptions, Listener, WeakClient};
+pub use crate::client::{Client, FetchOptions, Listener, Snapshot, WeakClient};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::storage::StorageChoice;

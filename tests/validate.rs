@@ -5,7 +5,22 @@
 //! answer (catalog or error) is the result. Bodies come from the fixtures, from
 //! targeted edits, and from thousands of seeded random mutations of both.
 
-use resources_client::domain::validate::{validate_fast, validate_success, Checked};
+use resources_client::domain::schema::check_body;
+
+/// The walk's verdict in the old validator's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Checked {
+    hash: String,
+    warnings: Vec<String>,
+}
+
+fn validate_success(body: &[u8], status: u16, content_type: Option<&str>, strict: bool) -> Result<Checked, resources_client::Error> {
+    check_body(body, status, content_type, strict).map(|c| Checked { hash: c.hash, warnings: c.warnings })
+}
+
+fn validate_fast(body: &[u8], strict: bool) -> Option<Checked> {
+    validate_success(body, 200, None, strict).ok()
+}
 use resources_client::parse_success;
 use serde_json::{json, Value};
 

@@ -17,4 +17,3 @@ pub mod schema;
 pub mod text;
 pub mod types;
 pub mod url;
-pub mod validate;

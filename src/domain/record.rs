@@ -1,24 +1,33 @@
-//! The stored record: one versioned JSON document per (storage key, base URL)
-//! holding the hash, the catalog, when it was fetched and whether it is stale.
+//! The stored record: the validated response body, verbatim, with what the
+//! client knows about it (which base URL it came from, when, whether an
+//! `action-require` asked for a refresh).
 //!
-//! A record is validated on read like a response body; anything corrupt, from
-//! another format version or written for another base URL is discarded.
+//! ```text
+//! {"v":2,"baseUrl":"https://api.example.com","fetchedAt":1764600000000,"stale":false,"body":<the body as received>}
+//! ```
+//!
+//! The body is kept as the server sent it, so a record is read back through the
+//! same schema walk as a response (same hash, same warnings with the same
+//! paths), and JavaScript materialises it with one `JSON.parse`, keys in the
+//! body's order. The head is pure ASCII and the body is the last member, so the
+//! body's text can be cut out of a stored string by position.
+//! Anything corrupt, from another format version or written for another base
+//! URL is discarded.
 
-use serde::Serialize;
-use serde_json::Value;
+use std::ops::Range;
 
-use super::parse::{check_hash, validate_resources, Findings};
-use super::types::Resources;
+use super::scan::{quote_ascii, same, Kind, Scanner, Syn};
+use super::schema::{check_nested, strip_bom};
 
 /// Format version written by this release.
-pub const RECORD_VERSION: u64 = 1;
+pub const RECORD_VERSION: u64 = 2;
 
 /// The storage key for a base URL: entries are scoped by both.
 pub fn storage_key(prefix: &str, base_url: &str) -> String {
     format!("{prefix}:{base_url}")
 }
 
-/// A catalog as kept in storage.
+/// What a stored record says, once validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
     /// The catalog's hash.
@@ -27,61 +36,107 @@ pub struct StoredRecord {
     pub fetched_at: f64,
     /// An `action-require` asked for a refresh that has not happened yet.
     pub stale: bool,
-    /// The catalog.
-    pub resources: Resources,
-    /// Warnings found when it was read back.
+    /// Warnings of the body, as when it was received.
     pub warnings: Vec<String>,
+    /// Where the body lies in the record (bytes; the same in UTF-16 units,
+    /// since everything before it is ASCII).
+    pub body: Range<usize>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RecordOut<'a> {
-    v: u64,
-    base_url: &'a str,
-    hash: &'a str,
-    fetched_at: f64,
-    stale: bool,
-    resources: &'a Resources,
+/// The record's text before the body: `head(..) + body + "}"` is the record.
+/// Pure ASCII (non-ASCII characters of the base URL are `\u`-escaped).
+pub fn head(base_url: &str, fetched_at: f64, stale: bool) -> String {
+    let url = quote_ascii(base_url);
+    let at = if fetched_at.is_finite() && fetched_at >= 0.0 { fetched_at.floor() as u64 } else { 0 };
+    format!("{{\"v\":{RECORD_VERSION},\"baseUrl\":{url},\"fetchedAt\":{at},\"stale\":{stale},\"body\":")
 }
 
-/// Serialises a record for `base_url`.
-pub fn encode(base_url: &str, hash: &str, fetched_at: f64, stale: bool, resources: &Resources) -> String {
-    let out = RecordOut { v: RECORD_VERSION, base_url, hash, fetched_at, stale, resources };
-    // Serialising plain strings, numbers and JSON values cannot fail.
-    serde_json::to_string(&out).unwrap_or_default()
+/// The whole record for a validated body (native code and tests; the client
+/// joins the parts as JS strings).
+pub fn encode(base_url: &str, fetched_at: f64, stale: bool, body: &str) -> String {
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    format!("{}{body}}}", head(base_url, fetched_at, stale))
 }
 
 /// Reads a record back; `Err` says why it was discarded.
-pub fn decode(text: &str, base_url: &str) -> Result<StoredRecord, String> {
-    // from_slice, as everywhere: one instantiation of the Value parser in the wasm build.
-    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(text.as_bytes()) else {
-        return Err("stored record is not a JSON object".into());
-    };
-    match map.get("v").and_then(Value::as_u64) {
-        Some(RECORD_VERSION) => {}
-        Some(v) => return Err(format!("stored record has format version {v}, this release reads {RECORD_VERSION}")),
-        None => return Err("stored record has no format version".into()),
+pub fn decode(text: &[u8], base_url: &str) -> Result<StoredRecord, String> {
+    let mut s = Scanner::new(strip_bom(text));
+    let walked = walk(&mut s, base_url).map_err(|_| "stored record is not JSON".to_owned())?;
+    let record = walked?;
+    if !s.at_end() {
+        return Err("stored record is not JSON".into());
     }
-    if map.get("baseUrl").and_then(Value::as_str) != Some(base_url) {
-        return Err("stored record belongs to another base URL".into());
+    if record.body.end + 1 != text.len() || !text[..record.body.start].is_ascii() {
+        return Err("stored record was not written by this release".into());
     }
-    let hash = match map.remove("hash") {
-        Some(Value::String(h)) if check_hash(&h).is_ok() => h,
-        _ => return Err("stored record has no valid hash".into()),
-    };
-    let fetched_at = match map.get("fetchedAt").and_then(Value::as_f64) {
-        Some(t) if t.is_finite() && t >= 0.0 => t,
-        _ => return Err("stored record has no valid fetchedAt".into()),
-    };
-    let stale = matches!(map.get("stale"), Some(Value::Bool(true)));
-    let Some(resources) = map.remove("resources") else {
-        return Err("stored record has no resources".into());
-    };
-    let mut findings = Findings::new(0, false);
-    // Warnings use the paths of the response the catalog came from, so a cached
-    // result reads like the network result it repeats.
-    let resources = validate_resources(resources, "data.resources", &mut findings).map_err(|e| format!("stored record: {e}"))?;
-    Ok(StoredRecord { hash, fetched_at, stale, resources, warnings: findings.finish() })
+    Ok(record)
+}
+
+fn walk(s: &mut Scanner<'_>, base_url: &str) -> Syn<Result<StoredRecord, String>> {
+    if s.kind()? != Kind::Object {
+        s.skip()?;
+        return Ok(Err("stored record is not a JSON object".into()));
+    }
+    let (mut version, mut url_matches, mut fetched_at, mut stale) = (None, false, None, false);
+    let mut body = None;
+    let mut last_was_body = false;
+    s.object(|s, key| {
+        let name = key.bytes();
+        last_was_body = false;
+        if same(&name, b"v") {
+            version = match s.kind()? {
+                Kind::Number => whole(s.number()?),
+                _ => s.skip().map(|()| None)?,
+            };
+        } else if same(&name, b"baseUrl") {
+            url_matches = match s.kind()? {
+                Kind::String => s.string()?.text() == base_url,
+                _ => s.skip().map(|()| false)?,
+            };
+        } else if same(&name, b"fetchedAt") {
+            fetched_at = match s.kind()? {
+                Kind::Number => whole(s.number()?),
+                _ => s.skip().map(|()| None)?,
+            };
+        } else if same(&name, b"stale") {
+            stale = s.peek()? == b't';
+            s.skip()?;
+        } else if same(&name, b"body") {
+            s.ws();
+            let start = s.i;
+            let checked = check_nested(s)?;
+            body = Some((checked, start..s.i));
+            last_was_body = true;
+        } else {
+            s.skip()?;
+        }
+        Ok(())
+    })?;
+    Ok((|| {
+        match version {
+            Some(v) if v == RECORD_VERSION => {}
+            Some(v) => return Err(format!("stored record has format version {v}, this release reads {RECORD_VERSION}")),
+            None => return Err("stored record has no format version".into()),
+        }
+        if !url_matches {
+            return Err("stored record belongs to another base URL".into());
+        }
+        let fetched_at = fetched_at.ok_or("stored record has no valid fetchedAt")? as f64;
+        let (checked, span) = body.ok_or("stored record has no body")?;
+        let checked = checked.map_err(|e| format!("stored record: {e}"))?;
+        if !last_was_body {
+            return Err("stored record was not written by this release".into());
+        }
+        Ok(StoredRecord { hash: checked.hash, fetched_at, stale, warnings: checked.warnings, body: span })
+    })())
+}
+
+/// A whole number of at most 15 digits (ms timestamps, the version).
+fn whole(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 15 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
 }
 
 /// Whether a stored record may be served without asking the network.
@@ -94,42 +149,35 @@ pub fn is_fresh(record: &StoredRecord, now_ms: f64, max_age_ms: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::types::{Model, Modality};
 
-    fn sample() -> Resources {
-        Resources {
-            models: vec![Model {
-                model: "gpt-4o".into(),
-                modality: Modality::Text,
-                available_run_options: vec![],
-                extra: Default::default(),
-            }],
-            sections: Default::default(),
-        }
-    }
+    const BODY: &str = r#"{"status":"SUCCESS","data":{"hash":"abc_-","resources":{"models":[{"model":"gpt-4o","modality":"text","availableRunOptions":[]},{"model":"x","modality":"audio","availableRunOptions":[]}]}}}"#;
 
     #[test]
     fn round_trip() {
-        let text = encode("https://h", "abc_-", 12.0, true, &sample());
-        let r = decode(&text, "https://h").unwrap();
+        let text = encode("https://h/é", 12.0, true, BODY);
+        assert!(text[..text.len() - BODY.len() - 1].is_ascii(), "{text}");
+        let r = decode(text.as_bytes(), "https://h/é").unwrap();
         assert_eq!((r.hash.as_str(), r.fetched_at, r.stale), ("abc_-", 12.0, true));
-        assert_eq!(r.resources, sample());
+        assert_eq!(&text[r.body.clone()], BODY);
+        assert_eq!(r.warnings, vec!["data.resources.models[1].modality: unknown modality \"audio\" (kept)"]);
     }
 
     #[test]
     fn foreign_or_corrupt_records_are_discarded() {
-        let text = encode("https://h", "abc", 12.0, false, &sample());
-        assert!(decode(&text, "https://other").is_err());
-        assert!(decode(&text.replace("\"v\":1", "\"v\":2"), "https://h").unwrap_err().contains("version 2"));
-        assert!(decode(&text.replace("\"abc\"", "\"a b\""), "https://h").is_err());
-        assert!(decode(&text[..text.len() - 3], "https://h").is_err());
-        assert!(decode("null", "https://h").is_err());
-        assert!(decode(&text.replace("gpt-4o", ""), "https://h").is_err());
+        let text = encode("https://h", 12.0, false, BODY);
+        assert!(decode(text.as_bytes(), "https://other").unwrap_err().contains("another base URL"));
+        assert!(decode(text.replace("\"v\":2", "\"v\":1").as_bytes(), "https://h").unwrap_err().contains("version 1"));
+        assert!(decode(text.replace("\"abc_-\"", "\"a b\"").as_bytes(), "https://h").is_err());
+        assert!(decode(&text.as_bytes()[..text.len() - 3], "https://h").is_err());
+        assert!(decode(b"null", "https://h").is_err());
+        assert!(decode(text.replace("gpt-4o", "").as_bytes(), "https://h").unwrap_err().contains("empty model id"));
+        assert!(decode(format!("{text} ").as_bytes(), "https://h").is_err());
+        assert!(decode(text.replace("\"fetchedAt\":12", "\"fetchedAt\":-1").as_bytes(), "https://h").is_err());
     }
 
     #[test]
     fn freshness() {
-        let mut r = decode(&encode("b", "h", 1000.0, false, &sample()), "b").unwrap();
+        let mut r = decode(encode("b", 1000.0, false, BODY).as_bytes(), "b").unwrap();
         assert!(!is_fresh(&r, 1500.0, 0));
         assert!(is_fresh(&r, 1500.0, 1000));
         assert!(!is_fresh(&r, 2500.0, 1000));

@@ -35,10 +35,3 @@ pub struct ResourcesResult {
     /// Additive surprises, and why a cached catalog was served.
     pub warnings: Vec<String>,
 }
-
-impl ResourcesResult {
-    /// The result as JSON, the form in which it crosses into JavaScript.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}

@@ -498,6 +498,15 @@ fn word_at(s: &[u8], at: usize) -> u64 {
 
 /// The shortest JSON string literal for `text`, quotes included.
 pub fn quote(text: &str) -> String {
+    quote_with(text, false)
+}
+
+/// A JSON string literal for `text` in ASCII: other characters as `\u` escapes.
+pub fn quote_ascii(text: &str) -> String {
+    quote_with(text, true)
+}
+
+fn quote_with(text: &str, ascii: bool) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -511,6 +520,17 @@ pub fn quote(text: &str) -> String {
                 out.push_str("\\u00");
                 out.push(char::from(b"0123456789abcdef"[(c as usize) >> 4]));
                 out.push(char::from(b"0123456789abcdef"[(c as usize) & 15]));
+            }
+            c if ascii && !c.is_ascii() => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    for shift in [12, 8, 4, 0] {
+                        if shift == 12 {
+                            out.push_str("\\u");
+                        }
+                        out.push(char::from(b"0123456789abcdef"[usize::from(*unit >> shift) & 15]));
+                    }
+                }
             }
             c => out.push(c),
         }
@@ -555,5 +575,6 @@ mod tests {
     #[test]
     fn quoting_is_json() {
         assert_eq!(quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
+        assert_eq!(quote_ascii("é😀"), "\"\\u00e9\\ud83d\\ude00\"");
     }
 }

@@ -23,7 +23,6 @@ mod catalog;
 mod errors;
 mod options;
 mod results;
-mod text;
 
 use std::rc::Rc;
 
@@ -32,12 +31,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::{action_require_of, Client, FetchOptions};
+use crate::client::{action_require_of, Client, FetchOptions, Snapshot};
 use crate::domain::error::Error;
-use crate::domain::result::ResourcesResult;
 use errors::{console_error, to_js_error};
 use options::{as_response, read_call_options, read_options};
-use results::{cached_to_js, parse_resources_inner, result_to_js};
+use results::{cached_to_js, parse_resources_inner, snapshot_to_js};
 
 /// Registers the `ResourcesError` class that every rejection is an instance of.
 /// Called once by the package's entry module.
@@ -120,8 +118,8 @@ impl JsResourcesClient {
         let callback: Function = callback
             .dyn_into()
             .map_err(|_| to_js_error(&Error::options("onChange needs a function")))?;
-        let id = self.client.on_change(Rc::new(move |result: &ResourcesResult| {
-            if let Err(e) = callback.call1(&JsValue::NULL, &result_to_js(result)) {
+        let id = self.client.on_change_snapshot(Rc::new(move |snapshot: &Snapshot| {
+            if let Err(e) = callback.call1(&JsValue::NULL, &snapshot_to_js(snapshot)) {
                 // A throwing listener must not stop the others, nor vanish silently.
                 console_error("resources-client: an onChange listener threw", &e);
             }
@@ -154,8 +152,8 @@ pub fn fetch_resources(options: JsValue) -> Promise {
 }
 
 async fn run(client: &Client, call: FetchOptions) -> Result<JsValue, JsValue> {
-    match client.fetch_resources(call).await {
-        Ok(result) => Ok(result_to_js(&result)),
+    match client.fetch_snapshot(call).await {
+        Ok(snapshot) => Ok(snapshot_to_js(&snapshot)),
         Err(e) => Err(to_js_error(&e)),
     }
 }

@@ -5,16 +5,35 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::text::{as_bytes, json_parse, utf8_of, well_formed, TextValue, DECODER};
-use crate::client::Client;
+use crate::client::{Client, Snapshot};
 use crate::domain::error::Error;
-use crate::domain::result::ResourcesResult;
+use crate::domain::result::Source;
+use crate::web::text::{as_bytes, json_parse, utf8_of, well_formed, TextValue, DECODER};
 
 
-pub(crate) fn result_to_js(result: &ResourcesResult) -> JsValue {
-    js_sys::JSON::parse(&result.to_json()).unwrap_or(JsValue::NULL)
+/// A result as the JS API gives it: fixed, known keys on a fresh object (nothing
+/// from the body is used as a key here), `resources` from `JSON.parse`.
+pub(crate) fn snapshot_to_js(snapshot: &Snapshot) -> JsValue {
+    let out = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
+    };
+    let hash = JsValue::from_str(&snapshot.hash);
+    set("hash", &hash);
+    set("resources", &snapshot.resources_js());
+    set("source", &JsValue::from_str(if snapshot.source == Source::Network { "network" } else { "cache" }));
+    set("changed", &JsValue::from_bool(snapshot.changed));
+    set("previousHash", &snapshot.previous_hash.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set("fetchedAt", &JsValue::from_f64(snapshot.fetched_at));
+    set("stale", &JsValue::from_bool(snapshot.stale));
+    set("warnings", &strings(&snapshot.warnings));
+    out.into()
 }
 
+/// A JS array of strings.
+fn strings(list: &[String]) -> JsValue {
+    list.iter().map(|w| JsValue::from_str(w)).collect::<js_sys::Array>().into()
+}
 
 pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
     let strict = super::options::parse_options_strict(options)?;
@@ -37,7 +56,7 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
     } else {
         return Err(Error::options("parseResources: body must be a string, Uint8Array or ArrayBuffer"));
     };
-    let checked = crate::domain::validate::validate_success(&bytes, 200, None, strict)?;
+    let checked = crate::domain::schema::check_body(&bytes, 200, None, strict)?;
     drop(bytes);
     let text: js_sys::JsString = text.unchecked_into();
     // RFC 8259 allows ignoring a byte order mark; JSON.parse does not.
@@ -46,7 +65,7 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
     let root = json_parse(&text).map_err(|_| invalid("JSON.parse failed on a validated body"))?;
     let data = Reflect::get(&root, &JsValue::from_str("data")).map_err(|_| invalid("unreadable"))?;
     let resources = Reflect::get(&data, &JsValue::from_str("resources")).map_err(|_| invalid("unreadable"))?;
-    let warnings: js_sys::Array = checked.warnings.iter().map(|w| JsValue::from_str(w)).collect();
+    let warnings = strings(&checked.warnings);
     // Fixed, known keys on a fresh object: nothing from the body is used as a key here.
     let out = Object::new();
     let _ = Reflect::set(&out, &JsValue::from_str("hash"), &JsValue::from_str(&checked.hash));
@@ -55,33 +74,8 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
     Ok(out.into())
 }
 
-// ---------------------------------------------------------------------------
-// cached(): the stored text, validated once, materialised by JSON.parse.
-
-/// The result of `cached()`: `resources` comes from `JSON.parse` of the stored
-/// text (validated when it was first read, recognised by `===` afterwards), so
-/// a call costs about one `JSON.parse` of the record.
+/// The result of `cached()`: the stored record, walked once per distinct text,
+/// materialised by `JSON.parse`; `null` when there is none.
 pub(crate) fn cached_to_js(client: &Client) -> JsValue {
-    let Some((rec, due, text)) = client.cached_text() else { return JsValue::NULL };
-    let resources = json_parse(&text).and_then(|record| Reflect::get(&record, &JsValue::from_str("resources")));
-    let Ok(resources) = resources else {
-        // Unreachable for a record that decoded; the serialising path stays correct.
-        return client.cached().map_or(JsValue::NULL, |r| result_to_js(&r));
-    };
-    let warnings: js_sys::Array = rec.warnings.iter().map(|w| JsValue::from_str(w)).collect();
-    let hash = JsValue::from_str(&rec.hash);
-    // Fixed, known keys on a fresh object: nothing from storage is used as a key here.
-    let out = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
-    };
-    set("hash", &hash);
-    set("resources", &resources);
-    set("source", &JsValue::from_str("cache"));
-    set("changed", &JsValue::FALSE);
-    set("previousHash", &hash);
-    set("fetchedAt", &JsValue::from_f64(rec.fetched_at));
-    set("stale", &JsValue::from_bool(due));
-    set("warnings", &warnings);
-    out.into()
+    client.cached_snapshot().map_or(JsValue::NULL, |s| snapshot_to_js(&s))
 }

@@ -5,6 +5,7 @@
 pub mod fetch;
 pub mod signal;
 pub mod storage;
+pub mod text;
 pub mod timer;
 
 use wasm_bindgen::JsValue;

@@ -18,7 +18,8 @@ use web_sys::{EventTarget, StorageEvent};
 use super::js_message;
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    /// The shared memory store: JS strings, never copied into wasm memory.
+    static MEMORY: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
 }
 
 /// Which storage a client asked for.
@@ -48,7 +49,7 @@ pub struct Store {
     key: String,
     backend: RefCell<Backend>,
     /// The last text written to a JS storage, served once it fails.
-    mirror: RefCell<Option<String>>,
+    mirror: RefCell<Option<JsValue>>,
     degraded: RefCell<Option<String>>,
 }
 
@@ -87,41 +88,34 @@ impl Store {
         self.degraded.borrow().clone()
     }
 
-    /// The stored text, if any.
-    pub fn read(&self) -> Option<String> {
-        self.read_js().and_then(|v| v.as_string())
-    }
-
     /// The stored text as a JS string, without copying it into wasm memory
     /// (`cached()` hands it to `JSON.parse`).
     pub fn read_js(&self) -> Option<JsValue> {
         let result = match &*self.backend.borrow() {
-            Backend::Memory => return memory_get(&self.key).map(|s| JsValue::from_str(&s)),
-            Backend::Mirror => return self.mirror.borrow().as_deref().map(JsValue::from_str),
+            Backend::Memory => return MEMORY.with(|m| m.borrow().get(&self.key).cloned()),
+            Backend::Mirror => return self.mirror.borrow().clone(),
             Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(&self.key)]),
         };
         match result {
             Ok(value) => value.is_string().then_some(value),
             Err(reason) => {
                 self.degrade(reason);
-                self.mirror.borrow().as_deref().map(JsValue::from_str)
+                self.mirror.borrow().clone()
             }
         }
     }
 
-    /// Stores `text`.
-    pub fn write(&self, text: &str) {
+    /// Stores `text`, a JS string.
+    pub fn write(&self, text: &JsValue) {
         let result = match &*self.backend.borrow() {
             Backend::Memory => {
-                MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.to_owned()));
+                MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.clone()));
                 return;
             }
             Backend::Mirror => Ok(JsValue::UNDEFINED),
-            Backend::Js { object, .. } => {
-                call(object, "setItem", &[JsValue::from_str(&self.key), JsValue::from_str(text)])
-            }
+            Backend::Js { object, .. } => call(object, "setItem", &[JsValue::from_str(&self.key), text.clone()]),
         };
-        *self.mirror.borrow_mut() = Some(text.to_owned());
+        *self.mirror.borrow_mut() = Some(text.clone());
         if let Err(reason) = result {
             self.degrade(reason);
         }
@@ -147,10 +141,6 @@ impl Store {
         *self.backend.borrow_mut() = Backend::Mirror;
         *self.degraded.borrow_mut() = Some(reason);
     }
-}
-
-fn memory_get(key: &str) -> Option<String> {
-    MEMORY.with(|m| m.borrow().get(key).cloned())
 }
 
 /// Calls `object[method](...args)`, turning a missing method or a throw into `Err`.
