@@ -6,7 +6,7 @@
 // instantiates the module once, and every call before that is a ResourcesError
 // with code NOT_INITIALIZED. init.d.ts declares the surface.
 import wasmInit, * as wasm from './web/resources_client.js';
-import { ResourcesError } from './errors.js';
+import { ResourcesError, guardFreed } from './errors.js';
 
 let ready = false;
 let loading = null;
@@ -38,6 +38,7 @@ const detail = (e) => (e && typeof e === 'object' && 'message' in e ? String(e.m
 
 function finish() {
   wasm.__registerErrorClass(ResourcesError);
+  guardFreed(wasm.ResourcesClient);
   ready = true;
 }
 
@@ -154,12 +155,12 @@ function withSafeRedirects(options) {
 }
 
 // The class itself exists before the module; only constructing one needs it.
-export const ResourcesClient = new Proxy(wasm.ResourcesClient, {
-  construct(target, args, newTarget) {
+export class ResourcesClient extends wasm.ResourcesClient {
+  constructor(options, ...rest) {
     if (!ready) throw notReady('new ResourcesClient()');
-    return Reflect.construct(target, [withSafeRedirects(args[0]), ...args.slice(1)], newTarget);
-  },
-});
+    super(withSafeRedirects(options), ...rest);
+  }
+}
 
 export function fetchResources(options) {
   return ready ? wasm.fetchResources(withSafeRedirects(options)) : Promise.reject(notReady('fetchResources()'));
