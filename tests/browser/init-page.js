@@ -52,9 +52,9 @@ async function main() {
   if (!start) return { failures: [`unknown mode ${mode}`] };
   await Promise.all([start(), start()]);
   await lib.init(); // already started: resolves at once
-  const client = new lib.ResourcesClient({ baseUrl: api, apiKey: 'sk-mock-demo', storage: 'memory' });
+  const client = new lib.ResourcesClient({ baseUrl: api, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storage: 'memory' });
   const r = await client.fetchResources();
-  await expect('a wrong key after init', () => lib.fetchResources({ baseUrl: api, apiKey: 'sk-wrong', storage: 'memory' }), 'UNAUTHORIZED_ERROR');
+  await expect('a wrong key after init', () => lib.fetchResources({ baseUrl: api, apiKey: 'sk-wrong', dangerouslyAllowBrowser: true, storage: 'memory' }), 'UNAUTHORIZED_ERROR');
   return { failures, hash: r.hash, models: r.resources.models.map((m) => m.model) };
 }
 
