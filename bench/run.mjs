@@ -40,7 +40,18 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc',
 ];
 
-const log = (line) => process.stderr.write(`${line}\n`);
+let lastProgress = Date.now();
+const log = (line) => {
+  lastProgress = Date.now();
+  process.stderr.write(`${line}\n`);
+};
+// Bounded: a run that reports nothing for 10 minutes (a stalled request, a hung page) stops.
+setInterval(() => {
+  if (Date.now() - lastProgress > 600_000) {
+    log('no progress for 10 minutes: stopping');
+    process.exit(1);
+  }
+}, 10_000).unref();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const ms = (ns) => (ns / 1e6 < 1 ? (ns / 1e6).toFixed(3) : (ns / 1e6).toFixed(2));
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
@@ -221,8 +232,9 @@ function mainReport() {
     const { label, vs } = MAIN_CASES.find((c) => c.id === id);
     const bySize = new Map();
     for (const [size, g] of Object.entries(MAIN_GOALS[id])) bySize.set(g, [...(bySize.get(g) ?? []), size]);
-    const parts = [...bySize].map(([g, ss]) => `≤ ${g} ×${ss[0] === '*' ? '' : ` at ${ss.map((x) => Number(x).toLocaleString('en')).join(', ')} models`}`);
-    return `${label}: ${parts.join('; ')} ${against[vs]}`;
+    const list = (ss) => ss.map((x) => Number(x).toLocaleString('en')).join(ss.length === 2 ? ' and ' : ', ');
+    const parts = [...bySize].map(([g, ss]) => `≤ ${g}${ss[0] === '*' ? '' : ` at ${list(ss)} models`}`);
+    return `${label} ÷ ${against[vs]}: ${parts.join('; ')}`;
   };
   const goalRows = Object.keys(MAIN_GOALS).map((id) => [goalText(id), id]);
   for (const [text, id] of goalRows) {
