@@ -250,7 +250,7 @@ function mainReport() {
     out();
   }
   out(machine
-    + `Each time is the median over ${rounds} interleaved rounds (all six cases of a size in each round) of mitata medians; each ratio is the median over the rounds of the case divided by its baseline of the same round and engine.`);
+    + `Each time is the median over ${rounds} interleaved rounds (all six cases of a size in each round, in reverse order every other round) of mitata medians; each ratio is the median over the rounds of the case divided by its baseline of the same round and engine.`);
   return lines.join('\n');
 }
 
