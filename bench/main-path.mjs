@@ -32,6 +32,8 @@ export const MAIN_GOALS = {
 export const goalFor = (id, size) => MAIN_GOALS[id]?.[size] ?? MAIN_GOALS[id]?.['*'] ?? null;
 
 const gcOption = () => (typeof globalThis.gc === 'function' ? () => globalThis.gc() : false);
+/** A storage warning without the record's key (it names the server's random port). */
+const storageReason = (w) => w.replace(/'bench-[^']*'/g, "'<key>'");
 const middle = (xs) => [...xs].sort((p, q) => p - q)[Math.floor((xs.length - 1) / 2)];
 
 /** Median nanoseconds of `fn` (awaited when it returns a promise). */
@@ -111,7 +113,7 @@ export async function runMainPath(lib, {
     if (browser) {
       const stored = view.keys().filter((k) => k.startsWith('bench-fetch'));
       const note = storageWarnings.length
-        ? `Chromium, ${size.toLocaleString('en')} models: writing the record to localStorage failed; the client kept the catalog in memory and said so in \`warnings\` ("${storageWarnings[0].slice(0, 160)}")`
+        ? `Chromium, ${size.toLocaleString('en')} models: writing the record to localStorage failed; the client kept the catalog in memory and said so in \`warnings\` ("${storageReason(storageWarnings[0])}"); later refreshes of this client no longer try localStorage`
         : `Chromium, ${size.toLocaleString('en')} models: record stored in localStorage (${stored.length} key)`;
       if (storageWarnings.length) notes.push(note);
       log(note);
@@ -133,7 +135,7 @@ export async function runMainPath(lib, {
       }
     } else {
       const w = written.warnings.find((x) => x.startsWith('storage unavailable')) ?? 'no warning';
-      const note = `${browser ? 'Chromium' : 'Node'}, ${size.toLocaleString('en')} models: no record in storage after fetching (${w.slice(0, 160)}), so a new client's cached() returns null: the cached() cases are not measured`;
+      const note = `${browser ? 'Chromium' : 'Node'}, ${size.toLocaleString('en')} models: no record in storage after fetching ("${storageReason(w)}"), so a new client's cached() returns null: the cached() cases are not measured`;
       notes.push(note);
       log(note);
     }
@@ -178,7 +180,7 @@ export async function runMainPath(lib, {
     if (browser) {
       const last = await fetchClient.fetchResources({ refresh: true });
       const w = last.warnings.filter((x) => x.startsWith('storage unavailable'));
-      if (w.length && !storageWarnings.length) notes.push(`Chromium, ${size.toLocaleString('en')} models: storage failed during the runs (${w[0].slice(0, 160)})`);
+      if (w.length && !storageWarnings.length) notes.push(`Chromium, ${size.toLocaleString('en')} models: storage failed during the runs ("${storageReason(w[0])}")`);
     }
     fetchClient.free();
     laterClient.free();

@@ -143,7 +143,8 @@ try {
 const wasm = readFileSync(join(root, 'pkg/web/resources_client_bg.wasm'));
 const glue = readFileSync(join(root, 'pkg/web/resources_client.js'));
 const gz = (b) => gzipSync(b, { level: constants.Z_BEST_COMPRESSION }).length;
-const command = ['./run bench', ...process.argv.slice(2)].join(' ');
+const args = process.argv.slice(2).join(' ');
+const command = `\`node --expose-gc bench/run.mjs${args ? ` ${args}` : ''}\` (what \`./run bench${args ? ` ${args}` : ''}\` runs after set-up and build)`;
 const today = new Date().toISOString().slice(0, 10);
 const loadEnd = loadavg();
 const versions = {
@@ -157,7 +158,7 @@ const versions = {
 };
 const machine = `Machine and versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join('; ')}. `
   + `Load average (1 min) ${loadStart[0].toFixed(1)} at the start, ${loadEnd[0].toFixed(1)} at the end (other builds ran on the same cores). `
-  + `Command: \`${command}\`, ${today}. `;
+  + `Command: ${command}, ${today}. `;
 
 /** The parse table, cached() at 1,000 models, cold start, memory, build size. */
 function parseReport() {
