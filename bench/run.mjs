@@ -83,7 +83,7 @@ log('-- main path (Node)');
 const nodeMain = await runMainPath(lib, { apiUrl: api.url, log, minCpuMs, sizes, rounds });
 
 const nodeCold = [];
-for (let i = 0; i < (quick || mainOnly ? 0 : 7); i += 1) {
+for (let i = 0; i < (mainOnly ? 0 : quick ? 3 : 7); i += 1) {
   const out = execFileSync(process.execPath, ['-e',
     "const t=performance.now();require('./pkg/index.cjs');process.stdout.write(String(performance.now()-t))"], { cwd: root });
   nodeCold.push(Number(out));
@@ -117,7 +117,7 @@ const chromeCold = [];
 let chromeVersion;
 try {
   chromeVersion = browser.version();
-  for (let i = 0; i < (quick || mainOnly ? 0 : 7); i += 1) {
+  for (let i = 0; i < (mainOnly ? 0 : quick ? 3 : 7); i += 1) {
     const page = await browser.newPage();
     await page.goto(`${site.url}/bench/index.html`);
     await page.waitForFunction(() => window.__ready === true);
