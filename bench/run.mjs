@@ -69,7 +69,7 @@ async function startApiServer() {
       }
     });
   });
-  return { url, stop: () => child.stdin.end() };
+  return { url, stop: () => { child.stdin.end(); child.stdout.destroy(); } };
 }
 const api = await startApiServer();
 process.on('exit', () => api.stop());
@@ -273,3 +273,5 @@ if (write && !quick) {
   writeFileSync(file, doc);
   log('BENCHMARKS.md updated');
 }
+// The API server's pipes would keep this process alive.
+api.stop();
