@@ -22,7 +22,6 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use resources_client::domain::record;
-use resources_client::parse_success;
 use serde_json::{json, Map, Value};
 
 use fuzz_support::{check, TARGETS};
