@@ -726,6 +726,26 @@ fn fuzz_generated_envelopes() {
 // ---------------------------------------------------------------------------
 // the fuzz targets
 
+/// Differential fuzzing alone (`./run fuzz --differential`, which sets
+/// `FUZZ_DIFFERENTIAL=1`; skipped otherwise): the walk against the serde_json
+/// oracle on generated envelopes, mutated catalogs and random bytes, each body
+/// also read back as a stored record, without the slower property checks.
+#[test]
+fn fuzz_differential_bodies() {
+    if std::env::var_os("FUZZ_DIFFERENTIAL").is_none() {
+        return;
+    }
+    let strategy = (any::<u64>(), prop::collection::vec(text_op(), 1..3));
+    fuzz("differential", "differential: generated envelopes", 0.7, strategy, |(seed, ops)| generated_bytes(*seed, ops));
+    let base = fixture(CATALOG);
+    let extended = fixture(EXTENDED);
+    fuzz("differential", "differential: mutated catalogs", 0.2, envelope(), |input| {
+        envelope_bytes(if input.0 { &extended } else { &base }, input)
+    });
+    let bytes = prop::collection::vec(select(b"{}[]\":,0123456789.eE-+ntrufalsSUCE\\u\xEF\xBB\xBF\xFF ".as_slice()), 0..256);
+    fuzz("differential", "differential: random bytes", 0.1, bytes, Clone::clone);
+}
+
 #[test]
 fn fuzz_envelopes_near_valid() {
     let base = fixture(CATALOG);

@@ -23,13 +23,14 @@ use serde_json::{json, Value};
 pub const MAX_WARNING_LINES: usize = MAX_WARNINGS + 1;
 
 /// The fuzz targets, by the name of their regression directory.
-pub const TARGETS: [&str; 6] = ["envelope", "failure", "record", "header", "base_url", "options"];
+pub const TARGETS: [&str; 7] = ["envelope", "differential", "failure", "record", "header", "base_url", "options"];
 
 /// Runs the check of `target` on `input`.
 pub fn check(target: &str, input: &[u8]) -> Result<(), String> {
     let text = || String::from_utf8_lossy(input).into_owned();
     match target {
         "envelope" => check_envelope(input),
+        "differential" => check_differential(input),
         "failure" => check_failure(input),
         "record" => check_record(&text()),
         "header" => check_header_value(&text()),
@@ -83,7 +84,7 @@ pub fn check_differential(body: &[u8]) -> Result<(), String> {
 /// Whether `FUZZ_KNOWN_BUGS` (comma-separated) names this product bug: long
 /// fuzzing runs can look past a reported bug; the regression inputs under
 /// `tests/fuzz_regressions/` never do, so `cargo test` fails until it is fixed.
-fn known_bug(name: &str) -> bool {
+pub(crate) fn known_bug(name: &str) -> bool {
     LOOK_PAST_KNOWN_BUGS.with(|on| on.get()) && std::env::var("FUZZ_KNOWN_BUGS").is_ok_and(|v| v.split(',').any(|b| b.trim() == name))
 }
 
@@ -393,7 +394,15 @@ pub fn check_options_text(text: &str) -> Result<(), String> {
 /// `Options::validate`: never panics; what it accepts can be sent as headers.
 pub fn check_options(options: Options) -> Result<(), String> {
     // The key may only show up where another option already holds the same text.
-    let others = format!("{:?} {:?} {:?}", options.base_url, options.storage_key, options.headers);
+    // Raw texts, and their Debug forms (an error may quote either).
+    let mut others = format!("{:?} {:?} {:?}", options.base_url, options.storage_key, options.headers);
+    for text in [&options.base_url, &options.storage_key].into_iter().flatten() {
+        others.push_str(text);
+    }
+    for (name, value) in &options.headers {
+        others.push_str(name);
+        others.push_str(value);
+    }
     let key = options.api_key.clone().filter(|k| !others.contains(k.trim()));
     match options.validate() {
         Ok(config) => {

@@ -54,8 +54,31 @@ fn field(key: &str) -> String {
     if plain {
         format!(".{}", shown(key))
     } else {
-        format!("[{}]", serde_json::to_string(&shown(key)).expect("a str serialises"))
+        format!("[{}]", quote(&shown(key)))
     }
+}
+
+/// A JSON string literal as `JSON.stringify` writes it (`\b`, `\f`, `\n`, ...).
+/// With the known bug `path-control-escapes` looked past, U+0008 and U+000C
+/// are written `\u0008` and `\u000c`, as the product does today.
+fn quote(text: &str) -> String {
+    let quoted = serde_json::to_string(text).expect("a str serialises");
+    if !super::known_bug("path-control-escapes") || !text.contains(['\u{8}', '\u{c}']) {
+        return quoted;
+    }
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\u{8}' => out.push_str("\\u0008"),
+            '\u{c}' => out.push_str("\\u000c"),
+            c => {
+                let one = serde_json::to_string(&c.to_string()).expect("a str serialises");
+                out.push_str(&one[1..one.len() - 1]);
+            }
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn root_field(key: &str) -> String {
