@@ -87,6 +87,8 @@ export interface ClientOptions {
   strict?: boolean | undefined;
   /** An injected fetch (tests, proxies, Node agents), called with a `Request`. */
   fetch?: typeof fetch | undefined;
+  /** In a browser an `apiKey` is refused unless this is `true` (the key is visible to anyone who can open the page). */
+  dangerouslyAllowBrowser?: boolean | undefined;
 }
 
 /** Options of one `fetchResources` call. */
@@ -138,7 +140,8 @@ export type ClientErrorCode =
   | 'TIMEOUT'
   | 'ABORTED'
   | 'RESPONSE_TOO_LARGE'
-  | 'INVALID_OPTIONS';
+  | 'INVALID_OPTIONS'
+  | 'CLIENT_FREED';
 
 /** The server's documented error codes. */
 export type ServerErrorCode =
@@ -162,6 +165,8 @@ export interface ResourcesErrorDetails {
   path?: string | undefined;
   retryable?: boolean | undefined;
   retryAfterMs?: number | undefined;
+  /** Passed to `Error` as `{ cause }`. */
+  cause?: unknown;
 }
 
 /** Every rejection of the package is one of these. */

@@ -489,7 +489,7 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
             Err(e) => e,
         };
         if !should_retry(&error, attempt, this.config.retries) {
-            break Err(error);
+            break Err(error.in_request(&url, attempt + 1, this.config.api_key.as_deref()));
         }
         let wait = delay_ms(&error, attempt, js_sys::Math::random());
         if let Either::Right(_) = select(pin!(sleep(wait)), pin!(aborted(&cancel))).await {
