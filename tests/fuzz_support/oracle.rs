@@ -59,26 +59,8 @@ fn field(key: &str) -> String {
 }
 
 /// A JSON string literal as `JSON.stringify` writes it (`\b`, `\f`, `\n`, ...).
-/// With the known bug `path-control-escapes` looked past, U+0008 and U+000C
-/// are written `\u0008` and `\u000c`, as the product does today.
 fn quote(text: &str) -> String {
-    let quoted = serde_json::to_string(text).expect("a str serialises");
-    if !super::known_bug("path-control-escapes") || !text.contains(['\u{8}', '\u{c}']) {
-        return quoted;
-    }
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '\u{8}' => out.push_str("\\u0008"),
-            '\u{c}' => out.push_str("\\u000c"),
-            c => {
-                let one = serde_json::to_string(&c.to_string()).expect("a str serialises");
-                out.push_str(&one[1..one.len() - 1]);
-            }
-        }
-    }
-    out.push('"');
-    out
+    serde_json::to_string(text).expect("a str serialises")
 }
 
 fn root_field(key: &str) -> String {
