@@ -23,6 +23,7 @@ use crate::domain::error::Error;
 use crate::domain::headers::{asks_for_update, cli_agent_value, request_headers, ACTION_REQUIRE, CLI_AGENT};
 use crate::domain::options::{Config, Options};
 use crate::domain::parse::{check_body, parse_failure, Checked};
+use crate::domain::schema::json_text;
 use crate::domain::record::{self, StoredRecord};
 use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
@@ -500,8 +501,9 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
     this.end_flight(id);
     match outcome {
         Ok((reply, checked)) => {
-            // The engine decodes the bytes it will parse (a BOM is dropped).
-            let body = decode_utf8(&reply.body);
+            // The engine decodes the bytes it will parse; the record keeps the
+            // JSON text alone (no BOM or whitespace around it).
+            let body = decode_utf8(json_text(&reply.body));
             drop(reply);
             let fetched_at = now_ms();
             let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };

@@ -17,7 +17,7 @@
 use std::ops::Range;
 
 use super::scan::{quote_ascii, same, Kind, Scanner, Syn};
-use super::schema::{check_nested, strip_bom};
+use super::schema::{check_nested, json_text, strip_bom};
 
 /// Format version written by this release.
 pub const RECORD_VERSION: u64 = 2;
@@ -54,7 +54,7 @@ pub fn head(base_url: &str, fetched_at: f64, stale: bool) -> String {
 /// The whole record for a validated body (native code and tests; the client
 /// joins the parts as JS strings).
 pub fn encode(base_url: &str, fetched_at: f64, stale: bool, body: &str) -> String {
-    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let body = String::from_utf8_lossy(json_text(body.as_bytes()));
     format!("{}{body}}}", head(base_url, fetched_at, stale))
 }
 
@@ -173,6 +173,12 @@ mod tests {
         assert!(decode(text.replace("gpt-4o", "").as_bytes(), "https://h").unwrap_err().contains("empty model id"));
         assert!(decode(format!("{text} ").as_bytes(), "https://h").is_err());
         assert!(decode(text.replace("\"fetchedAt\":12", "\"fetchedAt\":-1").as_bytes(), "https://h").is_err());
+    }
+
+    #[test]
+    fn a_body_with_whitespace_around_it_is_stored_without() {
+        let text = encode("b", 1.0, false, &format!("\u{feff} \n{BODY}\r\n"));
+        assert_eq!(&text[decode(text.as_bytes(), "b").unwrap().body], BODY);
     }
 
     #[test]
