@@ -28,6 +28,7 @@ use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
 use crate::domain::url::resources_url;
 use crate::web::fetch::{Attempt, Reply};
+use crate::web::channel;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
 use crate::web::storage::{OtherTabs, StorageChoice, Store};
@@ -97,6 +98,9 @@ pub type Listener = Rc<dyn Fn(&ResourcesResult)>;
 /// A listener of the JS layer, given the snapshot itself.
 pub(crate) type SnapshotListener = Rc<dyn Fn(&Snapshot)>;
 
+/// A listener of [`Client::on_error`]: failures of background refreshes.
+pub type ErrorListener = Rc<dyn Fn(&Error)>;
+
 type FlightOutput = Result<Rc<Snapshot>, Error>;
 
 /// The one network refresh under way, shared by every caller.
@@ -118,10 +122,39 @@ thread_local! {
     /// the module: a new client of a record this process has read or written
     /// does not walk it again. Recognised by `===` on the JS string.
     static VALIDATED: RefCell<HashMap<String, Validated>> = RefCell::new(HashMap::new());
+
+    /// Every live client of this module instance, by storage key: a client
+    /// that stores a record tells the others of the same record at once (the
+    /// `storage` event reaches only other documents, and nothing reaches other
+    /// clients in one Node process).
+    static PEERS: RefCell<HashMap<String, Vec<Weak<Inner>>>> = RefCell::new(HashMap::new());
+}
+
+/// The live clients of a storage key (dead handles are dropped on the way).
+fn peers_of(key: &str) -> Vec<Rc<Inner>> {
+    PEERS.with(|p| {
+        let mut map = p.borrow_mut();
+        let Some(list) = map.get_mut(key) else { return Vec::new() };
+        list.retain(|w| w.strong_count() > 0);
+        let live: Vec<Rc<Inner>> = list.iter().filter_map(Weak::upgrade).collect();
+        if list.is_empty() {
+            map.remove(key);
+        }
+        live
+    })
+}
+
+/// A record another realm stored (a `BroadcastChannel` message).
+fn from_other_realm(key: String, text: JsValue) {
+    for peer in peers_of(&key) {
+        peer.adopt(&text);
+    }
 }
 
 struct Inner {
     config: Config,
+    /// Whose catalog this client may read: see [`record::scope`].
+    scope: String,
     fetch: Option<Function>,
     store: Store,
     flight: RefCell<Option<Rc<Flight>>>,
@@ -129,6 +162,7 @@ struct Inner {
     /// The last hash listeners were told about (or found at start).
     known_hash: RefCell<Option<String>>,
     listeners: RefCell<Vec<(u32, SnapshotListener)>>,
+    error_listeners: RefCell<Vec<(u32, ErrorListener)>>,
     next_listener: Cell<u32>,
     /// An `action-require` asked for a refresh that has not succeeded yet; kept
     /// here too because before the first catalog there is no record to mark.
@@ -147,15 +181,18 @@ impl Client {
     /// Creates a client. `fetch` replaces the global `fetch` when given.
     pub fn new(options: Options, storage: StorageChoice, fetch: Option<Function>) -> Result<Client, Error> {
         let config = options.validate()?;
-        let store = Store::new(storage, record::storage_key(&config.storage_key, &config.base_url));
+        let scope = record::scope(config.api_key.as_deref());
+        let store = Store::new(storage, record::storage_key(&config.storage_key, &scope, &config.base_url));
         let inner = Rc::new(Inner {
             config,
+            scope,
             fetch,
             store,
             flight: RefCell::new(None),
             next_flight: Cell::new(0),
             known_hash: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
+            error_listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
             other_tabs: RefCell::new(None),
@@ -172,6 +209,8 @@ impl Client {
             });
             *inner.other_tabs.borrow_mut() = listener;
         }
+        PEERS.with(|p| p.borrow_mut().entry(inner.store.key().to_owned()).or_default().push(Rc::downgrade(&inner)));
+        channel::open(from_other_realm);
         Ok(Client { inner })
     }
 
@@ -300,19 +339,26 @@ impl Client {
         id
     }
 
-    /// Removes a listener added by [`Client::on_change`].
+    /// Calls `listener` with the error of each background refresh (started by
+    /// [`Client::observe`]) that failed. Returns an id for [`Client::off`].
+    pub fn on_error(&self, listener: ErrorListener) -> u32 {
+        let id = self.inner.next_listener.get();
+        self.inner.next_listener.set(id.wrapping_add(1));
+        self.inner.error_listeners.borrow_mut().push((id, listener));
+        id
+    }
+
+    /// Removes a listener added by [`Client::on_change`] or [`Client::on_error`].
     pub fn off(&self, id: u32) {
         self.inner.listeners.borrow_mut().retain(|(i, _)| *i != id);
+        self.inner.error_listeners.borrow_mut().retain(|(i, _)| *i != id);
     }
 
     /// Tells the client that the stored text changed elsewhere (another tab):
     /// listeners hear of a new, valid hash.
     pub fn storage_changed(&self, new_text: Option<String>) {
         let Some(text) = new_text else { return };
-        let text = JsValue::from_str(&text);
-        if let Some(rec) = self.inner.validate(&text) {
-            self.inner.announce(&cache_snapshot(&text, &rec, rec.stale, None));
-        }
+        self.inner.heard(&JsValue::from_str(&text));
     }
 
     /// Removes the stored record.
@@ -352,7 +398,7 @@ impl Inner {
             return known;
         }
         let bytes = utf8_of(text);
-        let rec = Rc::new(record::decode(&bytes, &self.config.base_url).ok()?);
+        let rec = Rc::new(record::decode(&bytes, &self.config.base_url, &self.scope).ok()?);
         drop(bytes);
         self.remember(text, &rec);
         Some(rec)
@@ -364,11 +410,58 @@ impl Inner {
 
     /// Stores a body as the record, and remembers it as validated.
     fn save(&self, body: &JsString, checked: &StoredRecord) {
-        let head = record::head(&self.config.base_url, checked.fetched_at, checked.stale);
+        let head = record::head(&self.config.base_url, &self.scope, checked.fetched_at, checked.stale);
         let text: JsValue = JsString::from(head.as_str()).concat(body).concat(&"}".into()).into();
         self.store.write(&text);
         let rec = StoredRecord { body: head.len()..head.len() + body.length() as usize, ..checked.clone() };
         self.remember(&text, &Rc::new(rec));
+        // Every other client of this record hears of it: in this module at
+        // once, in other realms through the channel.
+        for peer in peers_of(self.store.key()) {
+            if !std::ptr::eq(Rc::as_ptr(&peer), self) && peer.store.shares_storage_with(&self.store) {
+                peer.heard(&text);
+            }
+        }
+        channel::post(self.store.key(), &text);
+    }
+
+    /// A record written by another client of the same storage: listeners hear
+    /// of a new, valid hash; a fresh record answers a pending `action-require`.
+    fn heard(&self, text: &JsValue) {
+        let Some(rec) = self.validate(text) else { return };
+        if !rec.stale {
+            self.refresh_asked.set(false);
+        }
+        let mut snapshot = cache_snapshot(text, &rec, rec.stale, None);
+        snapshot.previous_hash = self.known_hash.borrow().clone();
+        snapshot.changed = snapshot.previous_hash.as_deref() != Some(rec.hash.as_str());
+        self.announce(&snapshot);
+    }
+
+    /// A record another realm stored. Unless this client's storage already
+    /// holds it (the same `localStorage`), a valid record at least as recent
+    /// as the stored one is kept (a worker's record reaches the page's
+    /// storage, a page's record a worker's memory); then listeners hear of it.
+    fn adopt(&self, text: &JsValue) {
+        let Some(rec) = self.validate(text) else { return };
+        let newer = match self.store.read_js() {
+            None => true,
+            Some(current) if current == *text => false,
+            Some(current) => self.validate(&current).map_or(true, |r| rec.fetched_at >= r.fetched_at),
+        };
+        if newer {
+            self.store.write(text);
+            self.remember(text, &rec);
+        }
+        self.heard(text);
+    }
+
+    /// Tells the error listeners of a background refresh that failed.
+    fn report(&self, error: &Error) {
+        let listeners: Vec<ErrorListener> = self.error_listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
+        for listener in listeners {
+            listener(error);
+        }
     }
 
     fn mark_stale(&self) {
@@ -497,7 +590,13 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
         }
         attempt += 1;
     };
+    let background = this.flight.borrow().as_ref().is_some_and(|f| f.id == id && f.background.get());
     this.end_flight(id);
+    if let Err(error) = &outcome {
+        if background && !matches!(error, Error::Aborted) {
+            this.report(error);
+        }
+    }
     match outcome {
         Ok((reply, checked)) => {
             // The engine decodes the bytes it will parse (a BOM is dropped).

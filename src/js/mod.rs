@@ -11,6 +11,10 @@
 //!   agentHeaders(): Record<string, string>;
 //!   observe(response: Response): boolean;
 //!   onChange(cb: (r: ResourcesResult) => void): () => void;
+//!   onError(cb: (e: ResourcesError) => void): () => void;
+//!   subscribe(cb: () => void): () => void;
+//!   getSnapshot(): ResourcesResult | null;
+//!   readonly storageKey: string;
 //!   clear(): void;
 //! }
 //! function fetchResources(options?: ClientOptions & { refresh?: boolean; signal?: AbortSignal }): Promise<ResourcesResult>;
@@ -24,6 +28,7 @@ mod errors;
 mod options;
 mod results;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
@@ -48,6 +53,41 @@ pub fn register_error_class(class: Function) {
 #[wasm_bindgen(js_name = ResourcesClient)]
 pub struct JsResourcesClient {
     client: Client,
+    /// The object `getSnapshot()` gives, with its hash: the same object until the hash changes.
+    current: Rc<RefCell<Option<(String, JsValue)>>>,
+}
+
+/// The stored catalog as one object per hash (see `getSnapshot`).
+fn current_snapshot(client: &Client, current: &RefCell<Option<(String, JsValue)>>) -> JsValue {
+    let Some(hash) = client.hash() else {
+        *current.borrow_mut() = None;
+        return JsValue::NULL;
+    };
+    if let Some((known, object)) = &*current.borrow() {
+        if *known == hash {
+            return object.clone();
+        }
+    }
+    let Some(snapshot) = client.cached_snapshot() else { return JsValue::NULL };
+    let object = snapshot_to_js(&snapshot);
+    *current.borrow_mut() = Some((snapshot.hash, object.clone()));
+    object
+}
+
+/// A function that removes listener `id` (a weak handle: a listener that holds
+/// its own unsubscribe function must not keep the client alive through it).
+fn unsubscriber(client: &Client, id: u32) -> Function {
+    let client = client.downgrade();
+    let off = move || {
+        if let Some(client) = client.upgrade() {
+            client.off(id);
+        }
+    };
+    Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into()
+}
+
+fn as_callback(value: JsValue, method: &str) -> Result<Function, JsValue> {
+    value.dyn_into().map_err(|_| to_js_error(&Error::options(format!("{method} needs a function"))))
 }
 
 #[wasm_bindgen(js_class = ResourcesClient)]
@@ -57,7 +97,7 @@ impl JsResourcesClient {
     pub fn new(options: JsValue) -> Result<JsResourcesClient, JsValue> {
         let parsed = read_options(&options, false).map_err(|e| to_js_error(&e))?;
         let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
-        Ok(JsResourcesClient { client })
+        Ok(JsResourcesClient { client, current: Rc::default() })
     }
 
     /// Fetches the catalog (or serves a fresh stored one). Options: `refresh`, `signal`.
@@ -115,24 +155,60 @@ impl JsResourcesClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "(result: any) => void")] callback: JsValue,
     ) -> Result<Function, JsValue> {
-        let callback: Function = callback
-            .dyn_into()
-            .map_err(|_| to_js_error(&Error::options("onChange needs a function")))?;
+        let callback = as_callback(callback, "onChange")?;
         let id = self.client.on_change_snapshot(Rc::new(move |snapshot: &Snapshot| {
             if let Err(e) = callback.call1(&JsValue::NULL, &snapshot_to_js(snapshot)) {
                 // A throwing listener must not stop the others, nor vanish silently.
                 console_error("resources-client: an onChange listener threw", &e);
             }
         }));
-        // A weak handle: a listener that holds its own unsubscribe function
-        // must not keep the client alive through it.
-        let client = self.client.downgrade();
-        let off = move || {
-            if let Some(client) = client.upgrade() {
-                client.off(id);
+        Ok(unsubscriber(&self.client, id))
+    }
+
+    /// Calls `callback(error)` (a `ResourcesError`) when a background refresh
+    /// (started by `observe`) fails. Returns a function that unsubscribes.
+    #[wasm_bindgen(js_name = onError)]
+    pub fn on_error(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(error: any) => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
+        let callback = as_callback(callback, "onError")?;
+        let id = self.client.on_error(Rc::new(move |error: &Error| {
+            if let Err(e) = callback.call1(&JsValue::NULL, &to_js_error(error)) {
+                console_error("resources-client: an onError listener threw", &e);
             }
-        };
-        Ok(Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into())
+        }));
+        Ok(unsubscriber(&self.client, id))
+    }
+
+    /// The store interface of UI frameworks (React's `useSyncExternalStore`):
+    /// calls `callback()` once per change of the stored catalog, from any
+    /// client, realm or tab. Returns a function that unsubscribes.
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "() => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
+        let callback = as_callback(callback, "subscribe")?;
+        let id = self.client.on_change_snapshot(Rc::new(move |_: &Snapshot| {
+            if let Err(e) = callback.call0(&JsValue::NULL) {
+                console_error("resources-client: a subscribe listener threw", &e);
+            }
+        }));
+        Ok(unsubscriber(&self.client, id))
+    }
+
+    /// The stored catalog (as `cached()`), or `null`: the very same object
+    /// until the catalog's hash changes.
+    #[wasm_bindgen(js_name = getSnapshot)]
+    pub fn get_snapshot(&self) -> JsValue {
+        current_snapshot(&self.client, &self.current)
+    }
+
+    /// The key under which the record is stored: `<storageKey>:<scope>:<baseUrl>`,
+    /// the scope being `key-` and 32 hex digits of SHA-256 of the API key, or `nokey`.
+    #[wasm_bindgen(getter, js_name = storageKey)]
+    pub fn storage_key(&self) -> String {
+        self.client.storage_key().to_owned()
     }
 
     /// Removes the stored record.
