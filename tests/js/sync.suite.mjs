@@ -126,4 +126,63 @@ export const tests = [
       }
     },
   },
+  {
+    name: 'a record stored in a worker reaches the page\'s clients and storage (BroadcastChannel)',
+    only: 'browser',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const opts = options();
+      const client = new lib.ResourcesClient(opts);
+      const heard = recorder();
+      client.onChange(heard.listener);
+      const source = `import { ResourcesClient } from ${JSON.stringify(new URL('/pkg/index.js', location.href).href)};
+        onmessage = async (e) => { const r = await new ResourcesClient(e.data).fetchResources(); postMessage(r.hash); };
+        postMessage('ready');`;
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+      try {
+        const hash = await new Promise((resolve, reject) => {
+          // The module loads with top-level await: options go once it listens.
+          worker.onmessage = (e) => (e.data === 'ready' ? worker.postMessage(opts) : resolve(e.data));
+          worker.onerror = (e) => reject(new Error(e.message));
+        });
+        await waitFor(() => heard.calls.length > 0, 'the worker\'s record');
+        equal(heard.calls.length, 1);
+        equal(heard.calls[0][0].hash, hash);
+        equal(client.cached().hash, hash, 'kept in the page\'s storage');
+        equal((await control.resourceRequests()).length, 1);
+      } finally {
+        worker.terminate();
+      }
+    },
+  },
+  {
+    name: 'a record stored in a worker thread reaches the main thread\'s clients (BroadcastChannel)',
+    only: 'node',
+    async run({ lib, options, control }) {
+      const { Worker } = await import('node:worker_threads');
+      await control.reset();
+      const opts = options();
+      const client = new lib.ResourcesClient(opts);
+      const heard = recorder();
+      client.onChange(heard.listener);
+      const pkg = new URL('../../pkg/index.cjs', import.meta.url);
+      const source = `const { parentPort, workerData } = require('node:worker_threads');
+        const { ResourcesClient } = require(${JSON.stringify(pkg.pathname)});
+        new ResourcesClient(workerData).fetchResources().then((r) => parentPort.postMessage(r.hash));`;
+      const worker = new Worker(source, { eval: true, workerData: opts });
+      try {
+        const hash = await new Promise((resolve, reject) => {
+          worker.on('message', resolve);
+          worker.on('error', reject);
+        });
+        await waitFor(() => heard.calls.length > 0, 'the worker\'s record');
+        equal(heard.calls.length, 1);
+        equal(heard.calls[0][0].hash, hash);
+        equal(client.cached().hash, hash, 'kept in this thread\'s memory store');
+        equal((await control.resourceRequests()).length, 1);
+      } finally {
+        await worker.terminate();
+      }
+    },
+  },
 ];
