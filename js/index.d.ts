@@ -98,6 +98,15 @@ export class ResourcesClient {
   onChange(cb: (r: ResourcesResult) => void): () => void;
   /** Removes the stored record. */
   clear(): void;
+  // --- API-key scoping, sync, store interface, background failures ---
+  /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of SHA-256>` or `nokey`. */
+  readonly storageKey: string;
+  /** Hears each failed background refresh (started by `observe`); returns an unsubscribe function. */
+  onError(cb: (error: ResourcesError) => void): () => void;
+  /** Calls `cb()` once per change of the stored catalog (any client, realm or tab); returns an unsubscribe function. */
+  subscribe(cb: () => void): () => void;
+  /** The stored catalog or `null`: the same object until the catalog's hash changes (`useSyncExternalStore`). */
+  getSnapshot(): ResourcesResult | null;
 }
 
 /** One-shot form: creates a client from `options` and fetches. */
