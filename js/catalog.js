@@ -2,7 +2,7 @@
 // model objects, so the work is a loop over `resources.models`. Done in wasm,
 // every element would cross the boundary (or the catalog would be copied) only
 // to hand back the same objects; here it is a few lines and no crossing at all.
-// The Rust crate has the same lookups on `Resources` (src/core/catalog.rs);
+// The Rust crate has the same lookups on `Resources` (src/domain/catalog.rs);
 // both use the first model when an id repeats, and never throw.
 
 /** `resources.models` when it is an array, else an empty list. */

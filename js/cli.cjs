@@ -4,77 +4,205 @@
 // Exit codes: 0 success, 1 the request failed, 2 usage error; on failure the
 // error code is the first word on stderr after "error: ".
 const path = require('node:path');
+const { parseArgs: parseNodeArgs } = require('node:util');
 const { FileStorage, defaultCacheDir } = require('./file-storage.cjs');
 
 const KEY_ENV = 'RESOURCES_API_KEY';
+const BASE_URL_ENV = 'RESOURCES_BASE_URL';
+const DEFAULT_BASE_URL = 'https://api.betterprompt.me';
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
-const HELP = `Usage: resources-client models [options]
+const HELP = `Usage: resources-client <command> [options]
 
-Lists the models of GET /v1/resources with their modality and run options.
+Commands:
+  models      list the models with their modality and run options; asks the
+              API each time (cli-agent carries the stored hash), stores the result
+  resources   print the stored catalog without a request when one is stored,
+              else fetch and store it (as the API's official CLI does)
 
-Options:
+Options of models:
   --modality NAME   only models of this modality (text, image, video, ...)
-  --json            print the result as JSON instead of a table
   --refresh         ask the network even when the cached catalog is fresh
   --max-age SECS    serve the cached catalog without a request while it is
                     younger than this (default 0: always revalidate)
-  --base-url URL    API base (default https://api.betterprompt.me)
+
+Options of resources:
+  --remote          fetch from the API without storing the result
+  --sync            fetch from the API and store the result
+  --models-only     print only the models
+
+Options of both:
+  --json            print JSON: models prints the whole result, resources the
+                    data ({hash, resources}, or the models with --models-only)
+  --base-url URL    API base (default: the ${BASE_URL_ENV} environment
+                    variable, else ${DEFAULT_BASE_URL})
   --api-key KEY     API key (default: the ${KEY_ENV} environment variable)
+  --timeout SECS    per attempt, reading the body included (default 30; 0: none)
+  --retries N       extra attempts after network errors, 429 and 5xx (0-10,
+                    default 2)
   --cache-dir DIR   where the hash and catalog are kept (default: the user's
                     cache directory, ${defaultCacheDir()})
   -h, --help        show this help
   -v, --version     show the version
 
+Environment: ${KEY_ENV} (the API key), ${BASE_URL_ENV} (the API base).
 The API key is sent to the API only: it is never written to the cache file
 and never printed. Exit codes: 0 success, 1 the request failed (stderr says
 "error: <CODE> ..." with the error code first), 2 usage error.
 `;
 
-/** A usage problem: exit code 2 with a pointer to --help. */
+/** A usage problem: exit code 2. */
 class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--modality', '--base-url', '--api-key', '--cache-dir', '--max-age']);
-const BOOLEAN_FLAGS = new Set(['--json', '--refresh']);
+const COMMANDS = {
+  models: ['modality', 'refresh', 'max-age'],
+  resources: ['remote', 'sync', 'models-only'],
+};
+const COMMON = ['json', 'base-url', 'api-key', 'timeout', 'retries', 'cache-dir', 'help', 'version'];
+
+/** Every option for node:util.parseArgs. */
+const OPTIONS = {
+  modality: { type: 'string' },
+  refresh: { type: 'boolean' },
+  'max-age': { type: 'string' },
+  remote: { type: 'boolean' },
+  sync: { type: 'boolean' },
+  'models-only': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'base-url': { type: 'string' },
+  'api-key': { type: 'string' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+};
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The nearest of `names` to `given` (case-insensitive, within a third of its length), or null. */
+function nearest(given, names) {
+  const lower = given.toLowerCase();
+  let best = null;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const d = distance(lower, name.toLowerCase());
+    if (d < bestDistance) { best = name; bestDistance = d; }
+  }
+  return bestDistance <= Math.max(1, Math.floor(given.length / 3)) ? best : null;
+}
 
 /**
- * Parses argv (without node and the script). Accepts `--flag value` and `--flag=value`.
+ * Parses argv (without node and the script) with node:util.parseArgs: `--flag
+ * value` and `--flag=value`. Returns `{ command, flags, help, version }`; throws
+ * UsageError. Values are never echoed: one may be a key.
  * @param {string[]} argv
  */
 function parseArgs(argv) {
-  const args = { command: null, flags: {}, help: false, version: false };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') { args.help = true; continue; }
-    if (arg === '-v' || arg === '--version') { args.version = true; continue; }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (BOOLEAN_FLAGS.has(name)) {
-        if (eq !== -1) throw new UsageError(`${name} takes no value`);
-        args.flags[name.slice(2)] = true;
-      } else if (VALUE_FLAGS.has(name)) {
-        let value;
-        if (eq !== -1) value = arg.slice(eq + 1);
-        else {
-          value = argv[i + 1];
-          i += 1;
-        }
-        // The value itself is never echoed: it may be a key.
-        if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
-        args.flags[name.slice(2)] = value;
-      } else {
-        throw new UsageError(`unknown option ${name}`);
-      }
-      continue;
-    }
-    if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    if (args.command !== null) throw new UsageError('only one command may be given');
-    args.command = arg;
+  let tokens;
+  try {
+    ({ tokens } = parseNodeArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true }));
+  } catch (e) {
+    throw new UsageError(e.message);
   }
+  const args = { command: null, flags: {}, help: false, version: false };
+  const positionals = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') { positionals.push(token.value); continue; }
+    if (token.kind === 'option-terminator') continue;
+    const { name, rawName } = token;
+    const spec = Object.hasOwn(OPTIONS, name) ? OPTIONS[name] : null;
+    if (spec === null || (rawName.startsWith('-') && !rawName.startsWith('--') && spec.short === undefined)) {
+      const shown = rawName.split('=')[0];
+      const guess = shown.startsWith('--') ? nearest(shown.slice(2), Object.keys(OPTIONS)) : null;
+      throw new UsageError(`unknown option ${shown}${guess ? `; did you mean --${guess}?` : ''}`);
+    }
+    if (spec.type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`--${name} takes no value`);
+      if (name === 'help') args.help = true;
+      else if (name === 'version') args.version = true;
+      else args.flags[name] = true;
+    } else {
+      if (token.value === undefined || token.value === '') throw new UsageError(`--${name} needs a value`);
+      args.flags[name] = token.value;
+    }
+  }
+  if (positionals.length > 1) throw new UsageError('only one command may be given');
+  args.command = positionals[0] ?? null;
   return args;
+}
+
+/** Checks the command and that its flags belong to it. */
+function checkCommand(args) {
+  if (args.command === null) throw new UsageError('a command is needed (models or resources)');
+  if (!Object.hasOwn(COMMANDS, args.command)) {
+    const guess = nearest(args.command, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command "${args.command}"${guess ? `; did you mean "${guess}"?` : ' (known: models, resources)'}`);
+  }
+  for (const flag of Object.keys(args.flags)) {
+    if (COMMON.includes(flag) || COMMANDS[args.command].includes(flag)) continue;
+    const owner = Object.keys(COMMANDS).find((c) => COMMANDS[c].includes(flag));
+    throw new UsageError(`--${flag} is an option of ${owner}, not of ${args.command}`);
+  }
+  if (args.flags.remote && args.flags.sync) throw new UsageError('--remote and --sync cannot be used together');
+}
+
+/** A number of seconds >= 0 as milliseconds, or undefined when not given. */
+function seconds(flags, name) {
+  if (flags[name] === undefined) return undefined;
+  const secs = Number(flags[name]);
+  if (!Number.isFinite(secs) || secs < 0) throw new UsageError(`--${name} takes a number of seconds`);
+  return Math.round(secs * 1000);
+}
+
+/** The client options the flags and environment ask for; throws UsageError. */
+function clientSettings(args, env) {
+  const { flags } = args;
+  let retries;
+  if (flags.retries !== undefined) {
+    retries = Number(flags.retries);
+    if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new UsageError('--retries takes a whole number from 0 to 10');
+  }
+  const fromFlag = flags['base-url'] !== undefined;
+  const baseUrl = fromFlag ? flags['base-url'] : (env[BASE_URL_ENV] || undefined);
+  if (baseUrl !== undefined) {
+    let url = null;
+    try { url = new URL(baseUrl); } catch { /* reported below */ }
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      const source = fromFlag ? '--base-url' : BASE_URL_ENV;
+      throw new UsageError(`${source} must be an absolute http(s) URL, such as ${DEFAULT_BASE_URL}`);
+    }
+  }
+  return {
+    baseUrl,
+    apiKey: flags['api-key'] ?? (env[KEY_ENV] || undefined),
+    timeoutMs: seconds(flags, 'timeout'),
+    retries,
+    maxAgeMs: seconds(flags, 'max-age') ?? 0,
+  };
+}
+
+/** The package's version, for --version and the user-agent. */
+function version() {
+  return require(path.join(__dirname, 'package.json')).version;
+}
+
+/** The `user-agent` of every request the tool makes: the package, its version and Node's. */
+function userAgent() {
+  return `resources-client/${version()} (cli; node ${process.versions.node})`;
 }
 
 /** A spinner on stderr, shown only on a terminal and only while a promise is pending. */
@@ -107,66 +235,111 @@ function formatTable(models) {
   return rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`.trimEnd()).join('\n');
 }
 
+const noKey = () => new UsageError(`no API key: set ${KEY_ENV}=<key> in the environment or pass --api-key <key>`);
+
+/** `models`: ask the API (unless a fresh catalog is stored and --max-age allows it) and list. */
+async function runModels(args, settings, storage, io, lib) {
+  const client = new lib.ResourcesClient({ ...settings, storage });
+  const refresh = args.flags.refresh === true;
+  const cached = client.cached();
+  const needsRequest = refresh || settings.maxAgeMs === 0 || cached === null || cached.stale;
+  if (needsRequest && settings.apiKey === undefined) throw noKey();
+  const result = await withSpinner(io.stderr, 'fetching the model catalog…', client.fetchResources({ refresh }));
+  const { modality } = args.flags;
+  const all = result.resources.models;
+  const models = modality === undefined ? all : all.filter((m) => m.modality === modality);
+  if (modality !== undefined && models.length === 0) {
+    const known = [...new Set(all.map((m) => String(m.modality)))].sort();
+    throw new UsageError(`no model has modality "${modality}" (known: ${known.join(', ') || 'none'})`);
+  }
+  if (args.flags.json) {
+    const out = { ...result, resources: { ...result.resources, models } };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+    io.stdout.write(`${formatTable(models)}\n`);
+    const note = result.stale ? ', stale' : '';
+    io.stderr.write(`${models.length} of ${all.length} models, hash ${result.hash} (${result.source}${note})\n`);
+  }
+}
+
+/**
+ * `resources`: the stored catalog without a request when one is stored, else
+ * fetch and store it; `--remote` fetches without storing, `--sync` fetches and stores.
+ */
+async function runResources(args, settings, storage, io, lib) {
+  const { remote, sync } = args.flags;
+  // --remote: a memory store, so nothing is written and no stored copy is served instead.
+  const client = new lib.ResourcesClient({ ...settings, maxAgeMs: 0, storage: remote ? 'memory' : storage });
+  let result = remote || sync ? null : client.cached();
+  if (result === null) {
+    if (settings.apiKey === undefined) throw noKey();
+    result = await withSpinner(io.stderr, 'fetching the model catalog…', client.fetchResources({ refresh: true }));
+  }
+  const { resources } = result;
+  for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+  if (args.flags.json) {
+    const out = args.flags['models-only'] ? resources.models : { hash: result.hash, resources };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  let text = `${formatTable(resources.models)}\n`;
+  if (!args.flags['models-only']) {
+    // Sections beside `models` are kept as the server sent them, and shown as JSON.
+    for (const [name, value] of Object.entries(resources)) {
+      if (name !== 'models') text += `\n${name}:\n${JSON.stringify(value, null, 2)}\n`;
+    }
+  }
+  io.stdout.write(text);
+  const where = result.source === 'cache' ? (result.stale ? 'stored, stale' : 'stored') : remote ? 'network, not stored' : 'network';
+  io.stderr.write(`${resources.models.length} models, hash ${result.hash} (${where})\n`);
+}
+
 /**
  * Runs the tool. Returns the exit code; writes only to the given streams.
  * @param {string[]} argv
  * @param {{ env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream }} io
  */
 async function main(argv, io) {
-  let args;
+  // The package (and its wasm) is loaded only once a request may be made: --help needs none of it.
+  let lib = null;
   try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`error: USAGE: ${e.message} (see resources-client --help)\n`);
-    return EXIT_USAGE;
-  }
-  if (args.help) { io.stdout.write(HELP); return EXIT_OK; }
-  if (args.version) {
-    io.stdout.write(`${require(path.join(__dirname, 'package.json')).version}\n`);
+    const args = parseArgs(argv);
+    if (args.help) { io.stdout.write(HELP); return EXIT_OK; }
+    if (args.version) { io.stdout.write(`${version()}\n`); return EXIT_OK; }
+    checkCommand(args);
+    const settings = clientSettings(args, io.env);
+    const storage = new FileStorage(args.flags['cache-dir'] ?? defaultCacheDir(io.env));
+    lib = require('./index.cjs');
+    const common = {
+      baseUrl: settings.baseUrl,
+      apiKey: settings.apiKey,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+      maxAgeMs: settings.maxAgeMs,
+      storageKey: 'resources-client-cli',
+      headers: { 'user-agent': userAgent() },
+    };
+    try {
+      if (args.command === 'models') await runModels(args, common, storage, io, lib);
+      else await runResources(args, common, storage, io, lib);
+    } catch (e) {
+      // A bad option value reaches the client as INVALID_OPTIONS: a usage error too.
+      if (e instanceof lib.ResourcesError && e.code === 'INVALID_OPTIONS') throw new UsageError(e.message.replace(/^invalid options:\s*/, ''));
+      throw e;
+    }
     return EXIT_OK;
-  }
-  if (args.command !== 'models') {
-    const what = args.command === null ? 'a command is needed' : `unknown command "${args.command}"`;
-    io.stderr.write(`error: USAGE: ${what}\n\n${HELP}`);
-    return EXIT_USAGE;
-  }
-  let maxAgeMs = 0;
-  if (args.flags['max-age'] !== undefined) {
-    const secs = Number(args.flags['max-age']);
-    if (!Number.isFinite(secs) || secs < 0) {
-      io.stderr.write('error: USAGE: --max-age takes a number of seconds\n');
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message.startsWith('a command is needed')) {
+        io.stderr.write(`error: USAGE: ${e.message}\n\n${HELP}`);
+        return EXIT_USAGE;
+      }
+      const hint = /needs a value|unknown option|takes no value/.test(e.message) ? ' (see resources-client --help)' : '';
+      io.stderr.write(`error: USAGE: ${e.message}${hint}\n`);
       return EXIT_USAGE;
     }
-    maxAgeMs = Math.round(secs * 1000);
-  }
-
-  const { ResourcesClient, ResourcesError } = require('./index.cjs');
-  const apiKey = args.flags['api-key'] ?? (io.env[KEY_ENV] || undefined);
-  const storage = new FileStorage(args.flags['cache-dir'] ?? defaultCacheDir(io.env));
-  try {
-    const client = new ResourcesClient({
-      baseUrl: args.flags['base-url'],
-      apiKey,
-      storage,
-      storageKey: 'resources-client-cli',
-      maxAgeMs,
-    });
-    const result = await withSpinner(io.stderr, 'fetching the model catalog…', client.fetchResources({ refresh: args.flags.refresh === true }));
-    const modality = args.flags.modality;
-    const models = modality === undefined ? result.resources.models : result.resources.models.filter((m) => m.modality === modality);
-    if (args.flags.json) {
-      const out = { ...result, resources: { ...result.resources, models } };
-      io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    } else {
-      for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
-      io.stdout.write(`${formatTable(models)}\n`);
-      const note = result.stale ? ', stale' : '';
-      io.stderr.write(`${models.length} of ${result.resources.models.length} models, hash ${result.hash} (${result.source}${note})\n`);
-    }
-    return EXIT_OK;
-  } catch (e) {
-    if (e instanceof ResourcesError) {
+    if (lib !== null && e instanceof lib.ResourcesError) {
       // The message usually starts with the code already; it is not repeated.
       const text = e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`;
       io.stderr.write(`error: ${text}\n`);
@@ -176,7 +349,7 @@ async function main(argv, io) {
   }
 }
 
-module.exports = { main, parseArgs, formatTable, KEY_ENV };
+module.exports = { main, parseArgs, formatTable, nearest, KEY_ENV, BASE_URL_ENV };
 
 if (require.main === module) {
   main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(

@@ -1,6 +1,11 @@
 // Type declarations of resources-client: the same names in browsers, bundlers
-// and Node.js (ESM and CommonJS). They follow the package contract exactly;
-// checked by tests/types/ (a consumer that must compile and misuses that must not).
+// and Node.js (ESM and CommonJS). Checked by tests/types/ (a consumer that uses
+// every export and must compile, misuses that must not) and by
+// tests/node/exports.test.mjs (every runtime export of every entry is declared
+// here with the same kind, and nothing more).
+// Optional fields also accept `undefined`, so `{ apiKey: process.env.KEY }`
+// compiles under `exactOptionalPropertyTypes`: the package treats an
+// `undefined` option as one not given.
 
 /** A model's modality. Unknown values from the server are kept, so the union stays open. */
 export type Modality = 'text' | 'image' | 'video' | (string & {});
@@ -40,6 +45,14 @@ export interface ResourcesResult {
   warnings: string[];
 }
 
+// `Symbol.dispose` (TypeScript's lib `esnext.disposable`) declared for older
+// `lib` settings too, so that `[Symbol.dispose]` below compiles everywhere.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** Anything with the three methods of `localStorage` (a file, a Map, a KV store...). */
 export interface StorageLike {
   getItem(k: string): string | null;
@@ -47,37 +60,47 @@ export interface StorageLike {
   removeItem(k: string): void;
 }
 
+/** Extra request headers, in any form `fetch` takes. */
+export type HeadersOption = Record<string, string> | Headers | [string, string][];
+
 /** Options of a client; every field is optional. */
 export interface ClientOptions {
   /** Default `"https://api.betterprompt.me"`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Never stored, never printed, never in an error message. */
-  apiKey?: string;
-  headers?: Record<string, string>;
+  apiKey?: string | undefined;
+  /** Extra request headers; `accept`, and `authorization` when `apiKey` is set, are the client's own. */
+  headers?: HeadersOption | undefined;
   /** Default: `globalThis.localStorage` when present and usable, else memory. */
-  storage?: 'local' | 'memory' | StorageLike;
-  /** Prefix of the stored entry; entries are also scoped by `baseUrl`. */
-  storageKey?: string;
-  /** Per attempt. */
-  timeoutMs?: number;
-  /** Network errors, 429 (honouring Retry-After) and 5xx; never other 4xx. */
-  retries?: number;
-  /** Larger bodies fail with `RESPONSE_TOO_LARGE`. */
-  maxBytes?: number;
+  storage?: 'local' | 'memory' | StorageLike | undefined;
+  /** Prefix of the stored entry; entries are also scoped by `baseUrl`. Default `"resources-client"`. */
+  storageKey?: string | undefined;
+  /** Per attempt, reading the body included; 0 turns the limit off. Default 30000. */
+  timeoutMs?: number | undefined;
+  /** Network errors, timeouts, 429 (honouring Retry-After) and 5xx; never other 4xx. Default 2, at most 10. */
+  retries?: number | undefined;
+  /** Larger bodies fail with `RESPONSE_TOO_LARGE`. Default 32 MiB. */
+  maxBytes?: number | undefined;
   /** 0 (default): always revalidate over the network. */
-  maxAgeMs?: number;
+  maxAgeMs?: number | undefined;
   /** Warnings become `INVALID_RESPONSE` errors. */
-  strict?: boolean;
-  /** An injected fetch (tests, proxies, Node agents). */
-  fetch?: typeof fetch;
+  strict?: boolean | undefined;
+  /** An injected fetch (tests, proxies, Node agents), called with a `Request`. */
+  fetch?: typeof fetch | undefined;
 }
 
 /** Options of one `fetchResources` call. */
 export interface FetchOptions {
   /** Go to the network even when the stored catalog is fresh. */
-  refresh?: boolean;
+  refresh?: boolean | undefined;
   /** Cancels this caller only; a shared request goes on for the others. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+}
+
+/** What `observe()` reads: a fetch `Response`, or anything with `status` and `headers.get`. */
+export interface ResponseLike {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
 }
 
 /** A catalog client bound to one API base and one storage slot. */
@@ -93,11 +116,15 @@ export class ResourcesClient {
   /** `{"cli-agent": "resources_hash=<hash>"}` once a hash is known, else `{}`. */
   agentHeaders(): Record<string, string>;
   /** Reads `action-require` of a 2xx API response; true if it asked for a refresh. */
-  observe(response: Response): boolean;
+  observe(response: ResponseLike): boolean;
   /** Fires when the stored hash changes (the first hash too); returns an unsubscribe function. */
   onChange(cb: (r: ResourcesResult) => void): () => void;
   /** Removes the stored record. */
   clear(): void;
+  /** Releases the client's wasm memory; the client must not be used afterwards. */
+  free(): void;
+  /** The same as `free()`, for `using client = new ResourcesClient()`. */
+  [Symbol.dispose](): void;
   // --- API-key scoping, sync, store interface, background failures ---
   /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of SHA-256>` or `nokey`. */
   readonly storageKey: string;
@@ -134,15 +161,24 @@ export type ServerErrorCode =
   | 'SERVER_ERROR'
   | 'GATEWAY_TIMEOUT_ERROR';
 
+/** Every code the package knows: the server's documented ones and its own. */
+export type KnownErrorCode = ServerErrorCode | ClientErrorCode;
+
+/** The second argument of the `ResourcesError` constructor. */
+export interface ResourcesErrorDetails {
+  code?: string | undefined;
+  status?: number | undefined;
+  path?: string | undefined;
+  retryable?: boolean | undefined;
+  retryAfterMs?: number | undefined;
+}
+
 /** Every rejection of the package is one of these. */
 export class ResourcesError extends Error {
-  constructor(
-    message: string,
-    details?: { code?: string; status?: number; path?: string; retryable?: boolean; retryAfterMs?: number },
-  );
+  constructor(message: string, details?: ResourcesErrorDetails);
   readonly name: 'ResourcesError';
   /** The server's status code when the body had one, else one of the client codes. Open: servers add codes. */
-  code: ServerErrorCode | ClientErrorCode | (string & {});
+  code: KnownErrorCode | (string & {});
   /** HTTP status, 0 when there was no response. */
   status: number;
   /** `INVALID_RESPONSE`: the first failing JSON path, e.g. `data.resources.models[2].modality`. */
@@ -195,8 +231,11 @@ export interface ResourcesDiff {
   error?: { code: "INVALID_INPUT"; message: string };
 }
 
-/** Checks run options against what `model` accepts, before a paid run. Never throws. */
-export function validateRunOptions(resources: Resources, model: string, runOptions?: Record<string, unknown> | null): RunOptionsValidation;
+/**
+ * Checks run options against what `model` accepts, before a paid run. Never throws.
+ * `runOptions` is a plain object (an interface-typed one too); anything else is `INVALID_INPUT`.
+ */
+export function validateRunOptions(resources: Resources, model: string, runOptions?: object | null): RunOptionsValidation;
 /** The model with this id (the same object, not a copy), or `undefined`. */
 export function findModel(resources: Resources, id: string): Model | undefined;
 /** The models of one modality. */
@@ -205,3 +244,29 @@ export function modelsByModality(resources: Resources, modality: Modality): Mode
 export function runOptionKeys(resources: Resources): { key: string; models: string[] }[];
 /** What changed from `before` (none yet: everything is added) to `after`. */
 export function diffResources(before: Resources | null | undefined, after: Resources): ResourcesDiff;
+
+// ---- Validating a body fetched elsewhere -----------------------------------
+
+/** The body of a 2xx `GET /v1/resources` response: text or UTF-8 bytes (a BOM is allowed). */
+export type ResourcesBody = string | Uint8Array | ArrayBuffer;
+
+/** Options of `parseResources`. */
+export interface ParseOptions {
+  /** Warnings become `INVALID_RESPONSE` errors. Default `false`. */
+  strict?: boolean | undefined;
+}
+
+/** What `parseResources` returns. */
+export interface ParsedResources {
+  hash: string;
+  resources: Resources;
+  /** As in `ResourcesResult.warnings`. */
+  warnings: string[];
+}
+
+/**
+ * Validates a body the application fetched itself, by the client's rules. Stores
+ * nothing. Throws `ResourcesError`: `INVALID_RESPONSE` (with `path`), the
+ * server's code for an error envelope, or `INVALID_OPTIONS`; `status` is 200.
+ */
+export function parseResources(body: ResourcesBody, options?: ParseOptions): ParsedResources;

@@ -1,6 +1,6 @@
 // Catalogs served by the mock API server, and the hash the server derives from them.
 //
-// The entries mirror the real service's catalog (see CONTRACT.md §1) so that
+// The entries mirror the real service's documented catalog so that
 // fixtures, demos and tests all talk about the same models.
 
 import { createHash } from 'node:crypto';

@@ -8,7 +8,15 @@ use resources_client::{
     diff_resources, validate_run_options, validate_run_options_value, ErrorCode, Modality, Model, OptionChange, Resources,
     RunOption, Validation,
 };
-use serde_json::{json, Value};
+use resources_client::domain::json::Json;
+use serde_json::Value;
+
+/// A run option value (the crate's `Json`) written as JSON.
+macro_rules! json {
+    ($($value:tt)+) => {
+        serde_json::from_value::<Json>(serde_json::json!($($value)+)).expect("JSON value")
+    };
+}
 
 const CATALOG: &str = include_str!("fixtures/catalog.json");
 
@@ -17,11 +25,11 @@ fn catalog() -> Resources {
     serde_json::from_value(body["data"]["resources"].clone()).expect("fixture resources")
 }
 
-fn opts(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
+fn opts(pairs: &[(&str, Json)]) -> Vec<(String, Json)> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
 
-fn validate(model: &str, pairs: &[(&str, Value)]) -> Validation {
+fn validate(model: &str, pairs: &[(&str, Json)]) -> Validation {
     validate_run_options(&catalog(), model, &opts(pairs))
 }
 
@@ -158,8 +166,8 @@ fn a_boolean_is_not_a_string_and_its_text_is_suggested() {
 fn null_arrays_and_objects_are_not_strings_and_have_no_suggestion() {
     for value in [json!(null), json!(["high"]), json!({"v": "high"})] {
         let e = &validate("gpt-image-1", &[("quality", value.clone())]).errors[0];
-        assert_eq!(e.code, ErrorCode::NotAString, "{value}");
-        assert_eq!(e.suggestion, None, "{value}");
+        assert_eq!(e.code, ErrorCode::NotAString, "{value:?}");
+        assert_eq!(e.suggestion, None, "{value:?}");
     }
 }
 
@@ -224,7 +232,7 @@ fn json_form_takes_null_and_objects_and_refuses_the_rest() {
     for bad in [json!([]), json!("x"), json!(1), json!(true)] {
         let v = validate_run_options_value(&r, "o3", &bad);
         assert_eq!(v.errors.len(), 1);
-        assert_eq!(v.errors[0].code, ErrorCode::InvalidInput, "{bad}");
+        assert_eq!(v.errors[0].code, ErrorCode::InvalidInput, "{bad:?}");
     }
 }
 
@@ -232,11 +240,11 @@ fn json_form_takes_null_and_objects_and_refuses_the_rest() {
 fn validation_serialises_to_the_js_shape() {
     let v = validate("sora-2", &[("seconds", json!(8))]);
     let text = serde_json::to_value(&v).unwrap();
-    assert_eq!(text["ok"], json!(false));
-    assert_eq!(text["errors"][0]["code"], json!("NOT_A_STRING"));
-    assert_eq!(text["errors"][0]["key"], json!("seconds"));
-    assert_eq!(text["errors"][0]["suggestion"], json!("8"));
-    assert_eq!(text["errors"][0]["allowed"], json!(["4", "8"]));
+    assert_eq!(text["ok"], serde_json::json!(false));
+    assert_eq!(text["errors"][0]["code"], serde_json::json!("NOT_A_STRING"));
+    assert_eq!(text["errors"][0]["key"], serde_json::json!("seconds"));
+    assert_eq!(text["errors"][0]["suggestion"], serde_json::json!("8"));
+    assert_eq!(text["errors"][0]["allowed"], serde_json::json!(["4", "8"]));
     let unknown = serde_json::to_value(validate("gpt4o", &[])).unwrap();
     assert_eq!(unknown["errors"][0]["key"], Value::Null);
     assert!(unknown["errors"][0].get("allowed").is_none());
@@ -335,7 +343,7 @@ fn diff_reports_a_modality_change() {
     assert_eq!(d.changed.len(), 1);
     assert_eq!(d.changed[0].modality, Some((Modality::Text, Modality::Image)));
     assert!(d.changed[0].options.is_empty());
-    assert_eq!(serde_json::to_value(&d).unwrap()["changed"][0]["modality"], json!(["text", "image"]));
+    assert_eq!(serde_json::to_value(&d).unwrap()["changed"][0]["modality"], serde_json::json!(["text", "image"]));
 }
 
 #[test]
@@ -357,8 +365,8 @@ fn diff_reports_option_keys_and_values() {
 fn diff_ignores_order_and_extra_fields() {
     let before = resources(vec![model("a", "text", &[("k", &["1", "2"]), ("j", &["x"])]), model("b", "text", &[])]);
     let mut after = resources(vec![model("b", "text", &[]), model("a", "text", &[("j", &["x"]), ("k", &["2", "1"])])]);
-    after.models[0].extra.insert("pricing".into(), serde_json::from_value(json!({"in": 1})).unwrap());
-    after.sections.insert("tools".into(), serde_json::from_value(json!([])).unwrap());
+    after.models[0].extra.insert("pricing".into(), json!({"in": 1}));
+    after.sections.insert("tools".into(), json!([]));
     assert!(diff_resources(&before, &after).is_empty());
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use resources_client::{diff_resources, validate_run_options, Modality, Model, Resources, RunOption};
-use serde_json::Value;
+use resources_client::domain::json::Json;
 
 /// Short ids from a small alphabet, so that two generated catalogs share ids often.
 fn id() -> impl Strategy<Value = String> {
@@ -55,7 +55,7 @@ proptest! {
             let first = model.run_option(&option.key).unwrap();
             if first.options.is_empty() { continue; }
             let value = first.options[choice.index(first.options.len())].clone();
-            options.push((option.key.clone(), Value::String(value)));
+            options.push((option.key.clone(), Json::String(value)));
         }
         let v = validate_run_options(&r, &model.model, &options);
         prop_assert!(v.ok(), "{:?} for {:?}", v.errors, options);

@@ -19,10 +19,10 @@ use std::fmt;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use serde_json::{Number, Value};
+use crate::domain::json::Json;
 
 use crate::domain::types::{Modality, Model, Resources, RunOption};
-use crate::domain::text::{number_text as float_text, EscapeText};
+use crate::domain::text::{number_text, EscapeText};
 
 // ---------------------------------------------------------------------------
 // Lookups
@@ -130,7 +130,7 @@ pub struct OptionError {
     /// the arguments themselves.
     pub key: Option<String>,
     /// The value given: the option's value, or the model id for `UNKNOWN_MODEL`.
-    pub value: Value,
+    pub value: Json,
     /// Machine-readable reason.
     pub code: ErrorCode,
     /// A sentence for people.
@@ -145,7 +145,7 @@ pub struct OptionError {
 
 impl OptionError {
     /// An `INVALID_INPUT` error about an argument.
-    pub fn invalid_input(message: impl Into<String>, value: Value) -> Self {
+    pub fn invalid_input(message: impl Into<String>, value: Json) -> Self {
         OptionError { key: None, value, code: ErrorCode::InvalidInput, message: message.into(), allowed: None, suggestion: None }
     }
 }
@@ -184,7 +184,7 @@ impl Serialize for Validation {
 /// the model knows exactly, is checked normally), an unknown key is `UNKNOWN_KEY`,
 /// a value that is not a string is `NOT_A_STRING`, a value not among the options
 /// is `INVALID_VALUE`. An unknown model is one `UNKNOWN_MODEL` error.
-pub fn validate_run_options(resources: &Resources, model: &str, options: &[(String, Value)]) -> Validation {
+pub fn validate_run_options(resources: &Resources, model: &str, options: &[(String, Json)]) -> Validation {
     match resources.find_model(model) {
         Some(found) => validate_model_options(found, options),
         None => unknown_model(model, resources.models.iter().map(|m| m.model.as_str())),
@@ -193,11 +193,11 @@ pub fn validate_run_options(resources: &Resources, model: &str, options: &[(Stri
 
 /// [`validate_run_options`] for run options held as a JSON value: `null` means
 /// none, an object gives its entries, anything else is `INVALID_INPUT`.
-pub fn validate_run_options_value(resources: &Resources, model: &str, options: &Value) -> Validation {
+pub fn validate_run_options_value(resources: &Resources, model: &str, options: &Json) -> Validation {
     match options {
-        Value::Null => validate_run_options(resources, model, &[]),
-        Value::Object(map) => {
-            let entries: Vec<(String, Value)> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        Json::Null => validate_run_options(resources, model, &[]),
+        Json::Object(map) => {
+            let entries: Vec<(String, Json)> = map.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
             validate_run_options(resources, model, &entries)
         }
         other => Validation::fail(OptionError::invalid_input(
@@ -213,7 +213,7 @@ pub fn unknown_model<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> 
     let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_text())).unwrap_or_default();
     Validation::fail(OptionError {
         key: None,
-        value: Value::String(id.to_owned()),
+        value: Json::String(id.to_owned()),
         code: ErrorCode::UnknownModel,
         message: format!("unknown model \"{}\"{hint}", id.escape_text()),
         allowed: None,
@@ -222,7 +222,7 @@ pub fn unknown_model<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> 
 }
 
 /// Checks run options against one model (see [`validate_run_options`]).
-pub fn validate_model_options(model: &Model, options: &[(String, Value)]) -> Validation {
+pub fn validate_model_options(model: &Model, options: &[(String, Json)]) -> Validation {
     let mut errors = Vec::new();
     for (index, (key, value)) in options.iter().enumerate() {
         let first = canonical_spelling(model, options, key);
@@ -251,12 +251,12 @@ pub fn validate_model_options(model: &Model, options: &[(String, Value)]) -> Val
 
 /// Among the given keys equal to `key` ignoring case, the index of the one that
 /// is checked normally: the first the model knows exactly, else the first given.
-fn canonical_spelling(model: &Model, options: &[(String, Value)], key: &str) -> usize {
+fn canonical_spelling(model: &Model, options: &[(String, Json)], key: &str) -> usize {
     let same = || options.iter().enumerate().filter(|(_, (k, _))| k.eq_ignore_ascii_case(key));
     same().find(|(_, (k, _))| model.run_option(k).is_some()).or_else(|| same().next()).map_or(0, |(i, _)| i)
 }
 
-fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> {
+fn check_option(model: &Model, key: &str, value: &Json) -> Option<OptionError> {
     let id = model.model.escape_text();
     let Some(option) = model.run_option(key) else {
         let keys: Vec<&str> = first_keys(&model.available_run_options).map(|o| o.key.as_str()).collect();
@@ -276,7 +276,7 @@ fn check_option(model: &Model, key: &str, value: &Value) -> Option<OptionError> 
         });
     };
     let allowed = || Some(option.options.clone());
-    let Value::String(text) = value else {
+    let Json::String(text) = value else {
         // Say what string to send instead; when it matches an option, its exact spelling.
         let suggestion = scalar_text(value).map(|t| nearest(&t, option.options.iter().map(String::as_str)).map(str::to_owned).unwrap_or(t));
         let hint = suggestion.as_deref().map(|s| format!("; send \"{}\"", s.escape_text())).unwrap_or_default();
@@ -320,32 +320,25 @@ fn listed(items: &[&str]) -> String {
 
 /// The string a number or boolean would be sent as (`8` → `"8"`, `true` → `"true"`);
 /// `None` for null, arrays and objects, which have no sensible string form.
-fn scalar_text(value: &Value) -> Option<String> {
+/// A number is written as JavaScript's `String(n)` writes it (`8.0` → `"8"`,
+/// `0.5` → `"0.5"`), whole numbers in full.
+fn scalar_text(value: &Json) -> Option<String> {
     match value {
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(number_text(n)),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Number(n) => Some(number_text(*n)),
         _ => None,
     }
 }
 
-/// A number written as JavaScript's `String(n)` writes it for everyday values:
-/// integral floats without a fraction (`8.0` → `"8"`).
-fn number_text(n: &Number) -> String {
-    match n.as_f64() {
-        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => float_text(f),
-        _ => n.to_string(),
-    }
-}
-
 /// A few words naming the JSON type of a value, for messages.
-fn json_kind(value: &Value) -> String {
+fn json_kind(value: &Json) -> String {
     match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {}", number_text(n)),
-        Value::String(_) => "a string".to_owned(),
-        Value::Array(_) => "an array".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
+        Json::Null => "null".to_owned(),
+        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Number(n) => format!("the number {}", number_text(*n)),
+        Json::String(_) => "a string".to_owned(),
+        Json::Array(_) => "an array".to_owned(),
+        Json::Object(_) => "an object".to_owned(),
     }
 }
 

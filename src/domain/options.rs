@@ -19,7 +19,7 @@ pub const DEFAULT_STORAGE_KEY: &str = "resources-client";
 pub const MAX_RETRIES: u32 = 10;
 
 /// Options as a caller gives them; `None` means "use the default".
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// API base, default [`DEFAULT_BASE_URL`].
     pub base_url: Option<String>,
@@ -68,6 +68,22 @@ pub struct Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("storage_key", &self.storage_key)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retries", &self.retries)
+            .field("max_bytes", &self.max_bytes)
+            .field("max_age_ms", &self.max_age_ms)
+            .field("strict", &self.strict)
+            .finish_non_exhaustive()
+    }
+}
+
+// As for Config: the key never appears in logs.
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("storage_key", &self.storage_key)

@@ -1,42 +1,92 @@
-//! Reads JS values for the catalog helpers exported by `js_api.rs`
+//! Reads JS values for the catalog helpers exported by `js/mod.rs`
 //! (`validateRunOptions`, `diffResources`); the rules live in `domain::catalog`.
 //!
 //! How values cross, and why:
-//! - `validateRunOptions` reads only what it needs through `Reflect`: it walks
-//!   `resources.models` comparing each `model` with the id as JS values (`===`,
-//!   no string copies), and converts the one model it finds. A 10,000-model
-//!   catalog is never serialised for one check. Only an unknown id copies the ids
-//!   (to suggest the nearest one).
-//! - `diffResources` needs every model of both catalogs, so it takes them in one
-//!   crossing each: `JSON.stringify` with a replacer that keeps only the fields a
-//!   diff compares, then `serde_json`.
+//! - Structured values cross with `serde-wasm-bindgen`: results are serialised
+//!   with `Serializer::json_compatible()` (plain objects and arrays), inputs are
+//!   deserialised into views holding only the fields a helper reads.
+//! - serde-wasm-bindgen's own reads of a JS value (getters, `Object.entries`,
+//!   iteration) cannot be caught, and a JS exception unwinding through wasm
+//!   frames would leave the module's stack pointer behind. So it only ever reads
+//!   values made here that cannot throw: a catalog goes through one
+//!   `JSON.stringify` of the fields a helper reads (which meets getters,
+//!   proxies, cycles and BigInts inside a `catch`) and `JSON.parse`; run options
+//!   through one `Object.entries` (inside a `catch`), a fresh array of pairs.
+//! - `validateRunOptions` does not convert the catalog: it compares each
+//!   `resources.models[i].model` with the id in JS (`===`, through `Reflect`
+//!   inside a `catch`) and converts only the model it finds; only an unknown id
+//!   copies the ids (to suggest the nearest one). Converting a 10,000-model
+//!   catalog for one check, measured with `bench/helpers.mjs`, took 45–60 ms
+//!   where this takes 0.01–1.4 ms (7–20 ms for an unknown id).
+//! - An error's `value` is the caller's own value (the same number, array or
+//!   object), passed through as a `JsValue` (`serde_wasm_bindgen::preserve`).
 //!
-//! Every JS operation that can throw (getters, proxies, cycles) goes through a
-//! `catch` binding, so hostile input becomes an `INVALID_INPUT` result, never an
-//! exception; only own enumerable keys (`Object.keys`) of run options are read,
-//! so `__proto__` or `constructor` given as data are plain unknown keys.
+//! Only own enumerable keys of run options are read (`Object.entries`), so
+//! `__proto__` or `constructor` given as data are plain unknown keys.
 
-use js_sys::{Array, Object, Reflect};
-use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use js_sys::{Array, Reflect};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::domain::catalog::{self, diff_resources, OptionError, ResourcesDiff, Validation};
+use crate::domain::catalog::{self, diff_resources, ErrorCode, ModelChange, ResourcesDiff, Validation};
+use crate::domain::json::{Json, JsonObject};
 use crate::domain::types::{Modality, Model, Resources, RunOption};
-use crate::domain::text::EscapeText;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
-    fn own_keys(value: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn own_entries(value: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
     fn stringify(value: &JsValue, replacer: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The fields a diff compares; everything else stays in JS.
 const DIFF_FIELDS: [&str; 6] = ["models", "model", "modality", "availableRunOptions", "key", "options"];
+/// The fields of the one model a validation reads.
+const MODEL_FIELDS: [&str; 3] = ["availableRunOptions", "key", "options"];
+
+/// A catalog as a diff reads it.
+#[derive(Deserialize)]
+struct CatalogView {
+    models: Vec<ModelView>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ModelView {
+    model: String,
+    modality: String,
+    available_run_options: Vec<OptionView>,
+}
+
+/// The run options of the model a validation checks; `availableRunOptions`
+/// may be missing (no options). Its modality is not read: no rule uses it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ModelOptionsView {
+    #[serde(default)]
+    available_run_options: Vec<OptionView>,
+}
+
+#[derive(Deserialize)]
+struct OptionView {
+    key: String,
+    options: Vec<String>,
+}
+
+impl From<OptionView> for RunOption {
+    fn from(o: OptionView) -> Self {
+        RunOption { key: o.key, options: o.options, extra: JsonObject::new() }
+    }
+}
+
+/// One `[key, value]` pair of `Object.entries`, the value as given.
+#[derive(Deserialize)]
+struct Entry(String, #[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
 /// `validateRunOptions(resources, model, runOptions)` → `{ ok, errors }`.
 pub(crate) fn validate_run_options(resources: &JsValue, model: &JsValue, run_options: &JsValue) -> JsValue {
@@ -52,9 +102,9 @@ pub(crate) fn validate_run_options(resources: &JsValue, model: &JsValue, run_opt
         Err(message) => return invalid_input(message, run_options),
     };
     let validation = match find_model(&models, model) {
-        Ok(Some((index, found))) => match read_model(&found, index) {
+        Ok(Some((index, found))) => match read_model(&found, index, id) {
             Ok(found) => {
-                let pairs: Vec<(String, Value)> = entries.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+                let pairs: Vec<(String, Json)> = entries.iter().map(|Entry(k, v)| (k.clone(), rule_value(v))).collect();
                 catalog::validate_model_options(&found, &pairs)
             }
             Err(message) => return invalid_input(message, resources),
@@ -65,9 +115,9 @@ pub(crate) fn validate_run_options(resources: &JsValue, model: &JsValue, run_opt
         }
         Err(message) => return invalid_input(message, resources),
     };
-    validation_to_js(&validation, |error| match &error.key {
-        // Give back the value exactly as the caller passed it (8 stays a number, an object the same object).
-        Some(key) => entries.iter().find(|(k, _, _)| k == key).map_or(JsValue::UNDEFINED, |(_, _, v)| v.clone()),
+    validation_to_js(&validation, |key| match key {
+        // The value exactly as the caller passed it (8 stays a number, an object the same object).
+        Some(key) => entries.iter().find(|Entry(k, _)| k == key).map_or(JsValue::UNDEFINED, |Entry(_, v)| v.clone()),
         None => model.clone(),
     })
 }
@@ -77,14 +127,15 @@ pub(crate) fn validate_run_options(resources: &JsValue, model: &JsValue, run_opt
 pub(crate) fn diff(before: &JsValue, after: &JsValue) -> JsValue {
     #[derive(Serialize)]
     struct Output<'a> {
-        #[serde(flatten)]
-        diff: &'a ResourcesDiff,
+        added: &'a [String],
+        removed: &'a [String],
+        changed: &'a [ModelChange],
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<InputError>,
     }
     #[derive(Serialize)]
     struct InputError {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
     }
     let read = |value: &JsValue, name: &str, optional: bool| -> Result<Resources, String> {
@@ -96,10 +147,15 @@ pub(crate) fn diff(before: &JsValue, after: &JsValue) -> JsValue {
     let outcome = read(before, "before", true).and_then(|b| Ok((b, read(after, "after", false)?)));
     let (diff, error) = match outcome {
         Ok((b, a)) => (diff_resources(&b, &a), None),
-        Err(message) => (ResourcesDiff::default(), Some(InputError { code: "INVALID_INPUT", message })),
+        Err(message) => (ResourcesDiff::default(), Some(InputError { code: ErrorCode::InvalidInput, message })),
     };
-    let text = serde_json::to_string(&Output { diff: &diff, error }).unwrap_or_default();
-    js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+    to_js(&Output { added: &diff.added, removed: &diff.removed, changed: &diff.changed, error })
+}
+
+/// A result as plain JS objects and arrays.
+fn to_js(value: &impl Serialize) -> JsValue {
+    // Serialising these types makes no JS call that can fail.
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 /// `resources.models` when `resources` looks like a catalog.
@@ -153,83 +209,84 @@ fn model_ids(models: &JsValue) -> Vec<String> {
         .collect()
 }
 
-/// Converts the one model a validation needs. `availableRunOptions` may be
-/// missing (no options); anything present must have the documented shape.
-fn read_model(entry: &JsValue, index: u32) -> Result<Model, String> {
+/// Converts the one model a validation needs (its id is `id`). Its run
+/// options, when present, must have the documented shape.
+fn read_model(entry: &JsValue, index: u32, id: String) -> Result<Model, String> {
     let at = format!("resources.models[{index}]");
-    let bad = |path: String, what: &str| format!("{path} must be {what}");
-    let modality = get(entry, "modality").map_err(|_| bad(format!("{at}.modality"), "readable"))?;
-    let list = get(entry, "availableRunOptions").map_err(|_| bad(format!("{at}.availableRunOptions"), "readable"))?;
-    let mut available_run_options = Vec::new();
-    if !list.is_undefined() {
-        if !is_array(&list).unwrap_or(false) {
-            return Err(bad(format!("{at}.availableRunOptions"), "an array"));
-        }
-        for i in 0..length(&list) {
-            let path = format!("{at}.availableRunOptions[{i}]");
-            let option = Reflect::get_u32(&list, i).map_err(|_| bad(path.clone(), "readable"))?;
-            if !option.is_object() {
-                return Err(bad(path, "an object"));
-            }
-            let key = get(&option, "key").ok().and_then(|k| k.as_string()).ok_or_else(|| bad(format!("{path}.key"), "a string"))?;
-            let values = get(&option, "options").map_err(|_| bad(format!("{path}.options"), "readable"))?;
-            if !is_array(&values).unwrap_or(false) {
-                return Err(bad(format!("{path}.options"), "an array"));
-            }
-            let mut options = Vec::new();
-            for j in 0..length(&values) {
-                let value = Reflect::get_u32(&values, j).ok().and_then(|v| v.as_string());
-                options.push(value.ok_or_else(|| bad(format!("{path}.options[{j}]"), "a string"))?);
-            }
-            available_run_options.push(RunOption { key, options, extra: Default::default() });
-        }
-    }
+    let view: ModelOptionsView = read_plain(entry, &MODEL_FIELDS).map_err(|m| format!("{at}: {m}"))?;
     Ok(Model {
-        model: get(entry, "model").ok().and_then(|m| m.as_string()).unwrap_or_default(),
-        modality: Modality::from(modality.as_string().unwrap_or_default()),
-        available_run_options,
-        extra: Default::default(),
+        model: id,
+        modality: Modality::Other(String::new()),
+        available_run_options: view.available_run_options.into_iter().map(RunOption::from).collect(),
+        extra: JsonObject::new(),
     })
 }
 
-/// The own enumerable entries of run options as `(key, value for the rules,
-/// value as given)`. `null`/`undefined` mean none; entries whose value is
-/// `undefined` are left out, as `JSON.stringify` leaves them out of a request.
-fn run_option_entries(run_options: &JsValue) -> Result<Vec<(String, Value, JsValue)>, String> {
+/// Reads a whole catalog for a diff: only the compared fields cross.
+fn read_resources(value: &JsValue) -> Result<Resources, String> {
+    catalog_models(value)?;
+    let view: CatalogView = read_plain(value, &DIFF_FIELDS).map_err(|m| format!("resources: {m}"))?;
+    let models = view
+        .models
+        .into_iter()
+        .map(|m| Model {
+            model: m.model,
+            modality: Modality::from(m.modality),
+            available_run_options: m.available_run_options.into_iter().map(RunOption::from).collect(),
+            extra: JsonObject::new(),
+        })
+        .collect();
+    Ok(Resources { models, sections: JsonObject::new() })
+}
+
+/// Deserialises the `fields` of `value` into a view. One `JSON.stringify` with
+/// those fields as its replacer meets every getter, proxy, cycle or BigInt
+/// inside a `catch`, and `JSON.parse` gives serde-wasm-bindgen plain data.
+fn read_plain<T: serde::de::DeserializeOwned>(value: &JsValue, fields: &[&str]) -> Result<T, String> {
+    let replacer: Array = fields.iter().map(|f| JsValue::from_str(f)).collect();
+    let text = stringify(value, &replacer)
+        .ok()
+        .filter(JsValue::is_string)
+        .ok_or_else(|| "could not be read as JSON (a cycle, a BigInt or a throwing getter)".to_owned())?;
+    let plain = parse(&text).map_err(|_| "could not be read as JSON".to_owned())?;
+    serde_wasm_bindgen::from_value(plain).map_err(|e| {
+        let text = e.to_string();
+        format!("not the shape of a catalog ({})", text.strip_prefix("Error: ").unwrap_or(&text))
+    })
+}
+
+/// The own enumerable entries of run options, values as given. `null` and
+/// `undefined` mean none; entries whose value is `undefined` are left out, as
+/// `JSON.stringify` leaves them out of a request.
+fn run_option_entries(run_options: &JsValue) -> Result<Vec<Entry>, String> {
     if run_options.is_null() || run_options.is_undefined() {
         return Ok(Vec::new());
     }
     if !is_plain_object(run_options) {
         return Err(format!("runOptions must be a plain object of key to string value (not an array, Map or class instance), got {}", js_kind(run_options)));
     }
-    let keys = own_keys(run_options).map_err(|_| "runOptions could not be read (Object.keys threw)".to_owned())?;
-    let mut entries = Vec::new();
-    for key in keys.iter() {
-        let Some(name) = key.as_string() else { continue };
-        let value = Reflect::get(run_options, &key).map_err(|_| format!("runOptions[\"{}\"] threw when read", name.escape_text()))?;
-        if value.is_undefined() {
-            continue;
-        }
-        entries.push((name, rule_value(&value), value));
-    }
-    Ok(entries)
+    let entries = own_entries(run_options).map_err(|_| "runOptions could not be read (a getter or a proxy threw)".to_owned())?;
+    let entries: Vec<Entry> =
+        serde_wasm_bindgen::from_value(entries.into()).map_err(|_| "runOptions could not be read".to_owned())?;
+    Ok(entries.into_iter().filter(|Entry(_, v)| !v.is_undefined()).collect())
 }
 
 /// What the rules need to know of a JS value: its text when a string, its
 /// number or boolean (for a suggestion); other kinds only as "not a string".
-fn rule_value(value: &JsValue) -> Value {
+/// `NaN` and infinities are `null`, as `JSON.stringify` sends them.
+fn rule_value(value: &JsValue) -> Json {
     if let Some(s) = value.as_string() {
-        Value::String(s)
+        Json::String(s)
     } else if let Some(b) = value.as_bool() {
-        Value::Bool(b)
+        Json::Bool(b)
     } else if let Some(n) = value.as_f64() {
-        Number::from_f64(n).map_or(Value::Null, Value::Number)
+        if n.is_finite() { Json::Number(n) } else { Json::Null }
     } else if value.is_null() {
-        Value::Null
+        Json::Null
     } else if is_array(value).unwrap_or(false) {
-        Value::Array(Vec::new())
+        Json::Array(Vec::new())
     } else {
-        Value::Object(Map::new())
+        Json::Object(JsonObject::new())
     }
 }
 
@@ -245,69 +302,6 @@ fn is_plain_object(value: &JsValue) -> bool {
         Ok(proto) => Reflect::get_prototype_of(&proto).map(|p| p.is_null()).unwrap_or(false),
         Err(_) => false,
     }
-}
-
-/// Reads a whole catalog for a diff: one `JSON.stringify` of only the compared fields.
-fn read_resources(value: &JsValue) -> Result<Resources, String> {
-    catalog_models(value)?;
-    let replacer: Array = DIFF_FIELDS.iter().map(|f| JsValue::from_str(f)).collect();
-    let text = stringify(value, &replacer)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| "resources could not be read as JSON (a cycle, a BigInt or a throwing getter)".to_owned())?;
-    // from_slice, as everywhere: one instantiation of the Value parser in the wasm build.
-    let json: Value = serde_json::from_slice(text.as_bytes()).map_err(|_| "resources could not be read as JSON".to_owned())?;
-    resources_from_json(json)
-}
-
-/// Converts the stringified catalog by hand: the `serde` derive of `Resources`
-/// (with its flattened extra fields) would add more to the wasm build than this.
-/// Paths are formatted only on failure: this runs for every model of both catalogs.
-fn resources_from_json(json: Value) -> Result<Resources, String> {
-    fn array(value: Option<Value>, path: impl FnOnce() -> String) -> Result<Vec<Value>, String> {
-        match value {
-            Some(Value::Array(items)) => Ok(items),
-            _ => Err(format!("{} must be an array", path())),
-        }
-    }
-    fn string(value: Option<Value>, path: impl FnOnce() -> String) -> Result<String, String> {
-        match value {
-            Some(Value::String(s)) => Ok(s),
-            _ => Err(format!("{} must be a string", path())),
-        }
-    }
-    fn object(value: Value, path: impl FnOnce() -> String) -> Result<Map<String, Value>, String> {
-        match value {
-            Value::Object(map) => Ok(map),
-            _ => Err(format!("{} must be an object", path())),
-        }
-    }
-    let mut root = object(json, || "resources".into())?;
-    let entries = array(root.remove("models"), || "models".into())?;
-    let mut models = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.into_iter().enumerate() {
-        let mut entry = object(entry, || format!("models[{i}]"))?;
-        let list = array(entry.remove("availableRunOptions"), || format!("models[{i}].availableRunOptions"))?;
-        let mut available_run_options = Vec::with_capacity(list.len());
-        for (j, option) in list.into_iter().enumerate() {
-            let at = || format!("models[{i}].availableRunOptions[{j}]");
-            let mut option = object(option, at)?;
-            let key = string(option.remove("key"), || format!("{}.key", at()))?;
-            let values = array(option.remove("options"), || format!("{}.options", at()))?;
-            let mut options = Vec::with_capacity(values.len());
-            for (k, value) in values.into_iter().enumerate() {
-                options.push(string(Some(value), || format!("{}.options[{k}]", at()))?);
-            }
-            available_run_options.push(RunOption { key, options, extra: Default::default() });
-        }
-        models.push(Model {
-            model: string(entry.remove("model"), || format!("models[{i}].model"))?,
-            modality: Modality::from(string(entry.remove("modality"), || format!("models[{i}].modality"))?),
-            available_run_options,
-            extra: Default::default(),
-        });
-    }
-    Ok(Resources { models, sections: Default::default() })
 }
 
 /// A few words naming the JS type of a value, for messages.
@@ -334,33 +328,41 @@ fn js_kind(value: &JsValue) -> &'static str {
 }
 
 fn invalid_input(message: String, value: &JsValue) -> JsValue {
-    let validation = Validation::fail(OptionError::invalid_input(message, Value::Null));
+    let validation = Validation::fail(catalog::OptionError::invalid_input(message, Json::Null));
     validation_to_js(&validation, |_| value.clone())
 }
 
 /// `{ ok, errors: [{ key, value, code, message, allowed?, suggestion? }] }`,
-/// with `value` taken from the caller's own values by `value_of`.
-fn validation_to_js(validation: &Validation, value_of: impl Fn(&OptionError) -> JsValue) -> JsValue {
-    let errors = Array::new();
-    for error in &validation.errors {
-        let object = Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&object, &JsValue::from_str(k), v);
-        };
-        set("key", &error.key.as_deref().map_or(JsValue::NULL, JsValue::from_str));
-        set("value", &value_of(error));
-        set("code", &JsValue::from_str(error.code.as_str()));
-        set("message", &JsValue::from_str(&error.message));
-        if let Some(allowed) = &error.allowed {
-            set("allowed", &allowed.iter().map(|a| JsValue::from_str(a)).collect::<Array>());
-        }
-        if let Some(suggestion) = &error.suggestion {
-            set("suggestion", &JsValue::from_str(suggestion));
-        }
-        errors.push(&object);
+/// with `value` taken from the caller's own values by `value_of` (given the key).
+fn validation_to_js(validation: &Validation, value_of: impl Fn(Option<&str>) -> JsValue) -> JsValue {
+    #[derive(Serialize)]
+    struct Output<'a> {
+        ok: bool,
+        errors: Vec<OptionError<'a>>,
     }
-    let result = Object::new();
-    let _ = Reflect::set(&result, &JsValue::from_str("ok"), &JsValue::from_bool(validation.ok()));
-    let _ = Reflect::set(&result, &JsValue::from_str("errors"), &errors);
-    result.into()
+    #[derive(Serialize)]
+    struct OptionError<'a> {
+        key: Option<&'a str>,
+        #[serde(serialize_with = "serde_wasm_bindgen::preserve::serialize")]
+        value: JsValue,
+        code: ErrorCode,
+        message: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allowed: Option<&'a [String]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        suggestion: Option<&'a str>,
+    }
+    let errors = validation
+        .errors
+        .iter()
+        .map(|e| OptionError {
+            key: e.key.as_deref(),
+            value: value_of(e.key.as_deref()),
+            code: e.code,
+            message: &e.message,
+            allowed: e.allowed.as_deref(),
+            suggestion: e.suggestion.as_deref(),
+        })
+        .collect();
+    to_js(&Output { ok: validation.ok(), errors })
 }

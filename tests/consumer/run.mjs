@@ -133,19 +133,51 @@ try {
     const files = packed.files.map((f) => f.path).sort();
     const wasm = files.filter((f) => f.endsWith('.wasm'));
     equal(wasm, ['web/resources_client_bg.wasm'], 'wasm files (web and node builds share one)');
-    for (const f of ['package.json', 'README.md', 'index.js', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.cjs', 'file-storage.cjs', 'errors.js', 'errors.cjs', 'catalog.js', 'catalog.cjs', 'node/resources_client.js', 'node/package.json']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'CHANGELOG.md', 'index.js', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.cjs', 'file-storage.cjs', 'errors.js', 'errors.cjs', 'catalog.js', 'catalog.cjs', 'node/resources_client.js', 'node/package.json']) {
       check(files.includes(f), `tarball lacks ${f}`);
     }
     check(!files.some((f) => f.endsWith('resources_client.d.ts')), 'the generated wasm-bindgen declarations are not shipped');
     const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     const cargoVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
     equal([manifest.name, manifest.version], ['resources-client', cargoVersion], 'name and version (from Cargo.toml)');
-    check(manifest.license && manifest.bin?.['resources-client'] === './cli.cjs', 'license and bin');
+    check(manifest.license === 'MIT OR Apache-2.0' && manifest.bin?.['resources-client'] === './cli.cjs', 'license and bin');
+    check(manifest.types === './index.d.ts' && manifest.engines?.node === '>=20', 'types and engines');
+    check(Array.isArray(manifest.sideEffects) && Array.isArray(manifest.keywords) && manifest.keywords.length > 0, 'sideEffects and keywords');
     const gz = BROWSER_FILES.map((f) => zlib.gzipSync(fs.readFileSync(path.join(pkgDir, f)), { level: 9 }).length);
     const raw = BROWSER_FILES.map((f) => fs.statSync(path.join(pkgDir, f)).size);
     const sum = (xs) => xs.reduce((a, b) => a + b, 0);
     console.log(`# tarball ${packed.size} bytes (${packed.unpackedSize} unpacked, ${files.length} files)`);
     console.log(`# browser download (${BROWSER_FILES.join(' + ')}): ${sum(raw)} bytes, ${sum(gz)} gzip -9 (wasm ${gz.at(-1)}, JS ${sum(gz.slice(0, -1))})`);
+    // The package README's figure ("about N KB gzipped") must stay true.
+    const stated = /about (\d+) KB gzipped/.exec(fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8'));
+    check(stated, 'the README states the gzip size');
+    const ratio = (Number(stated[1]) * 1000) / sum(gz);
+    check(ratio > 0.95 && ratio < 1.05, `the README says about ${stated[1]} KB gzipped; measured ${sum(gz)} bytes`);
+  });
+
+  await test('package: the README is for users, its links work on a registry page; licences and changelog', async () => {
+    const readme = fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
+    const headings = [...readme.matchAll(/^(#{1,3}) (.+)$/gm)].map((m) => m[2]);
+    equal(headings.slice(0, 3), ['resources-client', 'Install', 'Quick start'], 'the README opens with install and a quick start');
+    check(/^```sh\nnpm install resources-client\n```$/m.test(readme), 'the install command');
+    check(!readme.includes('./run') && !/\bcargo\b/.test(readme), 'no commands for developing the package');
+    // A registry page has no repository to resolve relative links against:
+    // every link is absolute, or an anchor of a heading on the page.
+    const slug = (h) => h.toLowerCase().replace(/`/g, '').replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+    const anchors = new Set(headings.map(slug));
+    for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (target.startsWith('#')) check(anchors.has(target.slice(1)), `README link to a missing heading: ${target}`);
+      else check(/^https:\/\//.test(target), `README link that breaks on a registry page: ${target}`);
+    }
+    check(!/<img|!\[/.test(readme), 'no images (none is shipped)');
+    check(fs.readFileSync(path.join(pkgDir, 'LICENSE-MIT'), 'utf8').startsWith('MIT License'), 'LICENSE-MIT');
+    check(fs.readFileSync(path.join(pkgDir, 'LICENSE-APACHE'), 'utf8').includes('Apache License'), 'LICENSE-APACHE');
+    const changelog = fs.readFileSync(path.join(pkgDir, 'CHANGELOG.md'), 'utf8');
+    const cargoVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
+    check(changelog.startsWith('# Changelog') && changelog.includes(`## ${cargoVersion}`), 'CHANGELOG.md names the version');
+    // The repository's own README keeps the two commands on its first screen.
+    const repoTop = fs.readFileSync(path.join(root, 'README.md'), 'utf8').split('\n').slice(0, 20).join('\n');
+    check(repoTop.includes('./run demo') && repoTop.includes('./run test'), 'the repository README opens with ./run demo and ./run test');
   });
 
   await test('package: the public declarations contain no `any`', async () => {
@@ -158,6 +190,59 @@ try {
   const node = await makeProject(tmp, 'node-consumer', tarball);
   fs.copyFileSync(path.join(here, 'node-esm.mjs'), path.join(node, 'esm.mjs'));
   fs.copyFileSync(path.join(here, 'node-cjs.cjs'), path.join(node, 'cjs.cjs'));
+
+  // ---- the README's examples, as written ----------------------------------
+  // Blocks marked `<!-- test: NAME -->` in the packed README are saved as NAME
+  // in the Node project and run there.
+  const readmeBlocks = new Map();
+  for (const m of fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8').matchAll(/<!-- test: (\S+) -->\n```\w*\n([\s\S]*?)\n```/g)) {
+    readmeBlocks.set(m[1], m[2]);
+    fs.writeFileSync(path.join(node, m[1]), `${m[2]}\n`);
+  }
+
+  await test('readme: the Node quick starts (ESM and CommonJS) run, and print an API error once', async () => {
+    equal([...readmeBlocks.keys()].sort(), ['proxy.mjs', 'quick-start.cjs', 'quick-start.mjs'], 'tested README blocks');
+    for (const file of ['quick-start.mjs', 'quick-start.cjs']) {
+      const env = { ...process.env, RESOURCES_API_KEY: API_KEY, RESOURCES_BASE_URL: api.url };
+      const ok = await execOk(process.execPath, [file], { cwd: node, env });
+      check(ok.stdout.includes('gpt-image-1') || /^\d+ models$/m.test(ok.stdout), `${file} output: ${ok.stdout}`);
+      const wrong = await exec(process.execPath, [file], { cwd: node, env: { ...env, RESOURCES_API_KEY: 'sk-wrong' } });
+      equal(wrong.code, 1, `${file} exit code with a wrong key`);
+      check(wrong.stderr.startsWith('could not load the catalog: UNAUTHORIZED_ERROR (HTTP 401)')
+        && wrong.stderr.split('UNAUTHORIZED_ERROR').length === 2, `${file} names the code once: ${wrong.stderr}`);
+    }
+  });
+
+  await test('readme: the key-adding proxy serves a client that has no key', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['proxy.mjs'], {
+      cwd: node, env: { ...process.env, RESOURCES_API_KEY: API_KEY, RESOURCES_BASE_URL: api.url, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const proxyBase = await new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => { out += d; const m = /proxy on (\S+)/.exec(out); if (m) resolve(m[1]); });
+        child.once('exit', (code) => reject(new Error(`the proxy exited with ${code}`)));
+      });
+      await fetch(`${api.url}/__control/reset`, { method: 'POST' });
+      const script = [
+        "import { ResourcesClient } from 'resources-client';",
+        `const client = new ResourcesClient({ baseUrl: ${JSON.stringify(proxyBase)}, storage: 'memory' });`,
+        'const first = await client.fetchResources();',
+        'const second = await client.fetchResources();',
+        'console.log(JSON.stringify({ hash: first.hash, models: first.resources.models.length, again: second.hash }));',
+      ].join('\n');
+      fs.writeFileSync(path.join(node, 'through-proxy.mjs'), script);
+      const r = await execOk(process.execPath, ['through-proxy.mjs'], { cwd: node, env: { ...process.env, RESOURCES_API_KEY: '' } });
+      const seen = JSON.parse(r.stdout);
+      check(seen.models > 0 && seen.again === seen.hash, `through the proxy: ${r.stdout}`);
+      const log = (await (await fetch(`${api.url}/__control/log`)).json()).requests.filter((q) => q.path === '/v1/resources');
+      equal(log.map((q) => q.headers.authorization), ['Bearer <redacted>', 'Bearer <redacted>'], 'the proxy added the key');
+      equal(log[1].headers['cli-agent'], `resources_hash=${seen.hash}`, 'cli-agent passed through the proxy');
+    } finally {
+      child.kill();
+    }
+  });
 
   // ---- Node ---------------------------------------------------------------
   await test('node: import (ESM)', async () => {
@@ -174,12 +259,14 @@ try {
 
   // ---- TypeScript ---------------------------------------------------------
   await test('types: consumer and misuses compile under --strict (nodenext ESM, CommonJS, bundler)', async () => {
-    for (const f of ['consumer.ts', 'misuse.ts']) fs.copyFileSync(path.join(root, 'tests', 'types', f), path.join(node, f));
+    for (const f of ['consumer.ts', 'misuse.ts', 'dispose.ts']) fs.copyFileSync(path.join(root, 'tests', 'types', f), path.join(node, f));
     // The same consumer as a CommonJS module: resolved through the "require" types.
     fs.copyFileSync(path.join(root, 'tests', 'types', 'consumer.ts'), path.join(node, 'consumer-cjs.cts'));
     const common = ['--strict', '--noEmit', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
-    await execOk(process.execPath, [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'consumer.ts', 'misuse.ts', 'consumer-cjs.cts'], { cwd: node });
+    await execOk(process.execPath, [tsc, ...common, '--exactOptionalPropertyTypes', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'consumer.ts', 'misuse.ts', 'consumer-cjs.cts'], { cwd: node });
     await execOk(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler', 'consumer.ts', 'misuse.ts'], { cwd: node });
+    // `using` needs the esnext lib (Disposable); the declarations compile with and without it.
+    await execOk(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'es2022', '--lib', 'esnext,dom', '--skipLibCheck', 'false', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'dispose.ts', 'consumer.ts'], { cwd: node });
   });
 
   await test('types: a misuse that compiles fails the check', async () => {
@@ -235,7 +322,9 @@ try {
     const missing = await exec(cli, [], { env });
     equal(missing.code, 2, 'exit code without a command');
     const help = await execOk(cli, ['--help'], { env });
-    check(help.stdout.includes('RESOURCES_API_KEY') && help.stdout.includes('--cache-dir'), 'help text');
+    check(help.stdout.includes('RESOURCES_API_KEY') && help.stdout.includes('RESOURCES_BASE_URL') && help.stdout.includes('--cache-dir'), 'help text');
+    const fromStore = await execOk(cli, ['resources', '--base-url', api.url], { env: { ...env, RESOURCES_API_KEY: '' } });
+    check(/^MODEL\s+MODALITY/.test(fromStore.stdout) && fromStore.stderr.includes('(stored)'), `resources serves the stored catalog without a key: ${fromStore.stderr}`);
   });
 
   await test('cli: --cache-dir, and a cache file that is not JSON is replaced', async () => {
@@ -246,6 +335,32 @@ try {
     const r = await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env: { ...process.env, RESOURCES_API_KEY: API_KEY } });
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'store.json'), 'utf8'));
     check(Object.values(stored).some((v) => v.includes(JSON.parse(r.stdout).hash)), 'the record was written to --cache-dir');
+  });
+
+  await test('cli: a record of the previous format (1) in the cache file is ignored and replaced', async () => {
+    const cli = path.join(node, 'node_modules', '.bin', 'resources-client');
+    const dir = path.join(tmp, 'v1-cache');
+    const file = path.join(dir, 'store.json');
+    const env = { ...process.env, RESOURCES_API_KEY: API_KEY };
+    await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env });
+    const [key, ...others] = Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')));
+    equal(others.length, 0, 'one record in the cache file');
+    const current = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8'))[key]);
+    equal(current.v, 2, 'the format written');
+    // What the previous release wrote: hash and catalog at the top level.
+    const old = {
+      v: 1, baseUrl: current.baseUrl, hash: 'b2xkLWZvcm1hdA', fetchedAt: Date.now(), stale: false, resources: current.body.data.resources,
+    };
+    fs.writeFileSync(file, JSON.stringify({ [key]: JSON.stringify(old) }), { mode: 0o600 });
+    await fetch(`${api.url}/__control/log`, { method: 'DELETE' });
+    const r = await execOk(cli, ['models', '--json', '--max-age', '3600', '--cache-dir', dir, '--base-url', api.url], { env });
+    const result = JSON.parse(r.stdout);
+    equal([result.source, result.previousHash, result.changed], ['network', null, true], 'the old record is not served, even when fresh');
+    equal(r.stderr.includes('b2xkLWZvcm1hdA') || r.stdout.includes('b2xkLWZvcm1hdA'), false, 'the old hash is not shown');
+    const log = (await (await fetch(`${api.url}/__control/log`)).json()).requests.filter((q) => q.path === '/v1/resources');
+    equal(log.map((q) => q.headers['cli-agent']), [undefined], 'one request, without the old hash');
+    const rewritten = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8'))[key]);
+    equal([rewritten.v, rewritten.body.data.hash], [2, result.hash], 'replaced by a record of the current format');
   });
 
   // ---- browsers -----------------------------------------------------------

@@ -100,6 +100,70 @@ export const tests = [
     },
   },
   {
+    name: 'validateRunOptions: a number in a message and a suggestion is written as String(n) writes it',
+    async run(ctx) {
+      const r = await catalog(ctx);
+      // Fractions and numbers from 1e21 on: the shortest digits that read back, placed as JavaScript places them.
+      const numbers = [1.5, -0.5, 0.1 + 0.2, 1 / 3, 1e-6, 1.5e-6, 1e-7, 2 ** -25, 5e-324, 1e21, 1.5e21, 2 ** 70, 1.7976931348623157e308, 123.456];
+      let seed = 7;
+      for (let i = 0; i < 200; i += 1) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        numbers.push((seed / 2147483648) * 10 ** ((seed % 60) - 30));
+      }
+      for (const n of numbers) {
+        if (Number.isInteger(n) && Math.abs(n) < 1e21) continue;
+        const [e] = ctx.lib.validateRunOptions(r, 'sora-2', { seconds: n }).errors;
+        equal(e.code, 'NOT_A_STRING');
+        equal(e.suggestion, String(n));
+        ok(e.message.includes(`got the number ${String(n)};`), e.message);
+      }
+      // NaN is sent as null by JSON.stringify, and has no string to suggest; the value is still the one given.
+      const [nan] = ctx.lib.validateRunOptions(r, 'sora-2', { seconds: NaN }).errors;
+      equal(nan.code, 'NOT_A_STRING');
+      ok(Number.isNaN(nan.value));
+      equal('suggestion' in nan, false);
+    },
+  },
+  {
+    name: 'validateRunOptions and diffResources answer with plain objects and arrays',
+    async run(ctx) {
+      const r = await catalog(ctx);
+      const plain = (v) => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+      const v = ctx.lib.validateRunOptions(r, 'sora-2', { seconds: 8, size: 'huge' });
+      ok(plain(v) && Array.isArray(v.errors) && v.errors.every(plain), 'validation result');
+      ok(Array.isArray(v.errors[0].allowed));
+      const bad = ctx.lib.validateRunOptions(5, 'sora-2', {});
+      ok(plain(bad) && plain(bad.errors[0]), 'INVALID_INPUT result');
+      const after = JSON.parse(JSON.stringify(r));
+      after.models[0].modality = 'video';
+      after.models[0].availableRunOptions = [{ key: 'k', options: ['v'] }];
+      const d = ctx.lib.diffResources(r, after);
+      ok(plain(d) && plain(d.changed[0]) && plain(d.changed[0].options), 'diff result');
+      ok(Array.isArray(d.changed[0].modality));
+      const e = ctx.lib.diffResources(r, 5);
+      ok(plain(e) && plain(e.error), 'diff error');
+    },
+  },
+  {
+    name: 'validateRunOptions: a hostile model entry (getter, cycle, BigInt) is INVALID_INPUT when it is the one checked',
+    async run(ctx) {
+      const { validateRunOptions } = ctx.lib;
+      const getter = { model: 'm', modality: 'text' };
+      Object.defineProperty(getter, 'availableRunOptions', { enumerable: true, get() { throw new Error('boom'); } });
+      const cyclic = { model: 'm', modality: 'text', availableRunOptions: [] };
+      cyclic.availableRunOptions.push({ key: 'k', options: cyclic.availableRunOptions });
+      const bigint = { model: 'm', modality: 'text', availableRunOptions: [{ key: 'k', options: [1n] }] };
+      const wrong = { model: 'm', modality: 'text', availableRunOptions: [{ key: 'k', options: [1] }] };
+      for (const entry of [getter, cyclic, bigint, wrong]) {
+        const v = noThrow(() => validateRunOptions({ models: [entry] }, 'm', { k: 'x' }), 'hostile model');
+        deepEqual(codes(v), ['INVALID_INPUT']);
+        ok(v.errors[0].message.startsWith('resources.models[0]'), v.errors[0].message);
+        // Another model of the same catalog is checked normally.
+        deepEqual(codes(validateRunOptions({ models: [entry, { model: 'n', modality: 'text', availableRunOptions: [] }] }, 'n', {})), []);
+      }
+    },
+  },
+  {
     name: 'validateRunOptions: DUPLICATE_KEY for a key given twice in different case',
     async run(ctx) {
       const r = await catalog(ctx);

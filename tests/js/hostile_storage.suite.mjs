@@ -7,16 +7,21 @@ import { rejects } from './assert.mjs';
 
 const storageWarning = (r) => r.warnings.some((w) => w.startsWith('storage unavailable, kept in memory'));
 
-/** A valid record text for `options`, as the package writes it, with another hash. */
+/** A valid record text for `options`, as the package writes it (format 2: the
+ * response body last, verbatim), with another hash in the body. */
 async function recordFor(ctx, options, hash) {
   const storage = recordingStorage();
   const writer = new ctx.lib.ResourcesClient({ ...options, storage });
   await writer.fetchResources();
   const text = storage.map.get(recordKey(options));
   const rec = JSON.parse(text);
-  rec.hash = hash;
+  equal(rec.v, 2, 'the package writes format 2');
+  rec.body.data.hash = hash;
   return JSON.stringify(rec);
 }
+
+/** The hash a stored record text carries. */
+const storedHash = (text) => JSON.parse(text).body.data.hash;
 
 export const tests = [
   {
@@ -96,7 +101,23 @@ export const tests = [
     name: 'a corrupt record is discarded and replaced',
     async run(ctx) {
       await ctx.control.reset();
-      for (const junk of ['{not json', 'null', '[]', '{"v":1}', '\u0000\uFFFF', '{"v":1,"hash":"a b"}', '9'.repeat(5000)]) {
+      const base = ctx.options().baseUrl;
+      const envelope = (hash) => `{"status":"SUCCESS","data":{"hash":${JSON.stringify(hash)},"resources":{"models":[]}}}`;
+      const v2 = (body) => `{"v":2,"baseUrl":${JSON.stringify(base)},"fetchedAt":1,"stale":false,"body":${body}}`;
+      // The hand-made record is read as it is: each junk below is discarded for what it changes.
+      const reader = new ctx.lib.ResourcesClient(ctx.options({ storage: { getItem: () => v2(envelope('YWI')), setItem() {}, removeItem() {} } }));
+      equal(reader.hash, 'YWI', 'a well-formed hand-made record is read');
+      const junks = [
+        '{not json', 'null', '[]', '{"v":2}', '\u0000\uFFFF', '9'.repeat(5000),
+        '{"v":1}',
+        `{"v":1,"baseUrl":${JSON.stringify(base)},"hash":"YWI","fetchedAt":1,"stale":false,"resources":{"models":[]}}`,
+        v2(envelope('a b')),
+        v2('null'),
+        v2(envelope('YWI')).slice(0, -2),
+        `${v2(envelope('YWI'))} `,
+        `{"v":2,"baseUrl":${JSON.stringify(base)},"body":${envelope('YWI')},"fetchedAt":1,"stale":false}`,
+      ];
+      for (const junk of junks) {
         const storage = recordingStorage();
         const options = ctx.options({ storage });
         storage.map.set(recordKey(options), junk);
@@ -106,17 +127,26 @@ export const tests = [
         const r = await client.fetchResources();
         equal(r.previousHash, null);
         equal(r.changed, true);
-        equal(JSON.parse(storage.map.get(recordKey(options))).hash, r.hash);
+        equal(storedHash(storage.map.get(recordKey(options))), r.hash);
       }
     },
   },
   {
-    name: 'records from a future format version or another base URL are ignored',
+    name: 'records from a future or previous format version or another base URL are ignored',
     async run(ctx) {
       await ctx.control.reset();
       const options = ctx.options();
       const valid = JSON.parse(await recordFor(ctx, options, 'c3RvcmVkLWhhc2g'));
-      for (const [label, rec] of [['future version', { ...valid, v: 2 }], ['other base URL', { ...valid, baseUrl: 'https://api.example.com' }]]) {
+      const reader = new ctx.lib.ResourcesClient({ ...options, storage: { getItem: () => JSON.stringify(valid), setItem() {}, removeItem() {} } });
+      equal(reader.hash, 'c3RvcmVkLWhhc2g', 'the record as written is read');
+      const previous = {
+        v: 1, baseUrl: valid.baseUrl, hash: 'c3RvcmVkLWhhc2g', fetchedAt: valid.fetchedAt, stale: false, resources: valid.body.data.resources,
+      };
+      for (const [label, rec] of [
+        ['future version', { ...valid, v: 3 }],
+        ['previous version (format 1)', previous],
+        ['other base URL', { ...valid, baseUrl: 'https://api.example.com' }],
+      ]) {
         const storage = recordingStorage();
         storage.map.set(recordKey(options), JSON.stringify(rec));
         const client = new ctx.lib.ResourcesClient({ ...options, storage });
@@ -161,6 +191,7 @@ export const tests = [
       equal(r2.source, 'network');
       equal(r2.hash, first.hash);
       equal(client.hash, first.hash);
+      equal(storedHash(storage.map.get(recordKey(options))), first.hash, 'the network catalog is stored over the other writer\'s');
 
       // A corrupt write mid-call leaves nothing to serve on failure: the error surfaces.
       await ctx.control.faults({ status: 400, delayMs: 200 });

@@ -32,15 +32,50 @@ export const tests = [
       ok(key.includes(mockUrl), key);
       equal(storage.map.size, 1);
       const record = JSON.parse(text);
-      equal(record.v, 1);
+      deepEqual(Object.keys(record), ['v', 'baseUrl', 'fetchedAt', 'stale', 'body'], 'the members, the body last');
+      equal(record.v, 2);
       equal(record.baseUrl, mockUrl);
-      equal(record.hash, result.hash);
       equal(record.fetchedAt, result.fetchedAt);
+      ok(Number.isInteger(record.fetchedAt), `fetchedAt is whole ms: ${record.fetchedAt}`);
       equal(record.stale, false);
-      deepEqual(record.resources, result.resources);
+      equal(record.body.status, 'SUCCESS');
+      equal(record.body.data.hash, result.hash);
+      deepEqual(record.body.data.resources, result.resources);
+      ok(text.endsWith('}}') && !/\s$/.test(text), 'the record ends right after the body');
       for (const [, k, v] of storage.calls) {
         ok(!String(k).includes('sk-mock-demo') && !String(v ?? '').includes('sk-mock-demo'), 'the key is never written');
       }
+    },
+  },
+  {
+    name: 'the record keeps the body as received, last; a cached result has its resources in body order and its warnings',
+    async run({ lib, options, control, mockUrl }) {
+      await control.reset();
+      // Whitespace, escapes, non-ASCII text, an unknown member and an unknown modality: all kept as sent.
+      const body = '{ "status" : "SUCCESS",\n  "data": {"hash": "Ym9keS12ZXJiYXRpbQ", "resources": {"models": [\n'
+        + '    {"modality": "text", "model": "mod\u00e8le-\\u00e9", "availableRunOptions": [], "note": "été \\"x\\""},\n'
+        + '    {"model": "sound", "modality": "audio", "availableRunOptions": []}\n  ]}}, "extra": 1}';
+      await control.faults({ body });
+      const storage = recordingStorage();
+      const opts = options({ storage });
+      const result = await new lib.ResourcesClient(opts).fetchResources();
+      equal(result.hash, 'Ym9keS12ZXJiYXRpbQ');
+      ok(result.warnings.some((w) => w.startsWith('data.resources.models[1].modality')), JSON.stringify(result.warnings));
+      const [text] = [...storage.map.values()];
+      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${body}}`);
+
+      await control.clearLog();
+      const reader = new lib.ResourcesClient(opts);
+      const cached = reader.cached();
+      equal(cached.source, 'cache');
+      equal(cached.hash, result.hash);
+      equal(cached.fetchedAt, result.fetchedAt);
+      deepEqual(cached.resources, result.resources);
+      deepEqual(cached.resources, JSON.parse(body).data.resources);
+      deepEqual(Object.keys(cached.resources.models[0]), ['modality', 'model', 'availableRunOptions', 'note'], 'keys in the body\'s order');
+      equal(cached.resources.models[0].model, 'mod\u00e8le-\u00e9');
+      deepEqual(cached.warnings, result.warnings, 'the body\'s own warnings, with the same paths');
+      equal((await control.resourceRequests()).length, 0);
     },
   },
   {
@@ -126,16 +161,47 @@ export const tests = [
       const [key] = storage.map.keys();
       const text = storage.map.get(key);
       const record = JSON.parse(text);
+      equal(record.v, 2);
+      const { body } = record;
+      const withBody = (edit) => JSON.stringify({ ...record, body: edit(structuredClone(body)) });
+      const withData = (data) => withBody((b) => ({ ...b, data: { ...b.data, ...data } }));
+      // The record, re-serialised unchanged, is read: each variant below is discarded for what it changes.
+      const reread = new lib.ResourcesClient({ ...opts, storage: { getItem: () => JSON.stringify(record), setItem() {}, removeItem() {} } });
+      equal(reread.hash, good.hash, 'an unchanged record is read');
       const variants = {
-        'not JSON': '{"v":1,',
+        'not JSON': '{"v":2,',
+        'a body cut short': text.slice(0, -3),
         'no version': JSON.stringify({ ...record, v: undefined }),
-        'future version': JSON.stringify({ ...record, v: 2 }),
+        'a version as a string': JSON.stringify({ ...record, v: '2' }),
+        'future version': JSON.stringify({ ...record, v: 3 }),
+        'previous format (v1)': JSON.stringify({
+          v: 1, baseUrl: record.baseUrl, hash: body.data.hash, fetchedAt: record.fetchedAt, stale: false, resources: body.data.resources,
+        }),
+        'previous format (v1) with a body': JSON.stringify({ ...record, v: 1 }),
         'another base URL': JSON.stringify({ ...record, baseUrl: 'https://elsewhere.example' }),
-        'a hash with CR/LF': JSON.stringify({ ...record, hash: 'abc\r\nx-evil: 1' }),
-        'a hash with +': JSON.stringify({ ...record, hash: 'ab+c' }),
-        'an empty model id': JSON.stringify({ ...record, resources: { models: [{ model: '', modality: 'text', availableRunOptions: [] }] } }),
-        'no resources': JSON.stringify({ ...record, resources: undefined }),
+        'no base URL': JSON.stringify({ ...record, baseUrl: undefined }),
+        'no body': JSON.stringify({ ...record, body: undefined }),
+        'a body that is not an object': JSON.stringify({ ...record, body: JSON.stringify(body) }),
+        'a body whose status is not SUCCESS': withBody((b) => ({ ...b, status: 'ERROR' })),
+        'a body without data': withBody((b) => ({ ...b, data: undefined })),
+        'a hash with CR/LF': withData({ hash: 'abc\r\nx-evil: 1' }),
+        'a hash with +': withData({ hash: 'ab+c' }),
+        'no hash': withData({ hash: undefined }),
+        'an empty model id': withData({ resources: { models: [{ model: '', modality: 'text', availableRunOptions: [] }] } }),
+        'no resources': withData({ resources: undefined }),
+        'hash and resources beside the body (v1 members in a v2 record)': JSON.stringify({
+          v: 2, baseUrl: record.baseUrl, hash: body.data.hash, fetchedAt: record.fetchedAt, stale: false, resources: body.data.resources,
+        }),
+        'the body not last': JSON.stringify({ v: 2, baseUrl: record.baseUrl, fetchedAt: record.fetchedAt, body, stale: false }),
+        'a member after the body': `${text.slice(0, -1)},"x":1}`,
+        'a trailing space': `${text} `,
+        'a trailing newline': `${text}\n`,
+        'whitespace before the closing brace': `${text.slice(0, -1)} }`,
+        'two records': `${text}${text}`,
+        'a non-ASCII character before the body': text.replace('"v":2,', '"v":2,"note":"\u00e9",'),
         'a negative fetchedAt': JSON.stringify({ ...record, fetchedAt: -1 }),
+        'a fractional fetchedAt': JSON.stringify({ ...record, fetchedAt: record.fetchedAt + 0.5 }),
+        'no fetchedAt': JSON.stringify({ ...record, fetchedAt: undefined }),
       };
       for (const [what, bad] of Object.entries(variants)) {
         storage.map.set(key, bad);
@@ -152,7 +218,9 @@ export const tests = [
       equal(fresh.previousHash, null);
       equal(fresh.hash, good.hash);
       equal((await control.resourceRequests())[0].headers['cli-agent'], undefined, 'a tampered hash never reaches a header');
-      equal(JSON.parse(storage.map.get(key)).v, 1);
+      const rewritten = JSON.parse(storage.map.get(key));
+      equal(rewritten.v, 2);
+      equal(rewritten.body.data.hash, good.hash);
     },
   },
   {
@@ -165,7 +233,7 @@ export const tests = [
       deepEqual(result.warnings, []);
       const key = Object.keys(localStorage).find((k) => k.includes(opts.storageKey));
       ok(key && key.includes(mockUrl), `a localStorage key for ${opts.storageKey}`);
-      equal(JSON.parse(localStorage.getItem(key)).hash, result.hash);
+      equal(JSON.parse(localStorage.getItem(key)).body.data.hash, result.hash);
       ok(!localStorage.getItem(key).includes('sk-mock-demo'));
       new lib.ResourcesClient(opts).clear();
       equal(localStorage.getItem(key), null);
@@ -180,7 +248,7 @@ export const tests = [
       const client = new lib.ResourcesClient(opts);
       const result = await client.fetchResources();
       const key = Object.keys(localStorage).find((k) => k.includes(opts.storageKey));
-      equal(JSON.parse(localStorage.getItem(key)).hash, result.hash);
+      equal(JSON.parse(localStorage.getItem(key)).body.data.hash, result.hash);
       client.clear();
     },
   },

@@ -1,5 +1,7 @@
 // Uses every public name of resources-client as an application would; must
-// compile with `tsc --strict --noEmit` (run by tests/consumer/run.mjs).
+// compile with `tsc --strict --exactOptionalPropertyTypes --noEmit` (run by
+// tests/consumer/run.mjs). tests/node/exports.test.mjs checks that the import
+// list below names every export of index.d.ts.
 import {
   ResourcesClient,
   ResourcesError,
@@ -9,20 +11,44 @@ import {
   modelsByModality,
   runOptionKeys,
   diffResources,
+  parseResources,
   type ClientErrorCode,
   type ClientOptions,
   type FetchOptions,
+  type HeadersOption,
+  type KnownErrorCode,
   type Modality,
   type Model,
+  type ParsedResources,
+  type ParseOptions,
   type Resources,
+  type ResourcesBody,
   type ResourcesDiff,
+  type ResourcesErrorDetails,
   type ResourcesResult,
+  type ResponseLike,
   type RunOption,
   type RunOptionError,
+  type RunOptionErrorCode,
   type RunOptionsValidation,
   type ServerErrorCode,
   type StorageLike,
 } from 'resources-client';
+
+// Settings read from the environment may be missing: `undefined` is accepted
+// under exactOptionalPropertyTypes (a stand-in for process.env, no @types/node here).
+declare const env: Record<string, string | undefined>;
+const fromEnv: ClientOptions = { apiKey: env['RESOURCES_API_KEY'], baseUrl: env['RESOURCES_BASE_URL'], timeoutMs: undefined };
+const noSignal: FetchOptions = { refresh: undefined, signal: undefined };
+
+// Headers in every form fetch takes.
+const asRecord: HeadersOption = { 'x-trace': '1' };
+const asHeaders: ClientOptions = { headers: new Headers({ 'x-trace': '1' }) };
+const asPairs: ClientOptions = { headers: [['x-trace', '1']] };
+
+// Run options typed by an interface (no index signature) are accepted.
+interface ImageOptions { quality: 'low' | 'high'; size?: string }
+const imageOptions: ImageOptions = { quality: 'high' };
 
 const memory = new Map<string, string>();
 const storage: StorageLike = {
@@ -85,9 +111,18 @@ export async function consume(): Promise<void> {
   const isStale: boolean = client.stale;
   const headers: Record<string, string> = client.agentHeaders();
   const asked: boolean = client.observe(new Response('{}', { status: 200 }));
+  // Anything with status and headers.get, such as another HTTP library's response.
+  const like: ResponseLike = { status: 200, headers: { get: (name: string) => (name === 'action-require' ? 'update-resources' : null) } };
+  client.observe(like);
+  client.observe({ status: 204, headers: new Headers() });
   const off: () => void = client.onChange((r) => { const h: string = r.hash; void h; });
   off();
   client.clear();
+  client.free();
+  new ResourcesClient(fromEnv).free();
+  const disposable = new ResourcesClient(asHeaders);
+  disposable[Symbol.dispose]();
+  new ResourcesClient(asPairs).free();
 
   const once: ResourcesResult = await fetchResources({ ...options, refresh: true, signal: controller.signal });
   await fetchResources();
@@ -106,18 +141,25 @@ export async function consume(): Promise<void> {
       if (e.code === 'UNAUTHORIZED_ERROR' || e.code === 'INVALID_RESPONSE' || e.code === 'SOME_FUTURE_CODE') {
         void e.name;
       }
+      // The known codes as their own union, e.g. for an exhaustive switch.
+      const known: readonly KnownErrorCode[] = ['TIMEOUT', 'GONE_ERROR'];
+      if ((known as readonly string[]).includes(e.code)) void e.code;
       void [err, code, status, path, retryable, retryAfterMs, serverCode];
     }
   }
-  const made = new ResourcesError('boom', { code: 'TIMEOUT', status: 0, retryable: true });
+  const details: ResourcesErrorDetails = { code: 'TIMEOUT', status: 0, retryable: true, path: undefined };
+  const made = new ResourcesError('boom', details);
   const plain = new ResourcesError('boom');
 
   // Catalog helpers.
   const check: RunOptionsValidation = validateRunOptions(resources, 'gpt-image-1', { quality: 'high', size: 8 });
   const ok: boolean = check.ok;
+  validateRunOptions(resources, 'gpt-image-1', imageOptions);
+  validateRunOptions(resources, 'gpt-image-1');
+  validateRunOptions(resources, 'gpt-image-1', null);
   for (const err of check.errors) {
     const e: RunOptionError = err;
-    const parts: [string | null, unknown, string, string, string[] | undefined, string | undefined] =
+    const parts: [string | null, unknown, RunOptionErrorCode, string, string[] | undefined, string | undefined] =
       [e.key, e.value, e.code, e.message, e.allowed, e.suggestion];
     void parts;
   }
@@ -135,6 +177,15 @@ export async function consume(): Promise<void> {
     void [c.model, pair, c.options.added, c.options.removed, optionChanges];
   }
 
+  // A body fetched by the application itself.
+  const body: ResourcesBody = '{"status":"SUCCESS","data":{"hash":"h","resources":{"models":[]}}}';
+  const parseOptions: ParseOptions = { strict: true };
+  const parsed: ParsedResources = parseResources(body, parseOptions);
+  parseResources(new TextEncoder().encode(body));
+  parseResources(new ArrayBuffer(0), { strict: undefined });
+  const parsedParts: [string, Resources, string[]] = [parsed.hash, parsed.resources, parsed.warnings];
+
+  void [fromEnv, noSignal, asRecord, like, parsedParts];
   void [hash, source, changed, previous, fetchedAt, stale, warnings, extra, cached, currentHash, isStale,
     headers, asked, once, made, plain, ok, found, images, other, keys, added, removed];
 }

@@ -8,6 +8,8 @@ import {
   validateRunOptions,
   findModel,
   diffResources,
+  parseResources,
+  type KnownErrorCode,
   type Modality,
   type Model,
   type Resources,
@@ -47,6 +49,20 @@ export async function misuse(client: ResourcesClient, e: ResourcesError): Promis
   client.onChange((r: string) => r);
   // @ts-expect-error observe takes a Response
   client.observe('update-resources');
+  // @ts-expect-error observe needs headers.get, not a plain record
+  client.observe({ status: 200, headers: { 'action-require': 'update-resources' } });
+  // @ts-expect-error parseResources takes text or bytes, not an already parsed object
+  parseResources({ status: 'SUCCESS' });
+  // @ts-expect-error parseResources takes strict only
+  parseResources('{}', { refresh: true });
+  // @ts-expect-error a parsed result has no source (it was not fetched by the client)
+  const src: string = parseResources('{}').source;
+  // @ts-expect-error KnownErrorCode is closed: a future code is only in the open `code`
+  const k: KnownErrorCode = 'SOME_FUTURE_CODE';
+  // @ts-expect-error header pairs are two strings
+  new ResourcesClient({ headers: [['x-a']] });
+  // @ts-expect-error validateRunOptions takes an object of options, not a string
+  validateRunOptions(resources, 'o3', 'quality=high');
   // @ts-expect-error the public surface has no `any`: a result field is not a number
   const w: number = (await client.fetchResources()).warnings;
   // @ts-expect-error status is a number
@@ -71,5 +87,6 @@ export async function misuse(client: ResourcesClient, e: ResourcesError): Promis
   const pair: string = diffResources(null, resources).changed[0].modality;
   // @ts-expect-error the validation's errors are objects
   const messages: string[] = validateRunOptions(resources, 'o3', {}).errors;
+  void [src, k];
   void [partial, h, hash, n, s, w, status, path, code, m, first, limits, found, pair, messages];
 }

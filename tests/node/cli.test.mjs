@@ -1,0 +1,214 @@
+// The command-line tool of the built package (pkg/cli.cjs), run in-process
+// through its main(argv, io) against an in-process mock API. The packed tool is
+// also run as a program by tests/consumer/run.mjs.
+// Run after ./run build: node --test tests/node/cli.test.mjs
+import { test, describe, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { startMockServer } from '../../mock/server.mjs';
+import { DEFAULT_CATALOG, CHANGED_CATALOG, hashOf } from '../../mock/catalog.mjs';
+
+const require = createRequire(import.meta.url);
+const cli = require('../../pkg/cli.cjs');
+const { version } = require('../../pkg/package.json');
+const KEY = 'sk-cli-test';
+
+let mock;
+let cacheDir;
+before(async () => {
+  mock = await startMockServer({ port: 0, apiKey: KEY });
+});
+after(async () => {
+  await mock?.close();
+});
+beforeEach(() => {
+  mock.state.reset();
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resources-cli-test-'));
+});
+afterEach(() => {
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+/** Runs the tool; `env` replaces the environment (no key or base URL unless given). */
+async function run(argv, env = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    env: { XDG_CACHE_HOME: cacheDir, ...env },
+    stdout: { write: (s) => { stdout += s; } },
+    stderr: { write: (s) => { stderr += s; } },
+  };
+  const code = await cli.main(argv, io);
+  return { code, stdout, stderr };
+}
+const withMock = () => ({ RESOURCES_API_KEY: KEY, RESOURCES_BASE_URL: mock.url });
+const catalogRequests = () => mock.state.log.filter((r) => r.path === '/v1/resources');
+
+describe('usage errors (exit 2, no request)', () => {
+  test('--help names both commands and both environment variables', async () => {
+    const r = await run(['--help']);
+    assert.equal(r.code, 0);
+    for (const word of ['models', 'resources', 'RESOURCES_API_KEY', 'RESOURCES_BASE_URL', '--remote', '--sync', '--models-only', '--timeout', '--retries']) {
+      assert.ok(r.stdout.includes(word), `help lacks ${word}`);
+    }
+  });
+
+  test('a mistyped command gets a "did you mean"', async () => {
+    const r = await run(['model'], withMock());
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: USAGE: unknown command "model"; did you mean "models"\?/);
+    const none = await run([], withMock());
+    assert.equal(none.code, 2);
+    assert.ok(none.stderr.startsWith('error: USAGE: a command is needed') && none.stderr.includes('Usage: resources-client'), 'no command: the help follows');
+    const far = await run(['catalogue-please'], withMock());
+    assert.match(far.stderr, /unknown command "catalogue-please" \(known: models, resources\)/);
+  });
+
+  test('a mistyped option gets a "did you mean"; values are never echoed', async () => {
+    const r = await run(['models', '--modalty', 'image'], withMock());
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: USAGE: unknown option --modalty; did you mean --modality\?/);
+    const key = await run(['models', '--api-key='], withMock());
+    assert.equal(key.code, 2);
+    assert.match(key.stderr, /--api-key needs a value/);
+    const flag = await run(['models', '--json=yes'], withMock());
+    assert.match(flag.stderr, /--json takes no value/);
+  });
+
+  test('no API key: says how to give one instead of sending the request', async () => {
+    const r = await run(['models'], { RESOURCES_BASE_URL: mock.url });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: USAGE: no API key/);
+    assert.ok(r.stderr.includes('RESOURCES_API_KEY') && r.stderr.includes('--api-key'), r.stderr);
+    const res = await run(['resources', '--remote'], { RESOURCES_BASE_URL: mock.url });
+    assert.equal(res.code, 2);
+    assert.equal(catalogRequests().length, 0, 'no request was sent');
+  });
+
+  test('a bad base URL, from the flag or the environment, is a usage error', async () => {
+    for (const [argv, env, source] of [
+      [['models', '--base-url', 'api.example.com'], { RESOURCES_API_KEY: KEY }, '--base-url'],
+      [['models', '--base-url', 'ftp://api.example.com'], { RESOURCES_API_KEY: KEY }, '--base-url'],
+      [['models'], { RESOURCES_API_KEY: KEY, RESOURCES_BASE_URL: 'not a url' }, 'RESOURCES_BASE_URL'],
+    ]) {
+      const r = await run(argv, env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.startsWith(`error: USAGE: ${source} must be an absolute http(s) URL`), r.stderr);
+    }
+    // One the client refuses (a query) is a usage error too, not a failed request.
+    const q = await run(['models', '--base-url', `${mock.url}/?x=1`], { RESOURCES_API_KEY: KEY });
+    assert.equal(q.code, 2);
+    assert.match(q.stderr, /^error: USAGE: baseUrl must not contain a query/);
+    assert.equal(catalogRequests().length, 0);
+  });
+
+  test('--timeout and --retries take numbers; --remote with --sync, or an option of the other command, are refused', async () => {
+    for (const [argv, message] of [
+      [['models', '--timeout', 'soon'], /--timeout takes a number of seconds/],
+      [['models', '--timeout', '-1'], /--timeout takes a number of seconds/],
+      [['models', '--retries', '1.5'], /--retries takes a whole number from 0 to 10/],
+      [['models', '--retries', '11'], /--retries takes a whole number from 0 to 10/],
+      [['resources', '--remote', '--sync'], /--remote and --sync cannot be used together/],
+      [['models', '--remote'], /--remote is an option of resources, not of models/],
+      [['resources', '--modality', 'image'], /--modality is an option of models, not of resources/],
+    ]) {
+      const r = await run(argv, withMock());
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(catalogRequests().length, 0);
+  });
+});
+
+describe('models', () => {
+  test('RESOURCES_BASE_URL is used; every request carries the package user-agent', async () => {
+    const r = await run(['models'], withMock());
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^MODEL\s+MODALITY\s+RUN OPTIONS/);
+    const [request] = catalogRequests();
+    assert.equal(request.headers['user-agent'], `resources-client/${version} (cli; node ${process.versions.node})`);
+  });
+
+  test('an unknown --modality lists the known ones', async () => {
+    const r = await run(['models', '--modality', 'imag'], withMock());
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no model has modality "imag" \(known: image, text, video\)/);
+    assert.equal(r.stdout, '');
+  });
+
+  test('--retries 0 makes one attempt, --retries 1 two', async () => {
+    mock.state.addFaults([{ status: 500, times: 5 }]);
+    const none = await run(['models', '--retries', '0'], withMock());
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^error: SERVER_ERROR/);
+    assert.equal(catalogRequests().length, 1);
+    mock.state.clearLog();
+    const one = await run(['models', '--retries', '1'], withMock());
+    assert.equal(one.code, 1);
+    assert.equal(catalogRequests().length, 2);
+  });
+
+  test('--timeout ends an attempt that takes too long', async () => {
+    mock.state.addFaults([{ kind: 'hang' }]);
+    const r = await run(['models', '--timeout', '0.2', '--retries', '0'], withMock());
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: TIMEOUT/);
+  });
+});
+
+describe('resources (the official CLI\'s command)', () => {
+  const withSections = { ...DEFAULT_CATALOG, limits: { perMinute: 60 } };
+
+  test('fetches and stores once, then prints the stored catalog without a request (and without a key)', async () => {
+    mock.state.setCatalog(withSections);
+    const first = await run(['resources'], withMock());
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^MODEL\s+MODALITY/);
+    assert.match(first.stdout, /\nlimits:\n\{\n {2}"perMinute": 60\n\}\n$/, 'other sections follow the models');
+    assert.match(first.stderr, /\(network\)/);
+    assert.equal(catalogRequests().length, 1);
+
+    mock.state.usePreset('changed');
+    const second = await run(['resources'], { RESOURCES_BASE_URL: mock.url });
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout, 'the stored catalog, not the changed one');
+    assert.match(second.stderr, /\(stored\)/);
+    assert.equal(catalogRequests().length, 1, 'no request for a stored catalog');
+  });
+
+  test('--remote fetches without storing; --sync fetches and stores', async () => {
+    await run(['resources'], withMock());
+    const storedHash = hashOf(DEFAULT_CATALOG);
+    mock.state.usePreset('changed');
+    const changedHash = hashOf(CHANGED_CATALOG);
+
+    const remote = await run(['resources', '--remote', '--json'], withMock());
+    assert.equal(remote.code, 0, remote.stderr);
+    assert.equal(JSON.parse(remote.stdout).hash, changedHash);
+    const after = await run(['resources', '--json'], withMock());
+    assert.equal(JSON.parse(after.stdout).hash, storedHash, '--remote stored nothing');
+
+    const sync = await run(['resources', '--sync', '--json'], withMock());
+    assert.equal(JSON.parse(sync.stdout).hash, changedHash);
+    const synced = await run(['resources', '--json'], withMock());
+    assert.equal(JSON.parse(synced.stdout).hash, changedHash, '--sync stored the new catalog');
+    assert.equal(catalogRequests().length, 3, 'first run, --remote and --sync asked the API');
+  });
+
+  test('--json prints the whole data; --models-only only the models', async () => {
+    mock.state.setCatalog(withSections);
+    const json = JSON.parse((await run(['resources', '--json'], withMock())).stdout);
+    assert.deepEqual(Object.keys(json), ['hash', 'resources']);
+    assert.deepEqual(json.resources.limits, { perMinute: 60 });
+    assert.equal(json.hash, hashOf(withSections));
+
+    const models = JSON.parse((await run(['resources', '--json', '--models-only'], withMock())).stdout);
+    assert.deepEqual(models, json.resources.models);
+    const table = await run(['resources', '--models-only'], withMock());
+    assert.ok(!table.stdout.includes('limits'), table.stdout);
+    assert.match(table.stdout, /^MODEL\s+MODALITY/);
+  });
+});
