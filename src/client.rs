@@ -29,6 +29,7 @@ use crate::domain::retry::{delay_ms, should_retry};
 use crate::domain::url::resources_url;
 use crate::web::fetch::{Attempt, Reply};
 use crate::web::channel;
+use crate::web::lock;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
 use crate::web::storage::{OtherTabs, StorageChoice, Store};
@@ -112,6 +113,8 @@ struct Flight {
     waiters: Cell<usize>,
     /// Started by `observe`: runs to the end even with no caller waiting.
     background: Cell<bool>,
+    /// The clients whose `observe` joined it: their error listeners hear a failure.
+    observers: RefCell<Vec<Weak<Inner>>>,
 }
 
 /// A stored text and what the walk found in it.
@@ -128,6 +131,15 @@ thread_local! {
     /// `storage` event reaches only other documents, and nothing reaches other
     /// clients in one Node process).
     static PEERS: RefCell<HashMap<String, Vec<Weak<Inner>>>> = RefCell::new(HashMap::new());
+
+    /// Flight ids, unique in the module: a flight may be shared by the
+    /// clients of one record, each holding it in its own slot.
+    static NEXT_FLIGHT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The name of the Web Lock that lets one tab at a time refresh a record.
+fn lock_name(key: &str) -> String {
+    format!("resources-client:refresh:{key}")
 }
 
 /// The live clients of a storage key (dead handles are dropped on the way).
@@ -158,7 +170,6 @@ struct Inner {
     fetch: Option<Function>,
     store: Store,
     flight: RefCell<Option<Rc<Flight>>>,
-    next_flight: Cell<u64>,
     /// The last hash listeners were told about (or found at start).
     known_hash: RefCell<Option<String>>,
     listeners: RefCell<Vec<(u32, SnapshotListener)>>,
@@ -189,7 +200,6 @@ impl Client {
             fetch,
             store,
             flight: RefCell::new(None),
-            next_flight: Cell::new(0),
             known_hash: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             error_listeners: RefCell::new(Vec::new()),
@@ -315,6 +325,10 @@ impl Client {
         self.inner.mark_stale();
         let flight = Inner::join_flight(&self.inner, true);
         flight.background.set(true);
+        let me = Rc::downgrade(&self.inner);
+        if !flight.observers.borrow().iter().any(|o| o.ptr_eq(&me)) {
+            flight.observers.borrow_mut().push(me);
+        }
         // Errors of a background refresh are kept in the record's stale flag,
         // never raised as unhandled rejections.
         wasm_bindgen_futures::spawn_local(flight.future.clone().map(|_| ()));
@@ -485,13 +499,28 @@ impl Inner {
         }
     }
 
-    /// The flight under way, or a new one.
+    /// The flight under way for this record: this client's, else one another
+    /// client of the same record (same key, same storage) in this module
+    /// started, else a new one. One request serves every client of a record.
     fn join_flight(this: &Rc<Inner>, background: bool) -> Rc<Flight> {
         if let Some(f) = &*this.flight.borrow() {
             return f.clone();
         }
-        let id = this.next_flight.get() + 1;
-        this.next_flight.set(id);
+        let shared = peers_of(this.store.key()).into_iter().find_map(|peer| {
+            if Rc::ptr_eq(&peer, this) || !peer.store.shares_storage_with(&this.store) {
+                return None;
+            }
+            let f = peer.flight.borrow().clone();
+            f
+        });
+        if let Some(f) = shared {
+            *this.flight.borrow_mut() = Some(f.clone());
+            return f;
+        }
+        let id = NEXT_FLIGHT.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        });
         let (future, controller) = match AbortController::new() {
             Ok(controller) => (run_flight(Rc::downgrade(this), id, controller.signal()).boxed_local().shared(), controller),
             // Only a platform without AbortController lands here; it gets an error, not a trap.
@@ -501,15 +530,29 @@ impl Inner {
                 (futures_util::future::ready(Err(missing)).boxed_local().shared(), controller)
             }
         };
-        let flight = Rc::new(Flight { id, future, controller, waiters: Cell::new(0), background: Cell::new(background) });
+        let flight = Rc::new(Flight {
+            id,
+            future,
+            controller,
+            waiters: Cell::new(0),
+            background: Cell::new(background),
+            observers: RefCell::new(Vec::new()),
+        });
         *this.flight.borrow_mut() = Some(flight.clone());
         flight
     }
 
+    /// Ends a flight in the slot of every client holding it.
     fn end_flight(&self, id: u64) {
-        let mut slot = self.flight.borrow_mut();
-        if slot.as_ref().is_some_and(|f| f.id == id) {
-            *slot = None;
+        let clear = |inner: &Inner| {
+            let mut slot = inner.flight.borrow_mut();
+            if slot.as_ref().is_some_and(|f| f.id == id) {
+                *slot = None;
+            }
+        };
+        clear(self);
+        for peer in peers_of(self.store.key()) {
+            clear(&peer);
         }
     }
 
@@ -565,6 +608,28 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
     let previous_hash = previous.as_ref().map(|(_, r)| r.hash.clone());
     let headers = request_headers(&this.config.headers, this.config.api_key.as_deref(), previous_hash.as_deref());
     let url = resources_url(&this.config.base_url);
+    let started = now_ms().floor();
+    // One tab of the origin refreshes a record at a time (Web Locks). A tab
+    // that waited finds the record another tab just stored and takes it: one
+    // request for all of them.
+    let lock = match select(pin!(lock::acquire(&lock_name(this.store.key()), &cancel)), pin!(aborted(&cancel))).await {
+        Either::Left((lock, _)) => lock,
+        Either::Right(_) => return this.finish(id, previous, previous_hash, Err(Error::Aborted)),
+    };
+    if lock.as_ref().is_some_and(|l| l.granted) {
+        if let Some((text, rec)) = this.record() {
+            let moved = previous.as_ref().map_or(true, |(t, _)| *t != text);
+            if moved && !rec.stale && rec.fetched_at >= started {
+                this.end_flight(id);
+                this.refresh_asked.set(false);
+                let mut snapshot = cache_snapshot(&text, &rec, false, None);
+                snapshot.changed = previous_hash.as_deref() != Some(rec.hash.as_str());
+                snapshot.previous_hash = previous_hash;
+                this.announce(&snapshot);
+                return Ok(Rc::new(snapshot));
+            }
+        }
+    }
     let mut attempt = 0;
     let outcome = loop {
         let sent = Attempt {
@@ -590,42 +655,63 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
         }
         attempt += 1;
     };
-    let background = this.flight.borrow().as_ref().is_some_and(|f| f.id == id && f.background.get());
-    this.end_flight(id);
-    if let Err(error) = &outcome {
-        if background && !matches!(error, Error::Aborted) {
-            this.report(error);
-        }
-    }
-    match outcome {
-        Ok((reply, checked)) => {
-            // The engine decodes the bytes it will parse (a BOM is dropped).
-            let body = decode_utf8(&reply.body);
-            drop(reply);
-            let fetched_at = now_ms();
-            let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
-            this.save(&body, &rec);
-            this.refresh_asked.set(false);
-            let snapshot = Snapshot {
-                changed: previous_hash.as_deref() != Some(rec.hash.as_str()),
-                previous_hash,
-                hash: rec.hash,
-                source: Source::Network,
-                fetched_at,
-                stale: false,
-                warnings: rec.warnings,
-                body,
-            };
-            this.announce(&snapshot);
-            Ok(Rc::new(snapshot))
-        }
-        // The record as it is now: another writer (tab) may have stored a newer one meanwhile.
-        Err(error) => match this.record().or(previous) {
-            Some((text, rec)) if error.allows_stale_fallback() => {
-                Ok(Rc::new(cache_snapshot(&text, &rec, true, Some(format!("served from cache: {error}")))))
+    let output = this.finish(id, previous, previous_hash, outcome);
+    drop(lock);
+    output
+}
+
+impl Inner {
+    /// Ends a flight: reports a background failure to the clients that
+    /// observed, stores and announces a success, or serves the stored catalog
+    /// when the network (not the server's judgement) failed.
+    fn finish(
+        &self,
+        id: u64,
+        previous: Option<(JsValue, Rc<StoredRecord>)>,
+        previous_hash: Option<String>,
+        outcome: Result<(Reply, Checked), Error>,
+    ) -> FlightOutput {
+        let this = self;
+        let observers =
+            this.flight.borrow().as_ref().filter(|f| f.id == id && f.background.get()).map(|f| f.observers.take());
+        this.end_flight(id);
+        if let (Err(error), Some(observers)) = (&outcome, observers) {
+            if !matches!(error, Error::Aborted) {
+                for observer in observers.iter().filter_map(Weak::upgrade) {
+                    observer.report(error);
+                }
             }
-            _ => Err(error),
-        },
+        }
+        match outcome {
+            Ok((reply, checked)) => {
+                // The engine decodes the bytes it will parse (a BOM is dropped).
+                let body = decode_utf8(&reply.body);
+                drop(reply);
+                let fetched_at = now_ms();
+                let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
+                this.save(&body, &rec);
+                this.refresh_asked.set(false);
+                let snapshot = Snapshot {
+                    changed: previous_hash.as_deref() != Some(rec.hash.as_str()),
+                    previous_hash,
+                    hash: rec.hash,
+                    source: Source::Network,
+                    fetched_at,
+                    stale: false,
+                    warnings: rec.warnings,
+                    body,
+                };
+                this.announce(&snapshot);
+                Ok(Rc::new(snapshot))
+            }
+            // The record as it is now: another writer (tab) may have stored a newer one meanwhile.
+            Err(error) => match this.record().or(previous) {
+                Some((text, rec)) if error.allows_stale_fallback() => {
+                    Ok(Rc::new(cache_snapshot(&text, &rec, true, Some(format!("served from cache: {error}")))))
+                }
+                _ => Err(error),
+            },
+        }
     }
 }
 

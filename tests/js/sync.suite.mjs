@@ -116,6 +116,87 @@ export const tests = [
     },
   },
   {
+    name: 'one refresh per record: two clients that both observe action-require make one request between them',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const opts = options();
+      const a = new lib.ResourcesClient(opts);
+      const b = new lib.ResourcesClient(opts);
+      await a.fetchResources();
+      const state = await control.state();
+      await control.catalog({ resources: { ...state.resources, models: state.resources.models.slice(1) } });
+      await control.clearLog();
+      // The request stays under way while the second client observes.
+      await control.faults({ delayMs: 200 });
+      const heardA = recorder();
+      const heardB = recorder();
+      a.onChange(heardA.listener);
+      b.onChange(heardB.listener);
+      const update = { 'action-require': 'update-resources' };
+      equal(a.observe(responseWith(200, update)), true);
+      equal(b.observe(responseWith(200, update)), true);
+      await waitFor(() => !a.stale && !b.stale, 'both refreshed');
+      equal((await control.resourceRequests()).length, 1, 'one catalog request for both');
+      equal(heardA.calls.length, 1);
+      equal(heardB.calls.length, 1);
+      equal(a.hash, b.hash);
+      equal(b.cached().resources.models.length, state.resources.models.length - 1);
+    },
+  },
+  {
+    name: 'one refresh per record: concurrent refreshes of two clients share a request; a caller giving up does not cancel the other',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const opts = options();
+      const a = new lib.ResourcesClient(opts);
+      const b = new lib.ResourcesClient(opts);
+      const other = new lib.ResourcesClient({ ...opts, storageKey: `${opts.storageKey}-other` });
+      await control.faults({ delayMs: 200 });
+      const [ra, rb, ro] = await Promise.all([
+        a.fetchResources({ refresh: true }),
+        b.fetchResources({ refresh: true }),
+        other.fetchResources({ refresh: true }),
+      ]);
+      equal((await control.resourceRequests()).length, 2, 'one request for a and b, one for the other record');
+      equal(ra.hash, rb.hash);
+      equal(ro.hash, ra.hash);
+      await control.clearLog();
+      await control.faults({ delayMs: 200 });
+      const quit = new AbortController();
+      const pa = a.fetchResources({ refresh: true, signal: quit.signal }).catch((e) => e);
+      const pb = b.fetchResources({ refresh: true });
+      quit.abort();
+      equal((await pa).code, 'ABORTED');
+      const r = await pb;
+      equal(r.source, 'network', 'b still got the shared request\'s answer');
+      equal((await control.resourceRequests()).length, 1);
+    },
+  },
+  {
+    name: 'one refresh per record: a failed shared background refresh reaches the onError of each client that observed',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const opts = options();
+      const a = new lib.ResourcesClient(opts);
+      const b = new lib.ResourcesClient(opts);
+      await a.fetchResources();
+      const errorsA = recorder();
+      const errorsB = recorder();
+      a.onError(errorsA.listener);
+      b.onError(errorsB.listener);
+      await control.clearLog();
+      await control.faults({ status: 503, delayMs: 100 });
+      const update = { 'action-require': 'update-resources' };
+      a.observe(responseWith(200, update));
+      b.observe(responseWith(200, update));
+      await waitFor(() => errorsA.calls.length > 0 && errorsB.calls.length > 0, 'onError of both');
+      equal(errorsA.calls.length, 1);
+      equal(errorsB.calls.length, 1);
+      equal(errorsA.calls[0][0].status, 503);
+      equal((await control.resourceRequests()).length, 1);
+    },
+  },
+  {
     name: 'onError and subscribe refuse a non-function at once',
     async run({ lib, options }) {
       const client = new lib.ResourcesClient(options());
