@@ -7,10 +7,11 @@
 export class ResourcesError extends Error {
   /**
    * @param {string} message
-   * @param {{code?: string, status?: number, path?: string, retryable?: boolean, retryAfterMs?: number}} [details]
+   * @param {{code?: string, status?: number, path?: string, retryable?: boolean, retryAfterMs?: number, cause?: unknown}} [details]
    */
   constructor(message, details = {}) {
-    super(message);
+    // `cause`: the platform's own error behind a NETWORK_ERROR (what fetch threw).
+    super(message, 'cause' in details ? { cause: details.cause } : undefined);
     this.name = 'ResourcesError';
     this.code = details.code ?? 'HTTP_ERROR';
     this.status = details.status ?? 0;

@@ -87,6 +87,22 @@ export interface ClientOptions {
   strict?: boolean | undefined;
   /** An injected fetch (tests, proxies, Node agents), called with a `Request`. */
   fetch?: typeof fetch | undefined;
+  /** Told of each HTTP attempt of the requests that serve this client (logging, metrics). */
+  onAttempt?: ((event: AttemptEvent) => void) | undefined;
+}
+
+/** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key. */
+export interface AttemptEvent {
+  /** 1 for the first attempt of a request, 2 for the first retry, and so on. */
+  attempt: number;
+  /** The URL requested (`baseUrl` carries no credentials). */
+  url: string;
+  /** HTTP status of the response; 0 when none came (network error, timeout, abort). */
+  status: number;
+  /** Why the attempt failed; absent after a success. */
+  error?: ResourcesError;
+  /** Present when another attempt follows: the wait before it, in ms. */
+  retryInMs?: number;
 }
 
 /** Options of one `fetchResources` call. */
@@ -171,6 +187,8 @@ export interface ResourcesErrorDetails {
   path?: string | undefined;
   retryable?: boolean | undefined;
   retryAfterMs?: number | undefined;
+  /** Becomes the error's `cause` when present. */
+  cause?: unknown;
 }
 
 /** Every rejection of the package is one of these. */
@@ -185,6 +203,8 @@ export class ResourcesError extends Error {
   path?: string;
   retryable: boolean;
   retryAfterMs?: number;
+  /** `NETWORK_ERROR`: what the platform threw (e.g. fetch's `TypeError`, whose own `cause` in Node names `ECONNREFUSED`). */
+  cause?: unknown;
 }
 
 // ---- Catalog helpers -------------------------------------------------------

@@ -102,6 +102,25 @@ pub(crate) type SnapshotListener = Rc<dyn Fn(&Snapshot)>;
 /// A listener of [`Client::on_error`]: failures of background refreshes.
 pub type ErrorListener = Rc<dyn Fn(&Error)>;
 
+/// What one HTTP attempt of a catalog request came to (see [`Client::set_on_attempt`]).
+/// It never holds the API key: that travels in a header, and `baseUrl` may not carry credentials.
+#[derive(Debug)]
+pub struct AttemptEvent<'a> {
+    /// 1 for the first attempt of a request, 2 for the first retry, and so on.
+    pub attempt: u32,
+    /// The URL requested.
+    pub url: &'a str,
+    /// HTTP status of the response; 0 when none came (network error, timeout, abort).
+    pub status: u16,
+    /// Why the attempt failed, if it did.
+    pub error: Option<&'a Error>,
+    /// When another attempt follows: the wait before it, in milliseconds.
+    pub retry_in_ms: Option<u64>,
+}
+
+/// A hook of [`Client::set_on_attempt`].
+pub type AttemptHook = Rc<dyn Fn(&AttemptEvent)>;
+
 type FlightOutput = Result<Rc<Snapshot>, Error>;
 
 /// The one network refresh under way, shared by every caller.
@@ -174,6 +193,8 @@ struct Inner {
     known_hash: RefCell<Option<String>>,
     listeners: RefCell<Vec<(u32, SnapshotListener)>>,
     error_listeners: RefCell<Vec<(u32, ErrorListener)>>,
+    /// Told of each attempt of the requests that serve this client.
+    on_attempt: RefCell<Option<AttemptHook>>,
     next_listener: Cell<u32>,
     /// An `action-require` asked for a refresh that has not succeeded yet; kept
     /// here too because before the first catalog there is no record to mark.
@@ -203,6 +224,7 @@ impl Client {
             known_hash: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             error_listeners: RefCell::new(Vec::new()),
+            on_attempt: RefCell::new(None),
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
             other_tabs: RefCell::new(None),
@@ -362,6 +384,14 @@ impl Client {
         id
     }
 
+    /// Sets (or with `None` removes) the hook told of every HTTP attempt of
+    /// the requests that serve this client: its number, URL, status, error,
+    /// and the wait before a retry. A request shared by several clients of one
+    /// record tells each of their hooks.
+    pub fn set_on_attempt(&self, hook: Option<AttemptHook>) {
+        *self.inner.on_attempt.borrow_mut() = hook;
+    }
+
     /// Removes a listener added by [`Client::on_change`] or [`Client::on_error`].
     pub fn off(&self, id: u32) {
         self.inner.listeners.borrow_mut().retain(|(i, _)| *i != id);
@@ -470,6 +500,20 @@ impl Inner {
         self.heard(text);
     }
 
+    /// Tells the attempt hooks of every client this flight serves.
+    fn tell_attempt(&self, id: u64, event: &AttemptEvent) {
+        let mut hooks: Vec<AttemptHook> = self.on_attempt.borrow().iter().cloned().collect();
+        for peer in peers_of(self.store.key()) {
+            if std::ptr::eq(Rc::as_ptr(&peer), self) || !peer.flight.borrow().as_ref().is_some_and(|f| f.id == id) {
+                continue;
+            }
+            hooks.extend(peer.on_attempt.borrow().iter().cloned());
+        }
+        for hook in hooks {
+            hook(event);
+        }
+    }
+
     /// Tells the error listeners of a background refresh that failed.
     fn report(&self, error: &Error) {
         let listeners: Vec<ErrorListener> = self.error_listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
@@ -525,7 +569,7 @@ impl Inner {
             Ok(controller) => (run_flight(Rc::downgrade(this), id, controller.signal()).boxed_local().shared(), controller),
             // Only a platform without AbortController lands here; it gets an error, not a trap.
             Err(_) => {
-                let missing = Error::Network { message: "this platform has no AbortController".into() };
+                let missing = Error::network("this platform has no AbortController");
                 let controller: AbortController = JsValue::from(js_sys::Object::new()).unchecked_into();
                 (futures_util::future::ready(Err(missing)).boxed_local().shared(), controller)
             }
@@ -642,14 +686,20 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
         }
         .send()
         .await;
+        let status = sent.as_ref().map_or(0, |reply| reply.status);
         let error = match sent.and_then(|reply| this.judge(&reply).map(|checked| (reply, checked))) {
-            Ok(valid) => break Ok(valid),
+            Ok(valid) => {
+                let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: None, retry_in_ms: None };
+                this.tell_attempt(id, &event);
+                break Ok(valid);
+            }
             Err(e) => e,
         };
-        if !should_retry(&error, attempt, this.config.retries) {
-            break Err(error);
-        }
-        let wait = delay_ms(&error, attempt, js_sys::Math::random());
+        let retry = should_retry(&error, attempt, this.config.retries);
+        let wait = retry.then(|| delay_ms(&error, attempt, js_sys::Math::random()));
+        let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: Some(&error), retry_in_ms: wait };
+        this.tell_attempt(id, &event);
+        let Some(wait) = wait else { break Err(error) };
         if let Either::Right(_) = select(pin!(sleep(wait)), pin!(aborted(&cancel))).await {
             break Err(Error::Aborted);
         }

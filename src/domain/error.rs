@@ -9,6 +9,26 @@
 use std::fmt;
 
 /// Why a call failed.
+/// The platform's own error behind an [`Error::Network`] (the value `fetch`
+/// threw), handed to JavaScript as `ResourcesError.cause`. It takes no part in
+/// comparisons or printing; native builds have none.
+#[derive(Clone, Default)]
+pub struct Cause(#[cfg(target_arch = "wasm32")] pub Option<wasm_bindgen::JsValue>);
+
+impl PartialEq for Cause {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Cause {}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cause")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The server answered with an error envelope: `{"status":"<CODE>","message":"..."}`.
@@ -44,6 +64,8 @@ pub enum Error {
     Network {
         /// What the platform reported.
         message: String,
+        /// The platform's own error, when it threw one.
+        cause: Cause,
     },
     /// An attempt took longer than `timeoutMs`.
     Timeout {
@@ -67,6 +89,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// A network failure with no platform error behind it.
+    pub fn network(message: impl Into<String>) -> Error {
+        Error::Network { message: message.into(), cause: Cause::default() }
+    }
+
     /// The machine-readable code: the server's status code for [`Error::Api`],
     /// else `HTTP_ERROR`, `INVALID_RESPONSE`, `NETWORK_ERROR`, `TIMEOUT`,
     /// `ABORTED`, `RESPONSE_TOO_LARGE` or `INVALID_OPTIONS`.
@@ -152,7 +179,7 @@ impl fmt::Display for Error {
                 write!(f, "invalid response at {p}: {message}")
             }
             Error::InvalidResponse { path: None, message, .. } => write!(f, "invalid response: {message}"),
-            Error::Network { message } => write!(f, "network error: {message}"),
+            Error::Network { message, .. } => write!(f, "network error: {message}"),
             Error::Timeout { timeout_ms } => write!(f, "request timed out after {timeout_ms} ms"),
             Error::Aborted => f.write_str("request aborted"),
             Error::ResponseTooLarge { max_bytes, .. } => {
@@ -180,7 +207,7 @@ mod tests {
         assert!(api(500).allows_stale_fallback());
         assert_eq!(Error::Aborted.code(), "ABORTED");
         assert_eq!(Error::Timeout { timeout_ms: 5 }.status(), 0);
-        assert!(Error::Network { message: "x".into() }.allows_stale_fallback());
+        assert!(Error::network("x").allows_stale_fallback());
         assert!(!Error::invalid(200, "data", "x").retryable());
         assert_eq!(Error::invalid(200, "data.hash", "x").path(), Some("data.hash"));
     }

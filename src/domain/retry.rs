@@ -38,7 +38,7 @@ mod tests {
     use super::*;
 
     fn net() -> Error {
-        Error::Network { message: "x".into() }
+        Error::network("x")
     }
 
     #[test]

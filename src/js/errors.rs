@@ -36,6 +36,9 @@ pub(crate) fn to_js_error(error: &Error) -> JsValue {
     if let Some(path) = error.path() {
         set("path", JsValue::from_str(path));
     }
+    if let Error::Network { cause: crate::domain::error::Cause(Some(cause)), .. } = error {
+        set("cause", cause.clone());
+    }
     if let Some(ms) = error.retry_after_ms() {
         set("retryAfterMs", JsValue::from_f64(ms as f64));
     }
@@ -50,5 +53,8 @@ pub(crate) fn to_js_error(error: &Error) -> JsValue {
     let plain = js_sys::Error::new(&error.to_string());
     plain.set_name("ResourcesError");
     let _ = Object::assign(&plain, &details);
+    if let Error::Network { cause: crate::domain::error::Cause(Some(cause)), .. } = error {
+        let _ = Reflect::set(&plain, &JsValue::from_str("cause"), cause);
+    }
     plain.into()
 }

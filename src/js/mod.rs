@@ -36,7 +36,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::{action_require_of, Client, FetchOptions, Snapshot};
+use crate::client::{action_require_of, AttemptEvent, Client, FetchOptions, Snapshot};
 use crate::domain::error::Error;
 use errors::{console_error, to_js_error};
 use options::{as_response, read_call_options, read_options};
@@ -86,6 +86,32 @@ fn unsubscriber(client: &Client, id: u32) -> Function {
     Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into()
 }
 
+/// A client from read options, with its `onAttempt` hook.
+fn new_client(parsed: options::ParsedOptions) -> Result<Client, JsValue> {
+    let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
+    if let Some(hook) = parsed.on_attempt {
+        client.set_on_attempt(Some(Rc::new(move |event: &AttemptEvent| {
+            let object = Object::new();
+            let set = |k: &str, v: &JsValue| {
+                let _ = Reflect::set(&object, &JsValue::from_str(k), v);
+            };
+            set("attempt", &JsValue::from(event.attempt));
+            set("url", &JsValue::from_str(event.url));
+            set("status", &JsValue::from(event.status));
+            if let Some(error) = event.error {
+                set("error", &to_js_error(error));
+            }
+            if let Some(ms) = event.retry_in_ms {
+                set("retryInMs", &JsValue::from_f64(ms as f64));
+            }
+            if let Err(e) = hook.call1(&JsValue::NULL, &object) {
+                console_error("resources-client: the onAttempt hook threw", &e);
+            }
+        })));
+    }
+    Ok(client)
+}
+
 fn as_callback(value: JsValue, method: &str) -> Result<Function, JsValue> {
     value.dyn_into().map_err(|_| to_js_error(&Error::options(format!("{method} needs a function"))))
 }
@@ -96,7 +122,7 @@ impl JsResourcesClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsResourcesClient, JsValue> {
         let parsed = read_options(&options, false).map_err(|e| to_js_error(&e))?;
-        let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
+        let client = new_client(parsed)?;
         Ok(JsResourcesClient { client, current: Rc::default() })
     }
 
@@ -222,8 +248,9 @@ impl JsResourcesClient {
 pub fn fetch_resources(options: JsValue) -> Promise {
     future_to_promise(async move {
         let parsed = read_options(&options, true).map_err(|e| to_js_error(&e))?;
-        let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
-        run(&client, parsed.call).await
+        let call = parsed.call.clone();
+        let client = new_client(parsed)?;
+        run(&client, call).await
     })
 }
 

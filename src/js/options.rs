@@ -16,11 +16,14 @@ pub(crate) struct ParsedOptions {
     pub options: Options,
     pub storage: StorageChoice,
     pub fetch: Option<Function>,
+    /// `onAttempt`: told of each HTTP attempt.
+    pub on_attempt: Option<Function>,
     pub call: FetchOptions,
 }
 
-const CLIENT_KEYS: [&str; 11] = [
+const CLIENT_KEYS: [&str; 12] = [
     "baseUrl", "apiKey", "headers", "storage", "storageKey", "timeoutMs", "retries", "maxBytes", "maxAgeMs", "strict", "fetch",
+    "onAttempt",
 ];
 const CALL_KEYS: [&str; 2] = ["refresh", "signal"];
 
@@ -32,6 +35,7 @@ pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOpt
         options: Options::default(),
         storage: StorageChoice::Auto,
         fetch: None,
+        on_attempt: None,
         call: FetchOptions::default(),
     };
     if value.is_undefined() || value.is_null() {
@@ -79,6 +83,9 @@ pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOpt
     }
     if let Some(fetch) = present(&object, "fetch") {
         parsed.fetch = Some(fetch.dyn_into::<Function>().map_err(|_| Error::options("fetch must be a function"))?);
+    }
+    if let Some(hook) = present(&object, "onAttempt") {
+        parsed.on_attempt = Some(hook.dyn_into::<Function>().map_err(|_| Error::options("onAttempt must be a function"))?);
     }
     if with_call {
         parsed.call = read_call_fields(&object)?;
