@@ -89,6 +89,8 @@ export interface ClientOptions {
   fetch?: typeof fetch | undefined;
   /** Told of each HTTP attempt of the requests that serve this client (logging, metrics). */
   onAttempt?: ((event: AttemptEvent) => void) | undefined;
+  /** In a browser an `apiKey` is refused unless this is `true` (the key is visible to anyone who can open the page). */
+  dangerouslyAllowBrowser?: boolean | undefined;
 }
 
 /** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key. */
@@ -163,7 +165,8 @@ export type ClientErrorCode =
   | 'TIMEOUT'
   | 'ABORTED'
   | 'RESPONSE_TOO_LARGE'
-  | 'INVALID_OPTIONS';
+  | 'INVALID_OPTIONS'
+  | 'CLIENT_FREED';
 
 /** The server's documented error codes. */
 export type ServerErrorCode =
@@ -187,7 +190,7 @@ export interface ResourcesErrorDetails {
   path?: string | undefined;
   retryable?: boolean | undefined;
   retryAfterMs?: number | undefined;
-  /** Becomes the error's `cause` when present. */
+  /** Passed to `Error` as `{ cause }`. */
   cause?: unknown;
 }
 
@@ -203,7 +206,7 @@ export class ResourcesError extends Error {
   path?: string;
   retryable: boolean;
   retryAfterMs?: number;
-  /** `NETWORK_ERROR`: what the platform threw (e.g. fetch's `TypeError`, whose own `cause` in Node names `ECONNREFUSED`). */
+  /** `NETWORK_ERROR`: an `Error` with the platform's message; `ABORTED`: the signal's reason. */
   cause?: unknown;
 }
 

@@ -3,10 +3,11 @@
 // to the glue (`web/resources_client_bg.wasm`) and is found through
 // `new URL(..., import.meta.url)`, a pattern bundlers copy and fingerprint.
 import init, * as wasm from './web/resources_client.js';
-import { ResourcesError } from './errors.js';
+import { ResourcesError, guardFreed } from './errors.js';
 
 await init();
 wasm.__registerErrorClass(ResourcesError);
+guardFreed(wasm.ResourcesClient);
 
 // The catalog helpers: validateRunOptions and diffResources are wasm exports;
 // the three lookups are plain JS (catalog.js). index.d.ts declares the surface.

@@ -23,6 +23,7 @@ use crate::domain::error::Error;
 use crate::domain::headers::{asks_for_update, cli_agent_value, request_headers, ACTION_REQUIRE, CLI_AGENT};
 use crate::domain::options::{Config, Options};
 use crate::domain::parse::{check_body, parse_failure, Checked};
+use crate::domain::schema::json_text;
 use crate::domain::record::{self, StoredRecord};
 use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
@@ -569,7 +570,7 @@ impl Inner {
             Ok(controller) => (run_flight(Rc::downgrade(this), id, controller.signal()).boxed_local().shared(), controller),
             // Only a platform without AbortController lands here; it gets an error, not a trap.
             Err(_) => {
-                let missing = Error::network("this platform has no AbortController");
+                let missing = Error::Network { message: "this platform has no AbortController".into() };
                 let controller: AbortController = JsValue::from(js_sys::Object::new()).unchecked_into();
                 (futures_util::future::ready(Err(missing)).boxed_local().shared(), controller)
             }
@@ -699,7 +700,7 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
         let wait = retry.then(|| delay_ms(&error, attempt, js_sys::Math::random()));
         let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: Some(&error), retry_in_ms: wait };
         this.tell_attempt(id, &event);
-        let Some(wait) = wait else { break Err(error) };
+        let Some(wait) = wait else { break Err(error.in_request(&url, attempt + 1, this.config.api_key.as_deref())) };
         if let Either::Right(_) = select(pin!(sleep(wait)), pin!(aborted(&cancel))).await {
             break Err(Error::Aborted);
         }
@@ -734,8 +735,9 @@ impl Inner {
         }
         match outcome {
             Ok((reply, checked)) => {
-                // The engine decodes the bytes it will parse (a BOM is dropped).
-                let body = decode_utf8(&reply.body);
+                // The engine decodes the bytes it will parse; the record keeps the
+                // JSON text alone (no BOM or whitespace around it).
+                let body = decode_utf8(json_text(&reply.body));
                 drop(reply);
                 let fetched_at = now_ms();
                 let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };

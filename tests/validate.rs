@@ -1,9 +1,13 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The fast validator (`validate_success`) against the full parser
-//! (`parse_success`): whenever the fast path answers, its hash and warnings must
-//! be exactly those of `parse_success`; whenever it gives up, the full parser's
-//! answer (catalog or error) is the result. Bodies come from the fixtures, from
-//! targeted edits, and from thousands of seeded random mutations of both.
+//! The schema walk (`check_body`, and `parse_success` built on it) against the
+//! serde_json oracle of `tests/fuzz_support/oracle.rs`: the same verdict, hash,
+//! typed resources and warning paths, errors of the same kind at the same path.
+//! Bodies come from the fixtures, from targeted edits, and from thousands of
+//! seeded random mutations of both.
+
+mod fuzz_support;
+
+use fuzz_support::oracle;
 
 use resources_client::domain::schema::check_body;
 
@@ -34,6 +38,10 @@ fn agree(body: &[u8]) -> bool {
     for strict in [false, true] {
         let full = parse_success(body, 200, None, strict).map(|c| Checked { hash: c.hash, warnings: c.warnings }).map_err(unplaced);
         let combined = validate_success(body, 200, None, strict).map_err(unplaced);
+        let observed = oracle::observe(&parse_success(body, 200, None, strict)).unwrap();
+        if let Err(why) = oracle::compare(&observed, &oracle::read(body, strict)) {
+            panic!("the walk and the oracle differ for {:?} (strict {strict}): {why}", String::from_utf8_lossy(body));
+        }
         assert_eq!(combined, full, "validate_success differs for {:?} (strict {strict})", String::from_utf8_lossy(body));
         if let Some(fast) = validate_fast(body, strict) {
             answered = true;
@@ -252,4 +260,35 @@ fn random_structural_mutations_agree() {
         }
     }
     assert!(answered > 300, "the fast path answered only {answered} bodies");
+}
+
+/// The comparison can fail: a different hash, warnings at other paths, another
+/// warning count, or an error at another path are all caught.
+#[test]
+fn the_oracle_comparison_catches_differences() {
+    let read = |body: &str| oracle::observe(&parse_success(body.as_bytes(), 200, None, false)).unwrap();
+    let base = r#"{"status":"SUCCESS","data":{"hash":"h","resources":{"models":[{"model":"m","modality":"audio","availableRunOptions":[]}]}}}"#;
+    assert!(oracle::compare(&read(base), &oracle::read(base.as_bytes(), false)).is_ok());
+    let others = [
+        base.replace("\"h\"", "\"g\""),
+        base.replace("\"m\"", "\"n\""),
+        base.replace("audio", "video"),
+        base.replace("\"models\"", "\"x\":1,\"models\""),
+        base.replace("audio", "text\",\"extra\":\"1"),
+        base.replace("\"hash\":\"h\"", "\"hash\":1"),
+        base.replace("\"SUCCESS\"", "\"DOWN\""),
+        base.replace("[]}", "[{\"key\":\"\",\"options\":[]}]}"),
+    ];
+    for other in &others {
+        assert!(oracle::compare(&read(base), &oracle::read(other.as_bytes(), false)).is_err(), "{other}");
+    }
+    let warnings = |n: usize| (0..n).map(|i| format!("p{i}")).collect::<Vec<_>>();
+    let lines = |n: usize| (0..n).map(|i| format!("p{i}: x")).collect::<Vec<_>>();
+    assert!(oracle::same_warnings(&lines(3), &warnings(3)).is_ok());
+    assert!(oracle::same_warnings(&lines(3), &warnings(4)).is_err());
+    assert!(oracle::same_warnings(&["p0 : x".to_owned()], &warnings(1)).is_err());
+    let mut capped = lines(50);
+    capped.push("... and 7 more".into());
+    assert!(oracle::same_warnings(&capped, &warnings(57)).is_ok());
+    assert!(oracle::same_warnings(&capped, &warnings(58)).is_err());
 }

@@ -132,7 +132,8 @@ function connect() {
   unsubscribe?.();
   unsubscribe = null;
   try {
-    client = new ResourcesClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey || undefined, maxAgeMs: MAX_AGE_MS });
+    // The key is the user's own, typed into this page and kept in its memory.
+    client = new ResourcesClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey || undefined, dangerouslyAllowBrowser: true, maxAgeMs: MAX_AGE_MS });
   } catch (error) {
     client = null;
     fail(error);

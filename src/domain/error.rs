@@ -8,27 +8,9 @@
 
 use std::fmt;
 
+use super::url::without_userinfo;
+
 /// Why a call failed.
-/// The platform's own error behind an [`Error::Network`] (the value `fetch`
-/// threw), handed to JavaScript as `ResourcesError.cause`. It takes no part in
-/// comparisons or printing; native builds have none.
-#[derive(Clone, Default)]
-pub struct Cause(#[cfg(target_arch = "wasm32")] pub Option<wasm_bindgen::JsValue>);
-
-impl PartialEq for Cause {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Cause {}
-
-impl fmt::Debug for Cause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Cause")
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The server answered with an error envelope: `{"status":"<CODE>","message":"..."}`.
@@ -64,8 +46,6 @@ pub enum Error {
     Network {
         /// What the platform reported.
         message: String,
-        /// The platform's own error, when it threw one.
-        cause: Cause,
     },
     /// An attempt took longer than `timeoutMs`.
     Timeout {
@@ -74,6 +54,8 @@ pub enum Error {
     },
     /// The caller's `AbortSignal` fired.
     Aborted,
+    /// The caller's `AbortSignal` fired because it timed out (`AbortSignal.timeout()`).
+    SignalTimeout,
     /// The body was larger than `maxBytes`.
     ResponseTooLarge {
         /// HTTP status of the response.
@@ -86,24 +68,31 @@ pub enum Error {
         /// Which option and why.
         message: String,
     },
+    /// A request that failed ([`Error::Http`], [`Error::Network`] or
+    /// [`Error::Timeout`]), with where it went and how often it was tried.
+    /// Every accessor answers for `error`, the failure of the last attempt.
+    Request {
+        /// The last attempt's failure.
+        error: Box<Error>,
+        /// The URL requested, without credentials.
+        url: String,
+        /// How many attempts were made (1 when it was not retried).
+        attempts: u32,
+    },
 }
 
 impl Error {
-    /// A network failure with no platform error behind it.
-    pub fn network(message: impl Into<String>) -> Error {
-        Error::Network { message: message.into(), cause: Cause::default() }
-    }
-
     /// The machine-readable code: the server's status code for [`Error::Api`],
     /// else `HTTP_ERROR`, `INVALID_RESPONSE`, `NETWORK_ERROR`, `TIMEOUT`,
     /// `ABORTED`, `RESPONSE_TOO_LARGE` or `INVALID_OPTIONS`.
     pub fn code(&self) -> &str {
         match self {
+            Error::Request { error, .. } => error.code(),
             Error::Api { code, .. } => code,
             Error::Http { .. } => "HTTP_ERROR",
             Error::InvalidResponse { .. } => "INVALID_RESPONSE",
             Error::Network { .. } => "NETWORK_ERROR",
-            Error::Timeout { .. } => "TIMEOUT",
+            Error::Timeout { .. } | Error::SignalTimeout => "TIMEOUT",
             Error::Aborted => "ABORTED",
             Error::ResponseTooLarge { .. } => "RESPONSE_TOO_LARGE",
             Error::InvalidOptions { .. } => "INVALID_OPTIONS",
@@ -113,6 +102,7 @@ impl Error {
     /// HTTP status of the response, `0` when there was none.
     pub fn status(&self) -> u16 {
         match self {
+            Error::Request { error, .. } => error.status(),
             Error::Api { status, .. }
             | Error::Http { status, .. }
             | Error::InvalidResponse { status, .. }
@@ -132,6 +122,7 @@ impl Error {
     /// Delay the server asked for before another attempt, in milliseconds.
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {
+            Error::Request { error, .. } => error.retry_after_ms(),
             Error::Api { retry_after_ms, .. } | Error::Http { retry_after_ms, .. } => *retry_after_ms,
             _ => None,
         }
@@ -141,7 +132,8 @@ impl Error {
     /// Other 4xx, invalid bodies, aborts and bad options never are.
     pub fn retryable(&self) -> bool {
         match self {
-            Error::Network { .. } | Error::Timeout { .. } => true,
+            Error::Request { error, .. } => error.retryable(),
+            Error::Network { .. } | Error::Timeout { .. } | Error::SignalTimeout => true,
             Error::Api { status, .. } | Error::Http { status, .. } => {
                 *status == 429 || *status >= 500
             }
@@ -153,6 +145,7 @@ impl Error {
     /// the network failed us, not the server's judgement of the request.
     pub fn allows_stale_fallback(&self) -> bool {
         match self {
+            Error::Request { error, .. } => error.allows_stale_fallback(),
             Error::Network { .. } | Error::Timeout { .. } => true,
             Error::Api { status, .. } | Error::Http { status, .. } => *status >= 500,
             _ => false,
@@ -162,6 +155,46 @@ impl Error {
     /// Shorthand for an [`Error::InvalidResponse`] at `path`.
     pub fn invalid(status: u16, path: impl Into<String>, message: impl Into<String>) -> Error {
         Error::InvalidResponse { status, path: Some(path.into()), message: message.into() }
+    }
+
+    /// The failure itself, under an [`Error::Request`]'s context.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Request { error, .. } => error.root(),
+            other => other,
+        }
+    }
+
+    /// The failure of a request to `url` after `attempts` attempts: an
+    /// [`Error::Http`], [`Error::Network`] or [`Error::Timeout`] then names the
+    /// URL (credentials stripped) and the number of attempts; others stay as
+    /// they are. Every occurrence of `secret` (the API key) in a message is
+    /// replaced, so an error page or a custom `fetch` echoing the key cannot
+    /// carry it into an error.
+    pub fn in_request(self, url: &str, attempts: u32, secret: Option<&str>) -> Error {
+        let mut error = self;
+        // The key as it travels, without a `Bearer ` the caller may have written.
+        let bare = secret.map(|s| super::headers::authorization_value(s)["Bearer ".len()..].to_owned());
+        if let Some(secret) = bare.as_deref().filter(|s| s.len() >= 4) {
+            let redact = |m: &mut String| {
+                if m.contains(secret) {
+                    *m = m.replace(secret, "[apiKey]");
+                }
+            };
+            match &mut error {
+                Error::Api { message, .. }
+                | Error::Http { message, .. }
+                | Error::Network { message }
+                | Error::InvalidResponse { message, .. } => redact(message),
+                _ => {}
+            }
+        }
+        match error {
+            Error::Http { .. } | Error::Network { .. } | Error::Timeout { .. } => {
+                Error::Request { error: Box::new(error), url: without_userinfo(url), attempts }
+            }
+            other => other,
+        }
     }
 
     /// Shorthand for an [`Error::InvalidOptions`].
@@ -179,13 +212,16 @@ impl fmt::Display for Error {
                 write!(f, "invalid response at {p}: {message}")
             }
             Error::InvalidResponse { path: None, message, .. } => write!(f, "invalid response: {message}"),
-            Error::Network { message, .. } => write!(f, "network error: {message}"),
+            Error::Network { message } => write!(f, "network error: {message}"),
             Error::Timeout { timeout_ms } => write!(f, "request timed out after {timeout_ms} ms"),
             Error::Aborted => f.write_str("request aborted"),
+            Error::SignalTimeout => f.write_str("request timed out: its AbortSignal timed out"),
             Error::ResponseTooLarge { max_bytes, .. } => {
                 write!(f, "response body exceeds maxBytes ({max_bytes} bytes)")
             }
             Error::InvalidOptions { message } => write!(f, "invalid options: {message}"),
+            Error::Request { error, url, attempts: 1 } => write!(f, "{error} (GET {url})"),
+            Error::Request { error, url, attempts } => write!(f, "{error} (GET {url}, {attempts} attempts)"),
         }
     }
 }
@@ -207,9 +243,45 @@ mod tests {
         assert!(api(500).allows_stale_fallback());
         assert_eq!(Error::Aborted.code(), "ABORTED");
         assert_eq!(Error::Timeout { timeout_ms: 5 }.status(), 0);
-        assert!(Error::network("x").allows_stale_fallback());
+        assert!(Error::Network { message: "x".into() }.allows_stale_fallback());
         assert!(!Error::invalid(200, "data", "x").retryable());
         assert_eq!(Error::invalid(200, "data.hash", "x").path(), Some("data.hash"));
+    }
+
+    #[test]
+    fn request_errors_name_the_url_and_attempts() {
+        let timeout = Error::Timeout { timeout_ms: 50 }.in_request("http://127.0.0.1:9/v1/resources", 3, None);
+        assert_eq!(timeout.to_string(), "request timed out after 50 ms (GET http://127.0.0.1:9/v1/resources, 3 attempts)");
+        assert_eq!(timeout.code(), "TIMEOUT");
+        assert!(timeout.retryable() && timeout.allows_stale_fallback());
+        assert_eq!(timeout.root(), &Error::Timeout { timeout_ms: 50 });
+        let http = Error::Http { status: 503, message: "empty body".into(), retry_after_ms: Some(7) };
+        let once = http.clone().in_request("https://h/v1/resources", 1, None);
+        assert_eq!(once.to_string(), "HTTP 503: empty body (GET https://h/v1/resources)");
+        assert_eq!((once.code(), once.status(), once.retry_after_ms()), ("HTTP_ERROR", 503, Some(7)));
+        // Credentials never reach a message.
+        let net = Error::Network { message: "fetch failed".into() }.in_request("https://user:pw@h/v1/resources", 2, None);
+        assert_eq!(net.to_string(), "network error: fetch failed (GET https://h/v1/resources, 2 attempts)");
+        // Other errors are left as they are.
+        assert_eq!(Error::Aborted.in_request("https://h", 2, None), Error::Aborted);
+        let api = Error::Api { code: "X".into(), status: 401, message: "m".into(), retry_after_ms: None };
+        assert_eq!(api.clone().in_request("https://h", 1, None), api);
+    }
+
+    #[test]
+    fn the_key_is_redacted_from_request_errors() {
+        let net = Error::Network { message: "refused: Bearer sk-secret-1 sk-secret-1".into() };
+        let e = net.in_request("https://h/v1/resources", 1, Some("Bearer sk-secret-1"));
+        assert!(!e.to_string().contains("sk-secret-1"), "{e}");
+        assert!(e.to_string().contains("[apiKey]"));
+        let page = Error::Http { status: 502, message: "text/html: sk-secret-1".into(), retry_after_ms: None };
+        assert!(!page.in_request("https://h", 1, Some("sk-secret-1")).to_string().contains("sk-secret-1"));
+    }
+
+    #[test]
+    fn a_signal_timeout_is_a_timeout() {
+        assert_eq!(Error::SignalTimeout.code(), "TIMEOUT");
+        assert!(Error::SignalTimeout.retryable());
     }
 
     #[test]

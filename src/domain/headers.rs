@@ -9,6 +9,16 @@ pub const UPDATE_RESOURCES: &str = "update-resources";
 /// Longest `Retry-After` honoured; a server asking for more gets this much.
 pub const MAX_RETRY_AFTER_MS: u64 = 60_000;
 
+/// `user-agent` of the library's requests: `resources-client/<version>`.
+pub const USER_AGENT: &str = concat!("resources-client/", env!("CARGO_PKG_VERSION"));
+
+/// Adds `user-agent: resources-client/<version>` unless the caller gave one (any case): theirs wins.
+pub fn add_user_agent(headers: &mut Vec<(String, String)>) {
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("user-agent")) {
+        headers.push(("user-agent".into(), USER_AGENT.into()));
+    }
+}
+
 /// `resources_hash=<hash>`, the value of `cli-agent` once a hash is known.
 pub fn cli_agent_value(hash: &str) -> String {
     format!("resources_hash={hash}")
@@ -170,6 +180,17 @@ mod tests {
         assert!(h.iter().any(|(n, v)| n == "Authorization" && v == "Bearer other"));
         assert!(h.iter().any(|(n, _)| n == "CLI-Agent"));
         assert!(!h.iter().any(|(n, _)| n == "Accept"));
+    }
+
+    #[test]
+    fn user_agent_names_the_package_unless_the_caller_gave_one() {
+        assert_eq!(USER_AGENT, format!("resources-client/{}", env!("CARGO_PKG_VERSION")));
+        let mut h = vec![("x-a".to_owned(), "1".to_owned())];
+        add_user_agent(&mut h);
+        assert_eq!(h[1], ("user-agent".to_owned(), USER_AGENT.to_owned()));
+        let mut mine = vec![("User-Agent".to_owned(), "my-app/2".to_owned())];
+        add_user_agent(&mut mine);
+        assert_eq!(mine, [("User-Agent".to_owned(), "my-app/2".to_owned())]);
     }
 
     #[test]

@@ -134,6 +134,33 @@ impl Options {
     }
 }
 
+/// The option `key` was probably meant to be, among `known`, for a "did you
+/// mean" hint. Names are compared with case, `_` and `-` ignored: the same name
+/// so spelt first (`baseURL`, `api_key`); then a name that begins or ends with
+/// the key or with which the key begins or ends, three letters at least
+/// (`timeout` → `timeoutMs`, `maxAge` → `maxAgeMs`, `key` → `apiKey`, `url` →
+/// `baseUrl`), the closest in length winning; then the nearest by edit distance
+/// within a third of the length (`retires` → `retries`). `None` when nothing is close.
+pub fn suggest_option<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let fold = |s: &str| -> String { s.chars().filter(|c| *c != '_' && *c != '-').map(|c| c.to_ascii_lowercase()).collect() };
+    let folded = fold(key);
+    if let Some(k) = known.iter().find(|k| fold(k) == folded) {
+        return Some(k);
+    }
+    let affix = |name: &str| {
+        let (long, short) = if name.len() >= folded.len() { (name, folded.as_str()) } else { (folded.as_str(), name) };
+        short.len() >= 3 && (long.starts_with(short) || long.ends_with(short))
+    };
+    let by_affix = known
+        .iter()
+        .filter(|k| affix(&fold(k)))
+        .min_by_key(|k| k.len().abs_diff(key.len()));
+    if let Some(k) = by_affix {
+        return Some(k);
+    }
+    super::catalog::nearest(&folded, known.iter().copied())
+}
+
 /// A non-negative whole number no larger than `max`.
 fn whole(name: &str, value: Option<f64>, default: u64, max: u64) -> Result<u64, Error> {
     match value {
@@ -146,6 +173,30 @@ fn whole(name: &str, value: Option<f64>, default: u64, max: u64) -> Result<u64, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_option_names_are_suggested() {
+        let known = ["baseUrl", "apiKey", "headers", "storage", "storageKey", "timeoutMs", "retries", "maxBytes", "maxAgeMs", "strict", "fetch"];
+        for (typo, meant) in [
+            ("baseURL", "baseUrl"),
+            ("base_url", "baseUrl"),
+            ("url", "baseUrl"),
+            ("timeout", "timeoutMs"),
+            ("timeout_ms", "timeoutMs"),
+            ("maxAge", "maxAgeMs"),
+            ("key", "apiKey"),
+            ("apikey", "apiKey"),
+            ("api-key", "apiKey"),
+            ("header", "headers"),
+            ("retires", "retries"),
+            ("maxbyte", "maxBytes"),
+        ] {
+            assert_eq!(suggest_option(typo, &known), Some(meant), "{typo}");
+        }
+        for far in ["force", "zz", "cache", ""] {
+            assert_eq!(suggest_option(far, &known), None, "{far}");
+        }
+    }
 
     #[test]
     fn defaults() {

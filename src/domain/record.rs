@@ -23,7 +23,7 @@
 use std::ops::Range;
 
 use super::scan::{quote_ascii, same, Kind, Scanner, Syn};
-use super::schema::{check_nested, strip_bom};
+use super::schema::{check_nested, json_text, strip_bom};
 
 /// Format version written by this release.
 pub const RECORD_VERSION: u64 = 2;
@@ -77,7 +77,7 @@ pub fn head(base_url: &str, scope: &str, fetched_at: f64, stale: bool) -> String
 /// The whole record for a validated body (native code and tests; the client
 /// joins the parts as JS strings).
 pub fn encode(base_url: &str, scope: &str, fetched_at: f64, stale: bool, body: &str) -> String {
-    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let body = String::from_utf8_lossy(json_text(body.as_bytes()));
     format!("{}{body}}}", head(base_url, scope, fetched_at, stale))
 }
 
@@ -229,6 +229,12 @@ mod tests {
         let old = text.replace(&format!(",\"scope\":\"{a}\""), "");
         assert!(!old.contains("scope"));
         assert!(decode(old.as_bytes(), "https://h", &a).unwrap_err().contains("another API key"));
+    }
+
+    #[test]
+    fn a_body_with_whitespace_around_it_is_stored_without() {
+        let text = encode("b", "nokey", 1.0, false, &format!("\u{feff} \n{BODY}\r\n"));
+        assert_eq!(&text[decode(text.as_bytes(), "b", "nokey").unwrap().body], BODY);
     }
 
     #[test]

@@ -38,7 +38,7 @@ mod tests {
     use super::*;
 
     fn net() -> Error {
-        Error::network("x")
+        Error::Network { message: "x".into() }
     }
 
     #[test]

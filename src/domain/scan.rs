@@ -496,7 +496,8 @@ fn word_at(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// The shortest JSON string literal for `text`, quotes included.
+/// The shortest JSON string literal for `text`, quotes included (as
+/// `JSON.stringify` writes it).
 pub fn quote(text: &str) -> String {
     quote_with(text, false)
 }
@@ -516,6 +517,8 @@ fn quote_with(text: &str, ascii: bool) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
                 out.push(char::from(b"0123456789abcdef"[(c as usize) >> 4]));

@@ -90,6 +90,16 @@ pub fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
+/// The JSON text of a body without a byte order mark or whitespace around it:
+/// what a stored record keeps.
+pub fn json_text(body: &[u8]) -> &[u8] {
+    let ws = |b: &u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
+    let body = strip_bom(body);
+    let start = body.iter().position(|b| !ws(b)).unwrap_or(body.len());
+    let end = body.iter().rposition(|b| !ws(b)).map_or(start, |i| i + 1);
+    &body[start..end.max(start)]
+}
+
 /// "received text/html (52 bytes): <html><body>..." — enough to recognise a
 /// proxy page without dumping it. Control characters are replaced.
 pub fn describe_body(body: &[u8], content_type: Option<&str>) -> String {

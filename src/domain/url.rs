@@ -16,8 +16,17 @@ pub fn normalize_base_url(input: &str) -> Result<String, Error> {
         8
     } else if lower.starts_with("http://") {
         7
+    } else if is_relative_reference(url) {
+        // In a page the JS layer resolves it against the page's location first.
+        return Err(Error::options(format!(
+            "baseUrl \"{}\" is relative and there is no page location to resolve it against; give an absolute http(s) URL",
+            preview(url)
+        )));
     } else {
-        return Err(Error::options(format!("baseUrl must be an absolute http(s) URL, got \"{}\"", preview(url))));
+        return Err(Error::options(format!(
+            "baseUrl must be an absolute http(s) URL (or, in a page, a path such as \"/api\"), got \"{}\"",
+            preview(url)
+        )));
     };
     if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::options("baseUrl must not contain a query, a fragment or spaces"));
@@ -41,6 +50,26 @@ pub fn normalize_base_url(input: &str) -> Result<String, Error> {
         out.truncate(out.len() - 3);
     }
     Ok(out)
+}
+
+/// Whether a base URL is a reference to resolve against a page's location: a
+/// path (`/api`, `./api`, `../api`) or a scheme-relative `//host/api`. A bare
+/// `api.example.com` is not one: it is far more likely a URL missing its
+/// scheme than a path relative to the page.
+pub fn is_relative_reference(input: &str) -> bool {
+    let s = input.trim();
+    s.starts_with('/') || s.starts_with("./") || s.starts_with("../") || s == "." || s == ".."
+}
+
+/// `url` without `user:password@`, for messages.
+pub fn without_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else { return url.to_owned() };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end + 3], &rest[at + 1..]),
+        None => url.to_owned(),
+    }
 }
 
 /// `{base}/v1/resources` for a normalised base.
@@ -72,6 +101,27 @@ mod tests {
         assert_eq!(normalize_base_url("https://h//proxy//v1/").unwrap(), "https://h/proxy");
         assert_eq!(normalize_base_url("https://https://https:/").unwrap(), "https://https:/https:");
         assert_eq!(resources_url("https://h"), "https://h/v1/resources");
+    }
+
+    #[test]
+    fn relative_references() {
+        for input in ["/api", "/", "./api", "../x", "//h/api", " /api"] {
+            assert!(is_relative_reference(input), "{input}");
+            let message = normalize_base_url(input).unwrap_err().to_string();
+            assert!(message.contains("is relative and there is no page location"), "{message}");
+        }
+        for input in ["api.example.com", "api", "https://h", "", ".api"] {
+            assert!(!is_relative_reference(input), "{input}");
+        }
+        assert!(normalize_base_url("api.example.com").unwrap_err().to_string().contains("absolute http(s) URL"));
+    }
+
+    #[test]
+    fn userinfo_is_stripped() {
+        assert_eq!(without_userinfo("https://u:p@h/v1/resources"), "https://h/v1/resources");
+        assert_eq!(without_userinfo("https://u@h:8/x@y"), "https://h:8/x@y");
+        assert_eq!(without_userinfo("https://h/a@b"), "https://h/a@b");
+        assert_eq!(without_userinfo("no scheme"), "no scheme");
     }
 
     #[test]

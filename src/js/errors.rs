@@ -25,7 +25,18 @@ pub(crate) fn register(class: Function) {
 }
 
 /// Builds a `ResourcesError` (or, before registration, an `Error` with the same fields).
+/// A network error's `cause` is an `Error` with the platform's message (never
+/// the platform's own object, which may hold the request and its key).
 pub(crate) fn to_js_error(error: &Error) -> JsValue {
+    let cause = match error.root() {
+        Error::Network { message } => Some(js_sys::Error::new(message).into()),
+        _ => None,
+    };
+    to_js_error_with_cause(error, cause)
+}
+
+/// [`to_js_error`] with the given `cause` (an abort's `signal.reason`).
+pub(crate) fn to_js_error_with_cause(error: &Error, cause: Option<JsValue>) -> JsValue {
     let details = Object::new();
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&details, &JsValue::from_str(k), &v);
@@ -36,11 +47,11 @@ pub(crate) fn to_js_error(error: &Error) -> JsValue {
     if let Some(path) = error.path() {
         set("path", JsValue::from_str(path));
     }
-    if let Error::Network { cause: crate::domain::error::Cause(Some(cause)), .. } = error {
-        set("cause", cause.clone());
-    }
     if let Some(ms) = error.retry_after_ms() {
         set("retryAfterMs", JsValue::from_f64(ms as f64));
+    }
+    if let Some(cause) = cause {
+        set("cause", cause);
     }
     let message = JsValue::from_str(&error.to_string());
     let class = ERROR_CLASS.with(|c| c.borrow().clone());
@@ -53,8 +64,5 @@ pub(crate) fn to_js_error(error: &Error) -> JsValue {
     let plain = js_sys::Error::new(&error.to_string());
     plain.set_name("ResourcesError");
     let _ = Object::assign(&plain, &details);
-    if let Error::Network { cause: crate::domain::error::Cause(Some(cause)), .. } = error {
-        let _ = Reflect::set(&plain, &JsValue::from_str("cause"), cause);
-    }
     plain.into()
 }

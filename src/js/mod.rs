@@ -255,8 +255,17 @@ pub fn fetch_resources(options: JsValue) -> Promise {
 }
 
 async fn run(client: &Client, call: FetchOptions) -> Result<JsValue, JsValue> {
+    let signal = call.signal.clone();
     match client.fetch_snapshot(call).await {
         Ok(snapshot) => Ok(snapshot_to_js(&snapshot)),
+        // The caller's signal ended the call: its `reason` is the cause, and a
+        // signal that timed out (`AbortSignal.timeout()`) is a TIMEOUT.
+        Err(Error::Aborted) if signal.as_ref().is_some_and(|s| s.aborted()) => {
+            let reason = signal.map(|s| s.reason()).unwrap_or(JsValue::UNDEFINED);
+            let name = Reflect::get(&reason, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
+            let error = if name.as_deref() == Some("TimeoutError") { Error::SignalTimeout } else { Error::Aborted };
+            Err(errors::to_js_error_with_cause(&error, Some(reason)))
+        }
         Err(e) => Err(to_js_error(&e)),
     }
 }

@@ -1,15 +1,34 @@
-//! Client and call options read from JS values.
+//! Client and call options read from JS values, through serde-wasm-bindgen.
+//!
+//! An options object is deserialised into [`Fields`], a `#[derive(Deserialize)]`
+//! struct; the JS-valued fields (`headers`, `storage`, `fetch`, `signal`) pass
+//! through `serde_wasm_bindgen::preserve` untouched and are checked here.
+//!
+//! The walk over the object is [`OwnKeys`], not serde-wasm-bindgen's own struct
+//! reader: that one looks each field up with `in` and `[]`, which would find an
+//! `Object.prototype.baseUrl` planted by other code and redirect the client (and
+//! its key), and it never sees a key the struct lacks, so `baseURL` would pass
+//! unnoticed. [`OwnKeys`] walks the object's own enumerable keys
+//! (`Object.keys`), refuses an unknown one with a "did you mean", and hands each
+//! value to serde-wasm-bindgen. `undefined` and `null` values mean absent.
 
-use js_sys::{Function, Object, Reflect};
+use std::fmt;
+
+use js_sys::{Array, Function, Object, Reflect};
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
 use crate::client::FetchOptions;
 use crate::domain::error::Error;
-use crate::domain::options::Options;
+use crate::domain::headers::add_user_agent;
+use crate::domain::options::{suggest_option, Options};
 use crate::domain::text::EscapeText;
+use crate::domain::url::is_relative_reference;
 use crate::web::storage::StorageChoice;
+use crate::web::{is_browser, resolve_against_page};
 
 /// Options read from JS.
 pub(crate) struct ParsedOptions {
@@ -21,147 +40,315 @@ pub(crate) struct ParsedOptions {
     pub call: FetchOptions,
 }
 
-const CLIENT_KEYS: [&str; 12] = [
-    "baseUrl", "apiKey", "headers", "storage", "storageKey", "timeoutMs", "retries", "maxBytes", "maxAgeMs", "strict", "fetch",
-    "onAttempt",
-];
-const CALL_KEYS: [&str; 2] = ["refresh", "signal"];
+/// Every option any entry point takes, as JS spells it. Which ones an entry
+/// point accepts is its [`Scope`].
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Fields {
+    base_url: Option<String>,
+    api_key: Option<String>,
+    #[serde(deserialize_with = "js_value")]
+    headers: Option<JsValue>,
+    #[serde(deserialize_with = "js_value")]
+    storage: Option<JsValue>,
+    storage_key: Option<String>,
+    timeout_ms: Option<f64>,
+    retries: Option<f64>,
+    max_bytes: Option<f64>,
+    max_age_ms: Option<f64>,
+    strict: Option<bool>,
+    #[serde(deserialize_with = "js_value")]
+    fetch: Option<JsValue>,
+    #[serde(deserialize_with = "js_value")]
+    on_attempt: Option<JsValue>,
+    dangerously_allow_browser: Option<bool>,
+    // Per call.
+    refresh: Option<bool>,
+    #[serde(deserialize_with = "js_value")]
+    signal: Option<JsValue>,
+}
+
+/// The options of one call, not of a client.
+const CALL_ONLY: [&str; 2] = ["refresh", "signal"];
+
+/// Which of [`Fields`] an entry point takes.
+#[derive(Clone, Copy)]
+enum Scope {
+    /// `new ResourcesClient(options)`.
+    Client,
+    /// `client.fetchResources(options)`.
+    Call,
+    /// The one-shot `fetchResources(options)`: both.
+    OneShot,
+    /// `parseResources(body, options)`.
+    Parse,
+}
+
+impl Scope {
+    fn accepts(self, key: &str) -> bool {
+        match self {
+            Scope::Client => !CALL_ONLY.contains(&key),
+            Scope::Call => CALL_ONLY.contains(&key),
+            Scope::OneShot => true,
+            Scope::Parse => key == "strict",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Scope::Client | Scope::OneShot => "options",
+            Scope::Call => "fetchResources options",
+            Scope::Parse => "parseResources options",
+        }
+    }
+
+    fn unknown(self, key: &str, fields: &[&'static str]) -> Error {
+        let known: Vec<&str> = fields.iter().copied().filter(|k| self.accepts(k)).collect();
+        let mut message = format!("unknown option \"{}\"", key.escape_text());
+        if let Some(k) = suggest_option(key, &known) {
+            message.push_str(&format!(" (did you mean \"{k}\"?)"));
+        }
+        match self {
+            Scope::Client if CALL_ONLY.contains(&key) => {
+                message.push_str(&format!("; {key} is an option of fetchResources, not of the client"));
+            }
+            Scope::Call => message.push_str("; fetchResources takes refresh and signal"),
+            Scope::Parse => message.push_str("; parseResources takes strict"),
+            _ => {}
+        }
+        Error::options(message)
+    }
+}
 
 /// Reads `ClientOptions` (plus `refresh` and `signal` when `with_call`).
-/// Unknown keys are refused: a typo such as `baseURL` would otherwise send the
-/// key to the default server without a word.
 pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions, Error> {
-    let mut parsed = ParsedOptions {
-        options: Options::default(),
-        storage: StorageChoice::Auto,
-        fetch: None,
-        on_attempt: None,
-        call: FetchOptions::default(),
+    let f: Fields = read(value, if with_call { Scope::OneShot } else { Scope::Client })?;
+    let browser = is_browser();
+    if f.api_key.is_some() && browser && f.dangerously_allow_browser != Some(true) {
+        return Err(Error::options(
+            "apiKey in a browser exposes the key to everyone who can open the page; \
+             call the API through your own server (baseUrl: \"/api\" and no apiKey), \
+             or pass dangerouslyAllowBrowser: true if the key is the user's own",
+        ));
+    }
+    let base_url = match f.base_url {
+        Some(b) if is_relative_reference(&b) => Some(resolve_against_page(&b).unwrap_or(b)),
+        other => other,
     };
-    if value.is_undefined() || value.is_null() {
-        return Ok(parsed);
+    let mut headers = match &f.headers {
+        Some(h) => read_headers(h)?,
+        None => Vec::new(),
+    };
+    // Browsers refuse or ignore a script's user-agent (and Firefox would make it
+    // a header the server must allow for CORS): there the browser's own is sent.
+    if !browser {
+        add_user_agent(&mut headers);
     }
-    let object = as_object(value, "options")?;
-    for key in Object::keys(&object).iter().filter_map(|k| k.as_string()) {
-        let known = CLIENT_KEYS.contains(&key.as_str()) || (with_call && CALL_KEYS.contains(&key.as_str()));
-        if !known {
-            return Err(unknown_option(&key, with_call));
-        }
-    }
-    let o = &mut parsed.options;
-    o.base_url = string(&object, "baseUrl")?;
-    o.api_key = string(&object, "apiKey")?;
-    o.storage_key = string(&object, "storageKey")?;
-    o.timeout_ms = number(&object, "timeoutMs")?;
-    o.retries = number(&object, "retries")?;
-    o.max_bytes = number(&object, "maxBytes")?;
-    o.max_age_ms = number(&object, "maxAgeMs")?;
-    o.strict = boolean(&object, "strict")?;
-    if let Some(headers) = present(&object, "headers") {
-        let headers = as_object(&headers, "headers")?;
-        for entry in Object::entries(&headers).iter() {
-            let entry: js_sys::Array = entry.unchecked_into();
-            let name = entry.get(0).as_string().unwrap_or_default();
-            let Some(text) = entry.get(1).as_string() else {
-                return Err(Error::options(format!("headers[\"{}\"] must be a string", name.escape_text())));
-            };
-            o.headers.push((name, text));
-        }
-    }
-    if let Some(storage) = present(&object, "storage") {
-        parsed.storage = match storage.as_string().as_deref() {
+    let options = Options {
+        base_url,
+        api_key: f.api_key,
+        headers,
+        storage_key: f.storage_key,
+        timeout_ms: f.timeout_ms,
+        retries: f.retries,
+        max_bytes: f.max_bytes,
+        max_age_ms: f.max_age_ms,
+        strict: f.strict.unwrap_or(false),
+    };
+    let storage = match f.storage {
+        None => StorageChoice::Auto,
+        Some(s) => match s.as_string().as_deref() {
             Some("local") => StorageChoice::Local,
             Some("memory") => StorageChoice::Memory,
             Some(other) => {
-                return Err(Error::options(format!("storage must be \"local\", \"memory\" or a StorageLike object, got \"{}\"", other.escape_text())))
+                return Err(Error::options(format!(
+                    "storage must be \"local\", \"memory\" or a StorageLike object, got \"{}\"",
+                    other.escape_text()
+                )))
             }
-            None if storage.is_object() && has_methods(&storage, &["getItem", "setItem", "removeItem"]) => {
-                StorageChoice::Custom(storage)
-            }
+            None if s.is_object() && has_methods(&s, &["getItem", "setItem", "removeItem"]) => StorageChoice::Custom(s),
             None => return Err(Error::options("storage must be \"local\", \"memory\" or an object with getItem, setItem and removeItem")),
-        };
-    }
-    if let Some(fetch) = present(&object, "fetch") {
-        parsed.fetch = Some(fetch.dyn_into::<Function>().map_err(|_| Error::options("fetch must be a function"))?);
-    }
-    if let Some(hook) = present(&object, "onAttempt") {
-        parsed.on_attempt = Some(hook.dyn_into::<Function>().map_err(|_| Error::options("onAttempt must be a function"))?);
-    }
-    if with_call {
-        parsed.call = read_call_fields(&object)?;
-    }
-    Ok(parsed)
+        },
+    };
+    let fetch = match f.fetch {
+        None => None,
+        Some(v) => Some(v.dyn_into::<Function>().map_err(|_| Error::options("fetch must be a function"))?),
+    };
+    let on_attempt = match f.on_attempt {
+        None => None,
+        Some(v) => Some(v.dyn_into::<Function>().map_err(|_| Error::options("onAttempt must be a function"))?),
+    };
+    let call = FetchOptions { refresh: f.refresh.unwrap_or(false), signal: signal(f.signal)? };
+    Ok(ParsedOptions { options, storage, fetch, on_attempt, call })
 }
 
+/// Reads the options of one `fetchResources` call.
 pub(crate) fn read_call_options(value: &JsValue) -> Result<FetchOptions, Error> {
+    let f: Fields = read(value, Scope::Call)?;
+    Ok(FetchOptions { refresh: f.refresh.unwrap_or(false), signal: signal(f.signal)? })
+}
+
+/// `strict` from `{ strict?: boolean }`; other keys are refused like elsewhere.
+pub(crate) fn parse_options_strict(options: &JsValue) -> Result<bool, Error> {
+    let f: Fields = read(options, Scope::Parse)?;
+    Ok(f.strict.unwrap_or(false))
+}
+
+fn signal(value: Option<JsValue>) -> Result<Option<AbortSignal>, Error> {
+    value.map(|s| s.dyn_into::<AbortSignal>().map_err(|_| Error::options("signal must be an AbortSignal"))).transpose()
+}
+
+/// Deserialises [`Fields`] from an options object (`undefined` and `null` are no options).
+fn read<'de, T: Deserialize<'de> + Default>(value: &JsValue, scope: Scope) -> Result<T, Error> {
     if value.is_undefined() || value.is_null() {
-        return Ok(FetchOptions::default());
+        return Ok(T::default());
     }
-    let object = as_object(value, "fetchResources options")?;
-    for key in Object::keys(&object).iter().filter_map(|k| k.as_string()) {
-        if !CALL_KEYS.contains(&key.as_str()) {
-            return Err(Error::options(format!("unknown option \"{}\" (fetchResources takes refresh and signal)", key.escape_text())));
+    if !value.is_object() || Array::is_array(value) || value.is_function() {
+        return Err(Error::options(format!("{} must be an object", scope.what())));
+    }
+    T::deserialize(OwnKeys { object: value, scope }).map_err(|e| e.0)
+}
+
+/// A JS value kept as it is; `undefined` and `null` are `None`.
+fn js_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<JsValue>, D::Error> {
+    let value: JsValue = serde_wasm_bindgen::preserve::deserialize(d)?;
+    Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.keys`, caught: a Proxy's `ownKeys` trap may throw.
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn own_keys(object: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// The error of a read: always an `INVALID_OPTIONS` [`Error`].
+#[derive(Debug)]
+struct ReadError(Error);
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl de::Error for ReadError {
+    fn custom<M: fmt::Display>(message: M) -> Self {
+        ReadError(Error::options(message.to_string()))
+    }
+}
+
+/// A deserialiser of a struct from an object's own enumerable keys.
+struct OwnKeys<'a> {
+    object: &'a JsValue,
+    scope: Scope,
+}
+
+impl<'de> Deserializer<'de> for OwnKeys<'_> {
+    type Error = ReadError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, ReadError> {
+        Err(de::Error::custom(format!("{} must be an object", self.scope.what())))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        let keys = own_keys(self.object).map_err(|_| de::Error::custom(format!("{} could not be read", self.scope.what())))?;
+        visitor.visit_map(OwnEntries { object: self.object, scope: self.scope, fields, keys, next: 0, key: String::new(), key_js: JsValue::UNDEFINED })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+struct OwnEntries<'a> {
+    object: &'a JsValue,
+    scope: Scope,
+    fields: &'static [&'static str],
+    keys: Array,
+    next: u32,
+    key: String,
+    key_js: JsValue,
+}
+
+impl<'de> MapAccess<'de> for OwnEntries<'_> {
+    type Error = ReadError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, ReadError> {
+        if self.next >= self.keys.length() {
+            return Ok(None);
+        }
+        self.key_js = self.keys.get(self.next);
+        let key = self.key_js.as_string().unwrap_or_default();
+        self.next += 1;
+        if !self.fields.contains(&key.as_str()) || !self.scope.accepts(&key) {
+            return Err(ReadError(self.scope.unknown(&key, self.fields)));
+        }
+        self.key = key;
+        seed.deserialize(self.key.as_str().into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
+        let value = Reflect::get(self.object, &self.key_js)
+            .map_err(|_| de::Error::custom(format!("{} could not be read", self.key)))?;
+        // serde's message names the value it got (which could be the key);
+        // only what was expected is kept, with the option's name.
+        seed.deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
+            let message = e.to_string();
+            let expected = match message.rsplit_once(", expected ").map(|(_, e)| e) {
+                Some("f64") => "a number",
+                Some(e @ ("a string" | "a boolean")) => e,
+                _ => "of another type",
+            };
+            ReadError(Error::options(format!("{} must be {expected}", self.key)))
+        })
+    }
+}
+
+/// `headers` as `fetch` takes them: a record of strings, a `Headers` object,
+/// or any iterable of `[name, value]` pairs (an array, a `Map`).
+fn read_headers(value: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    const SHAPE: &str = "headers must be a record of strings, a Headers object or an array of [name, value] pairs";
+    /// More is a mistake (or an endless iterator), not a request.
+    const MAX_HEADERS: usize = 1000;
+    if !value.is_object() || value.is_function() {
+        return Err(Error::options(SHAPE));
+    }
+    let mut headers = Vec::new();
+    match js_sys::try_iter(value).map_err(|_| Error::options(SHAPE))? {
+        Some(entries) => {
+            for (i, entry) in entries.enumerate() {
+                if i >= MAX_HEADERS {
+                    return Err(Error::options(format!("headers has more than {MAX_HEADERS} entries")));
+                }
+                let entry = entry.map_err(|_| Error::options("headers could not be iterated"))?;
+                let pair = entry.dyn_ref::<Array>().filter(|p| p.length() == 2);
+                match pair.and_then(|p| Some((p.get(0).as_string()?, p.get(1).as_string()?))) {
+                    Some(pair) => headers.push(pair),
+                    None => return Err(Error::options(format!("headers[{i}] must be a [name, value] pair of strings"))),
+                }
+            }
+        }
+        None => {
+            for entry in Object::entries(value.unchecked_ref()).iter() {
+                let entry: Array = entry.unchecked_into();
+                let name = entry.get(0).as_string().unwrap_or_default();
+                let Some(text) = entry.get(1).as_string() else {
+                    return Err(Error::options(format!("headers[\"{}\"] must be a string", name.escape_text())));
+                };
+                headers.push((name, text));
+            }
         }
     }
-    read_call_fields(&object)
-}
-
-fn read_call_fields(object: &Object) -> Result<FetchOptions, Error> {
-    let signal = match present(object, "signal") {
-        None => None,
-        Some(s) => Some(s.dyn_into::<AbortSignal>().map_err(|_| Error::options("signal must be an AbortSignal"))?),
-    };
-    Ok(FetchOptions { refresh: boolean(object, "refresh")?, signal })
-}
-
-fn unknown_option(key: &str, with_call: bool) -> Error {
-    let keys = CLIENT_KEYS.iter().chain(if with_call { CALL_KEYS.iter() } else { [].iter() });
-    let hint = keys
-        .clone()
-        .find(|k| k.eq_ignore_ascii_case(key))
-        .map(|k| format!(" (did you mean \"{k}\"?)"))
-        .unwrap_or_default();
-    Error::options(format!("unknown option \"{}\"{hint}", key.escape_text()))
-}
-
-/// The value of `key`, treating `undefined` and `null` as absent. Only own
-/// properties count: a `baseUrl` or `apiKey` planted on `Object.prototype` by
-/// other code must not redirect the client or its key.
-fn present(object: &Object, key: &str) -> Option<JsValue> {
-    let name = JsValue::from_str(key);
-    // Reflect (with `catch`) rather than Object.hasOwn: a Proxy's trap may throw.
-    let own = Reflect::get_own_property_descriptor(object, &name).is_ok_and(|d| !d.is_undefined());
-    if !own {
-        return None;
-    }
-    Reflect::get(object, &name).ok().filter(|v| !v.is_undefined() && !v.is_null())
-}
-
-fn string(object: &Object, key: &str) -> Result<Option<String>, Error> {
-    present(object, key)
-        .map(|v| v.as_string().ok_or_else(|| Error::options(format!("{key} must be a string"))))
-        .transpose()
-}
-
-fn number(object: &Object, key: &str) -> Result<Option<f64>, Error> {
-    present(object, key)
-        .map(|v| v.as_f64().ok_or_else(|| Error::options(format!("{key} must be a number"))))
-        .transpose()
-}
-
-pub(crate) fn boolean(object: &Object, key: &str) -> Result<bool, Error> {
-    match present(object, key) {
-        None => Ok(false),
-        Some(v) => v.as_bool().ok_or_else(|| Error::options(format!("{key} must be a boolean"))),
-    }
-}
-
-pub(crate) fn as_object(value: &JsValue, what: &str) -> Result<Object, Error> {
-    if value.is_object() && !js_sys::Array::is_array(value) {
-        Ok(value.clone().unchecked_into())
-    } else {
-        Err(Error::options(format!("{what} must be an object")))
-    }
+    Ok(headers)
 }
 
 pub(crate) fn has_methods(value: &JsValue, names: &[&str]) -> bool {
@@ -178,19 +365,4 @@ pub(crate) fn as_response(value: &JsValue) -> Option<web_sys::Response> {
     let headers = Reflect::get(value, &JsValue::from_str("headers")).ok()?;
     let status = Reflect::get(value, &JsValue::from_str("status")).ok()?;
     (status.as_f64().is_some() && has_methods(&headers, &["get"])).then(|| value.clone().unchecked_into())
-}
-
-
-/// `strict` from `{ strict?: boolean }`; other keys are refused like elsewhere.
-pub(crate) fn parse_options_strict(options: &JsValue) -> Result<bool, Error> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(false);
-    }
-    let object = as_object(options, "parseResources options")?;
-    for key in Object::keys(&object).iter().filter_map(|k| k.as_string()) {
-        if key != "strict" {
-            return Err(Error::options(format!("unknown option \"{}\" (parseResources takes strict)", key.escape_text())));
-        }
-    }
-    boolean(&object, "strict")
 }

@@ -13,7 +13,7 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Request
 use super::signal::aborted;
 use super::timer::sleep;
 use super::{js_message, now_ms};
-use crate::domain::error::{Cause, Error};
+use crate::domain::error::Error;
 use crate::domain::headers::parse_retry_after;
 
 /// What came back from one attempt, read in full.
@@ -47,7 +47,7 @@ pub struct Attempt<'a> {
 impl Attempt<'_> {
     /// Sends the request and reads the whole response, within the time limit.
     pub async fn send(&self) -> Result<Reply, Error> {
-        let controller = AbortController::new().map_err(|e| network_error(&e))?;
+        let controller = AbortController::new().map_err(|e| Error::Network { message: js_message(&e) })?;
         // Stops the request on the wire, not only our interest in it, whenever
         // this attempt ends early: on timeout or abort, and also when the
         // future is dropped unfinished (the last caller of a shared request
@@ -75,11 +75,11 @@ impl Attempt<'_> {
         for (name, value) in self.headers {
             builder = builder.header(name, value);
         }
-        let request: web_sys::Request = builder.build().map_err(|e| Error::network(e.to_string()))?.into();
+        let request: web_sys::Request = builder.build().map_err(|e| Error::Network { message: e.to_string() })?.into();
         let promise = self.call_fetch(&request)?;
-        let raw = JsFuture::from(promise).await.map_err(|e| network_error(&e))?;
+        let raw = JsFuture::from(promise).await.map_err(|e| Error::Network { message: js_message(&e) })?;
         if !raw.is_object() {
-            return Err(Error::network("fetch did not resolve to a Response"));
+            return Err(Error::Network { message: "fetch did not resolve to a Response".into() });
         }
         let response = Response::from(raw.unchecked_into::<web_sys::Response>());
         let status = response.status();
@@ -108,10 +108,10 @@ impl Attempt<'_> {
             None => js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))
                 .ok()
                 .and_then(|f| f.dyn_into::<Function>().ok())
-                .ok_or_else(|| Error::network("no global fetch; pass options.fetch"))?,
+                .ok_or_else(|| Error::Network { message: "no global fetch; pass options.fetch".into() })?,
         };
         // A user fetch may throw synchronously or return a non-promise; both are handled.
-        let returned = fetch.call1(&global, request).map_err(|e| network_error(&e))?;
+        let returned = fetch.call1(&global, request).map_err(|e| Error::Network { message: js_message(&e) })?;
         Ok(Promise::resolve(&returned))
     }
 }
@@ -141,12 +141,12 @@ async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Re
     loop {
         let chunk = JsFuture::from(reader.read())
             .await
-            .map_err(|e| Error::Network { message: format!("reading the body failed: {}", js_message(&e)), cause: Cause(Some(e)) })?;
+            .map_err(|e| Error::Network { message: format!("reading the body failed: {}", js_message(&e)) })?;
         if field(&chunk, "done").is_truthy() {
             return Ok(Some(body));
         }
         let Ok(bytes) = field(&chunk, "value").dyn_into::<Uint8Array>() else {
-            return Err(Error::network("the body stream yielded a non-byte chunk"));
+            return Err(Error::Network { message: "the body stream yielded a non-byte chunk".into() });
         };
         let len = bytes.length() as usize;
         if (body.len() + len) as u64 > max_bytes {
@@ -166,9 +166,4 @@ async fn deadline(ms: u64) {
     } else {
         sleep(ms).await
     }
-}
-
-/// A network failure from what the platform threw, kept as its `cause`.
-fn network_error(thrown: &JsValue) -> Error {
-    Error::Network { message: js_message(thrown), cause: Cause(Some(thrown.clone())) }
 }

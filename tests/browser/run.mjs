@@ -81,7 +81,7 @@ async function twoTabs() {
       await tab.goto(`${site.url}/tests/browser/index.html`);
       await tab.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
     }
-    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', storageKey: uniqueKey('tabs'), retries: 0, storage: 'local' };
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('tabs'), retries: 0, storage: 'local' };
     const open = (tab) => tab.evaluate(async (o) => {
       const lib = await import('/pkg/index.js');
       window.__client = new lib.ResourcesClient(o);

@@ -5,12 +5,12 @@ import { ResourcesClient, ResourcesError, fetchResources } from 'resources-clien
 
 async function main() {
   const api = new URLSearchParams(location.search).get('api');
-  const client = new ResourcesClient({ baseUrl: api, apiKey: 'sk-mock-demo', storage: 'memory' });
+  const client = new ResourcesClient({ baseUrl: api, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storage: 'memory' });
   const before = client.hash;
   const result = await client.fetchResources();
   let errorCode = null;
   try {
-    await fetchResources({ baseUrl: api, apiKey: 'sk-wrong', storage: 'memory' });
+    await fetchResources({ baseUrl: api, apiKey: 'sk-wrong', dangerouslyAllowBrowser: true, storage: 'memory' });
   } catch (e) {
     errorCode = e instanceof ResourcesError ? e.code : `not a ResourcesError: ${e}`;
   }

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod oracle;
+
 use resources_client::domain::headers::{
     asks_for_update, authorization_value, is_valid_header, parse_http_date, parse_retry_after, MAX_RETRY_AFTER_MS,
 };
@@ -21,13 +23,14 @@ use serde_json::{json, Value};
 pub const MAX_WARNING_LINES: usize = MAX_WARNINGS + 1;
 
 /// The fuzz targets, by the name of their regression directory.
-pub const TARGETS: [&str; 6] = ["envelope", "failure", "record", "header", "base_url", "options"];
+pub const TARGETS: [&str; 7] = ["envelope", "differential", "failure", "record", "header", "base_url", "options"];
 
 /// Runs the check of `target` on `input`.
 pub fn check(target: &str, input: &[u8]) -> Result<(), String> {
     let text = || String::from_utf8_lossy(input).into_owned();
     match target {
         "envelope" => check_envelope(input),
+        "differential" => check_differential(input),
         "failure" => check_failure(input),
         "record" => check_record(&text()),
         "header" => check_header_value(&text()),
@@ -52,8 +55,69 @@ fn ensure(cond: bool, why: impl FnOnce() -> String) -> Result<(), String> {
 // ---------------------------------------------------------------------------
 // envelopes
 
-/// `parse_success` (lenient and strict) on a 2xx body.
+/// `parse_success` (lenient and strict) on a 2xx body: its properties, and
+/// the same answers as the serde_json oracle, for the body and for the body
+/// kept as a stored record.
 pub fn check_envelope(body: &[u8]) -> Result<(), String> {
+    check_differential(body)?;
+    check_properties(body)
+}
+
+/// The walk against the oracle ([`oracle`]), lenient and strict: the same
+/// accept/reject, hash, typed resources and warning paths, errors of the same
+/// kind at the same path; then the body as a stored record against the
+/// oracle's lenient reading.
+pub fn check_differential(body: &[u8]) -> Result<(), String> {
+    let mut lenient = None;
+    for strict in [false, true] {
+        let expected = oracle::read(body, strict);
+        let result = parse_success(body, 200, Some("application/json"), strict);
+        let observed = oracle::observe(&result)?;
+        oracle::compare(&observed, &expected).map_err(|why| format!("strict {strict}: {why}"))?;
+        if !strict {
+            lenient = Some(expected);
+        }
+    }
+    check_stored_body(body, &lenient.expect("the lenient reading ran"))
+}
+
+/// The base URL of the records the fuzz targets write.
+pub const RECORD_BASE: &str = "https://h.example";
+
+/// `record::decode` of a record holding `body` (as the client writes it: the
+/// head, the body's JSON text without BOM or whitespace around it, `}`)
+/// against the oracle's reading of the body.
+pub fn check_stored_body(body: &[u8], expected: &oracle::Verdict) -> Result<(), String> {
+    let body = resources_client::domain::schema::json_text(body);
+    let head = record::head(RECORD_BASE, "nokey", 1.7e12, false);
+    let mut text = Vec::with_capacity(head.len() + body.len() + 1);
+    text.extend_from_slice(head.as_bytes());
+    text.extend_from_slice(body);
+    text.push(b'}');
+    match (record::decode(&text, RECORD_BASE, "nokey"), expected) {
+        (Ok(rec), oracle::Verdict::Accepted { hash, warnings, .. }) => {
+            ensure(&rec.hash == hash, || format!("record hash {:?}, the oracle's {hash:?}", rec.hash))?;
+            oracle::same_warnings(&rec.warnings, warnings).map_err(|why| format!("record: {why}"))?;
+            // The body's span may leave out whitespace before the value, nothing else.
+            let span = head.len()..head.len() + body.len();
+            let inside = span.start <= rec.body.start && rec.body.end == span.end;
+            ensure(inside && text[span.start..rec.body.start].iter().all(|b| b" \t\r\n".contains(b)), || {
+                format!("record body at {:?}, written at {span:?}", rec.body)
+            })
+        }
+        (Err(e), oracle::Verdict::Accepted { .. }) => {
+            Err(format!("record of a body the oracle accepts is refused: {e}"))
+        }
+        (Ok(rec), other) => Err(format!("record of a body the oracle refuses ({other:?}) is accepted: hash {:?}", rec.hash)),
+        (Err(e), oracle::Verdict::Schema { path }) => {
+            ensure(e.contains(path.as_str()), || format!("record error {e:?} does not name the oracle's path {path:?}"))
+        }
+        (Err(_), _) => Ok(()),
+    }
+}
+
+/// The properties of `parse_success` (lenient and strict) on a 2xx body.
+pub fn check_properties(body: &[u8]) -> Result<(), String> {
     let doc: Option<Value> = serde_json::from_slice(strip_bom(body)).ok();
     let lenient = parse_success(body, 200, Some("application/json"), false);
     let strict = parse_success(body, 200, Some("application/json"), true);
@@ -224,6 +288,14 @@ pub fn check_failure(body: &[u8]) -> Result<(), String> {
 pub fn check_record(text: &str) -> Result<(), String> {
     let base = "https://h.example";
     let Ok(rec) = record::decode(text.as_bytes(), base, "nokey") else { return Ok(()) };
+    // What a record accepts, the oracle accepts in its body, with the same hash and warnings.
+    match oracle::read(&text.as_bytes()[rec.body.clone()], false) {
+        oracle::Verdict::Accepted { hash, warnings, .. } => {
+            ensure(rec.hash == hash, || format!("record hash {:?}, the oracle's {hash:?}", rec.hash))?;
+            oracle::same_warnings(&rec.warnings, &warnings)?;
+        }
+        other => return Err(format!("record accepted, the oracle refuses its body: {other:?}")),
+    }
     check_hash(&rec.hash).map_err(|m| format!("record with hash {:?} accepted: {m}", rec.hash))?;
     ensure(rec.fetched_at.is_finite() && rec.fetched_at >= 0.0, || format!("fetchedAt {}", rec.fetched_at))?;
     check_warnings(&rec.warnings)?;
@@ -308,7 +380,15 @@ pub fn check_options_text(text: &str) -> Result<(), String> {
 /// `Options::validate`: never panics; what it accepts can be sent as headers.
 pub fn check_options(options: Options) -> Result<(), String> {
     // The key may only show up where another option already holds the same text.
-    let others = format!("{:?} {:?} {:?}", options.base_url, options.storage_key, options.headers);
+    // Raw texts, and their Debug forms (an error may quote either).
+    let mut others = format!("{:?} {:?} {:?}", options.base_url, options.storage_key, options.headers);
+    for text in [&options.base_url, &options.storage_key].into_iter().flatten() {
+        others.push_str(text);
+    }
+    for (name, value) in &options.headers {
+        others.push_str(name);
+        others.push_str(value);
+    }
     let key = options.api_key.clone().filter(|k| !others.contains(k.trim()));
     match options.validate() {
         Ok(config) => {

@@ -1,55 +1,69 @@
-//! Parsing and validation of `/v1/resources` bodies.
+//! A reference reading of `/v1/resources` bodies, built on `serde_json`, for
+//! differential fuzzing of the schema walk (`domain::schema::check_body`).
 //!
-//! Two kinds of findings: *structural violations* (a missing or mistyped field,
-//! an empty model id or option key, a hash that is not base64url) make the body
-//! untrustworthy and become [`Error::InvalidResponse`] at the first failing path;
-//! *additive surprises* (an unknown modality, section or field, a duplicate id or
-//! key) keep the data and become warnings, or errors when `strict` is set.
-//! Paths are written from the body's root: `data.resources.models[2].modality`.
+//! It reads the body into a `serde_json::Value` (a key given twice keeps its
+//! last value, as in `JSON.parse`) and judges the tree in the order the
+//! contract gives: the envelope's `status`, `data`, unknown root fields,
+//! `data.hash`, `data.resources` model by model, unknown sections and fields.
+//!
+//! It reports structure only, never wording: whether the body is accepted,
+//! the hash, the typed resources and the *paths* of the warnings (all of
+//! them, uncapped), or where and how it is refused. The product's messages
+//! have one definition, in `src/domain/schema.rs`; [`compare`] checks that
+//! each of the walk's warning lines starts with the oracle's path and that the
+//! cap counts the rest.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
+use resources_client::domain::json::JsonObject;
+use resources_client::domain::parse::MAX_WARNINGS;
+use resources_client::domain::types::{Catalog, Model, Modality, Resources, RunOption};
+use resources_client::Error;
 use serde_json::{Map, Value};
 
-use super::error::Error;
-use super::types::{Catalog, Model, Modality, Resources, RunOption};
+/// The oracle's verdict on a 2xx body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// A valid body: its hash, typed resources and every warning's path, in order.
+    Accepted { hash: String, resources: Resources, warnings: Vec<String> },
+    /// Not JSON; `too_deep` when serde_json stopped at its 128-level limit.
+    Syntax { too_deep: bool },
+    /// JSON, but not an object.
+    NotObject,
+    /// An error envelope (`status` other than `SUCCESS`).
+    Api { code: String },
+    /// A schema violation (or, in strict mode, a surprise) at this path.
+    Schema { path: String },
+}
 
-/// At most this many warnings are listed; the rest are counted in one last line,
-/// so a catalog with 50,000 unknown fields cannot flood a UI.
-pub const MAX_WARNINGS: usize = 50;
+/// Longest key shown in a path, in characters (as the product elides it).
+const MAX_SHOWN_CHARS: usize = resources_client::domain::parse::MAX_SHOWN_CHARS;
 
-/// Longest hash accepted: a content hash is short, and it travels in a header.
-pub const MAX_HASH_LEN: usize = 256;
-
-/// Longest name or value quoted in a warning, in characters; the rest is elided,
-/// so a megabyte-long key cannot make a megabyte-long warning.
-pub const MAX_SHOWN_CHARS: usize = 80;
-
-/// A name or value as shown in a warning: at most [`MAX_SHOWN_CHARS`] characters.
-pub(crate) fn shown(text: &str) -> Cow<'_, str> {
+fn shown(text: &str) -> String {
     match text.char_indices().nth(MAX_SHOWN_CHARS) {
-        None => Cow::Borrowed(text),
-        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
     }
 }
 
-/// The path segment of an object key: `.key` for plain names, `["a.b"]` (JSON
-/// quoted) for keys that are empty or hold anything else, so a path stays unambiguous.
-pub(crate) fn field(key: &str) -> String {
+/// `.key` for plain names, `["a.b"]` (JSON quoted) for any other key.
+fn field(key: &str) -> String {
     let plain = !key.is_empty()
         && !key.starts_with(|c: char| c.is_ascii_digit())
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'-');
     if plain {
         format!(".{}", shown(key))
     } else {
-        // Serialising a `str` cannot fail; the fallback is never reached.
-        format!("[{}]", serde_json::to_string(shown(key).as_ref()).unwrap_or_default())
+        format!("[{}]", quote(&shown(key)))
     }
 }
 
-/// A key at the body's root: `key`, or `["a.b"]` as in [`field`].
-pub(crate) fn root_field(key: &str) -> String {
+/// A JSON string literal as `JSON.stringify` writes it (`\b`, `\f`, `\n`, ...).
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).expect("a str serialises")
+}
+
+fn root_field(key: &str) -> String {
     let segment = field(key);
     match segment.strip_prefix('.') {
         Some(plain) => plain.to_owned(),
@@ -57,271 +71,147 @@ pub(crate) fn root_field(key: &str) -> String {
     }
 }
 
-/// Collects warnings; in strict mode the first one is an error instead.
-pub(crate) struct Findings {
-    status: u16,
+/// Warning paths; in strict mode the first one ends the reading.
+struct Findings {
     strict: bool,
-    list: Vec<String>,
-    omitted: usize,
+    paths: Vec<String>,
 }
 
 impl Findings {
-    pub(crate) fn new(status: u16, strict: bool) -> Self {
-        Findings { status, strict, list: Vec::new(), omitted: 0 }
-    }
-
-    fn warn(&mut self, path: &str, message: String) -> Result<(), Error> {
+    fn warn(&mut self, path: String) -> Result<(), Verdict> {
         if self.strict {
-            return Err(Error::invalid(self.status, path, format!("{message} (strict mode)")));
+            return Err(Verdict::Schema { path });
         }
-        if self.list.len() < MAX_WARNINGS {
-            self.list.push(format!("{path}: {message}"));
-        } else {
-            self.omitted += 1;
-        }
+        self.paths.push(path);
         Ok(())
     }
+}
 
-    pub(crate) fn finish(mut self) -> Vec<String> {
-        if self.omitted > 0 {
-            self.list.push(format!("... and {} more warnings", self.omitted));
-        }
-        self.list
+fn schema<T>(path: impl Into<String>) -> Result<T, Verdict> {
+    Err(Verdict::Schema { path: path.into() })
+}
+
+/// Reads a 2xx body.
+pub fn read(body: &[u8], strict: bool) -> Verdict {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let root: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return Verdict::Syntax { too_deep: too_deep_at(body) == Some((e.line(), e.column())) },
+    };
+    match envelope(root, strict) {
+        Ok(v) | Err(v) => v,
     }
 }
 
-/// Parses a 2xx body into a validated [`Catalog`].
-///
-/// `status` and `content_type` only shape error messages. A body whose `status`
-/// is not `SUCCESS` is the server's error even on a 2xx and becomes [`Error::Api`].
-pub fn parse_success(body: &[u8], status: u16, content_type: Option<&str>, strict: bool) -> Result<Catalog, Error> {
-    let root = parse_json(body, status, content_type)?;
-    let Value::Object(mut root) = root else {
-        return Err(Error::InvalidResponse {
-            status,
-            path: None,
-            message: format!("expected a JSON object, got {}", kind(&root)),
-        });
-    };
-    let envelope_status = match root.remove("status") {
-        Some(Value::String(s)) if !s.is_empty() => s,
-        Some(Value::String(_)) => return Err(Error::invalid(status, "status", "empty")),
-        Some(other) => return Err(Error::invalid(status, "status", format!("expected a string, got {}", kind(&other)))),
-        None => return Err(Error::invalid(status, "status", "missing")),
-    };
-    if envelope_status != "SUCCESS" {
-        return Err(api_error(envelope_status, status, root.remove("message"), None));
+fn envelope(root: Value, strict: bool) -> Result<Verdict, Verdict> {
+    let Value::Object(mut root) = root else { return Err(Verdict::NotObject) };
+    match root.remove("status") {
+        Some(Value::String(s)) if s.is_empty() => return schema("status"),
+        Some(Value::String(s)) if s != "SUCCESS" => return Err(Verdict::Api { code: s }),
+        Some(Value::String(_)) => {}
+        _ => return schema("status"),
     }
-    let mut findings = Findings::new(status, strict);
-    let data = match root.remove("data") {
-        Some(Value::Object(d)) => d,
-        Some(other) => return Err(Error::invalid(status, "data", format!("expected an object, got {}", kind(&other)))),
-        None => return Err(Error::invalid(status, "data", "missing")),
-    };
+    let Some(Value::Object(mut data)) = root.remove("data") else { return schema("data") };
     root.remove("message");
+    let mut findings = Findings { strict, paths: Vec::new() };
     for key in root.keys() {
-        findings.warn(&root_field(key), "unknown field (kept out)".into())?;
+        findings.warn(root_field(key))?;
     }
-    let (hash, resources) = validate_data(data, &mut findings)?;
-    Ok(Catalog { hash, resources, warnings: findings.finish() })
-}
-
-fn validate_data(mut data: Map<String, Value>, findings: &mut Findings) -> Result<(String, Resources), Error> {
-    let status = findings.status;
-    let hash = match data.remove("hash") {
-        Some(Value::String(h)) => h,
-        Some(other) => return Err(Error::invalid(status, "data.hash", format!("expected a string, got {}", kind(&other)))),
-        None => return Err(Error::invalid(status, "data.hash", "missing")),
-    };
-    check_hash(&hash).map_err(|m| Error::invalid(status, "data.hash", m))?;
-    let resources = match data.remove("resources") {
-        Some(r) => validate_resources(r, "data.resources", findings)?,
-        None => return Err(Error::invalid(status, "data.resources", "missing")),
-    };
+    let Some(Value::String(hash)) = data.remove("hash") else { return schema("data.hash") };
+    if !base64url(&hash) {
+        return schema("data.hash");
+    }
+    let Some(resources) = data.remove("resources") else { return schema("data.resources") };
+    let resources = read_resources(resources, &mut findings)?;
     for key in data.keys() {
-        findings.warn(&format!("data{}", field(key)), "unknown field (kept out)".into())?;
+        findings.warn(format!("data{}", field(key)))?;
     }
-    Ok((hash, resources))
+    Ok(Verdict::Accepted { hash, resources, warnings: findings.paths })
 }
 
-/// Checks that a hash is non-empty base64url (`A-Z a-z 0-9 - _`, optional `=` padding)
-/// and short, so that it can never smuggle anything into a header.
-pub fn check_hash(hash: &str) -> Result<(), String> {
-    if hash.is_empty() {
-        return Err("empty hash".into());
-    }
-    if hash.len() > MAX_HASH_LEN {
-        return Err(format!("hash longer than {MAX_HASH_LEN} characters"));
-    }
+/// Non-empty base64url (`A-Z a-z 0-9 - _`, at most two `=` of padding), at most 256 characters.
+fn base64url(hash: &str) -> bool {
     let body = hash.trim_end_matches('=');
-    if body.is_empty() || hash.len() - body.len() > 2 {
-        return Err("not base64url".into());
-    }
-    match body.bytes().find(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')) {
-        Some(_) => Err("not base64url (allowed: A-Z a-z 0-9 - _)".into()),
-        None => Ok(()),
-    }
+    !body.is_empty()
+        && hash.len() <= 256
+        && hash.len() - body.len() <= 2
+        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Validates a `resources` value found at `path` (the body's `data.resources`,
-/// or a stored record's copy of it).
-pub(crate) fn validate_resources(value: Value, path: &str, findings: &mut Findings) -> Result<Resources, Error> {
-    let status = findings.status;
-    let Value::Object(mut map) = value else {
-        return Err(Error::invalid(status, path, format!("expected an object, got {}", kind(&value))));
-    };
-    let models_path = format!("{path}.models");
-    let models = match map.remove("models") {
-        Some(Value::Array(items)) => items,
-        Some(other) => return Err(Error::invalid(status, models_path, format!("expected an array, got {}", kind(&other)))),
-        None => return Err(Error::invalid(status, models_path, "missing")),
-    };
-    let mut seen = HashSet::with_capacity(models.len());
-    let mut out = Vec::with_capacity(models.len());
-    for (i, item) in models.into_iter().enumerate() {
-        let model = validate_model(item, &models_path, i, findings)?;
+fn read_resources(value: Value, findings: &mut Findings) -> Result<Resources, Verdict> {
+    let path = "data.resources";
+    let Value::Object(mut map) = value else { return schema(path) };
+    let Some(Value::Array(items)) = map.remove("models") else { return schema(format!("{path}.models")) };
+    let mut seen = HashSet::new();
+    let mut models = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let model = read_model(item, i, findings)?;
         if !seen.insert(model.model.clone()) {
-            findings.warn(&format!("{models_path}[{i}].model"), format!("duplicate model id \"{}\" (kept)", shown(&model.model)))?;
+            findings.warn(format!("{path}.models[{i}].model"))?;
         }
-        out.push(model);
+        models.push(model);
     }
     for key in map.keys() {
-        findings.warn(&format!("{path}{}", field(key)), "unknown section (kept)".into())?;
+        findings.warn(format!("{path}{}", field(key)))?;
     }
-    Ok(Resources { models: out, sections: object(map) })
+    Ok(Resources { models, sections: object(map) })
 }
 
-fn validate_model(value: Value, models_path: &str, i: usize, findings: &mut Findings) -> Result<Model, Error> {
-    let status = findings.status;
-    let at = |field: &str| format!("{models_path}[{i}]{field}");
-    let Value::Object(mut map) = value else {
-        return Err(Error::invalid(status, at(""), format!("expected an object, got {}", kind(&value))));
-    };
-    let model = required_string(&mut map, "model", status, &at)?;
+fn read_model(value: Value, i: usize, findings: &mut Findings) -> Result<Model, Verdict> {
+    let at = |field: &str| format!("data.resources.models[{i}]{field}");
+    let Value::Object(mut map) = value else { return schema(at("")) };
+    let Some(Value::String(model)) = map.remove("model") else { return schema(at(".model")) };
     if model.is_empty() {
-        return Err(Error::invalid(status, at(".model"), "empty model id"));
+        return schema(at(".model"));
     }
-    let modality = Modality::from(required_string(&mut map, "modality", status, &at)?);
-    if !modality.is_known() {
-        findings.warn(&at(".modality"), format!("unknown modality \"{}\" (kept)", shown(modality.as_str())))?;
+    let Some(Value::String(modality)) = map.remove("modality") else { return schema(at(".modality")) };
+    let modality = Modality::from(modality);
+    if !matches!(modality, Modality::Text | Modality::Image | Modality::Video) {
+        findings.warn(at(".modality"))?;
     }
-    let options = match map.remove("availableRunOptions") {
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(Error::invalid(status, at(".availableRunOptions"), format!("expected an array, got {}", kind(&other))))
+    let Some(Value::Array(items)) = map.remove("availableRunOptions") else { return schema(at(".availableRunOptions")) };
+    let mut options: Vec<RunOption> = Vec::with_capacity(items.len());
+    for (j, item) in items.into_iter().enumerate() {
+        let path = at(&format!(".availableRunOptions[{j}]"));
+        let option = read_run_option(item, &path, findings)?;
+        if options.iter().any(|o| o.key == option.key) {
+            findings.warn(format!("{path}.key"))?;
         }
-        None => return Err(Error::invalid(status, at(".availableRunOptions"), "missing")),
-    };
-    let mut run_options: Vec<RunOption> = Vec::with_capacity(options.len());
-    for (j, item) in options.into_iter().enumerate() {
-        let option_path = at(&format!(".availableRunOptions[{j}]"));
-        let option = validate_run_option(item, &option_path, findings)?;
-        if run_options.iter().any(|o| o.key == option.key) {
-            findings.warn(&format!("{option_path}.key"), format!("duplicate option key \"{}\" (kept)", shown(&option.key)))?;
-        }
-        run_options.push(option);
+        options.push(option);
     }
     for key in map.keys() {
-        findings.warn(&at(&field(key)), "unknown field (kept)".into())?;
+        findings.warn(at(&field(key)))?;
     }
-    Ok(Model { model, modality, available_run_options: run_options, extra: object(map) })
+    Ok(Model { model, modality, available_run_options: options, extra: object(map) })
 }
 
-fn validate_run_option(value: Value, path: &str, findings: &mut Findings) -> Result<RunOption, Error> {
-    let status = findings.status;
-    let at = |field: &str| format!("{path}{field}");
-    let Value::Object(mut map) = value else {
-        return Err(Error::invalid(status, path, format!("expected an object, got {}", kind(&value))));
-    };
-    let key = required_string(&mut map, "key", status, &at)?;
+fn read_run_option(value: Value, path: &str, findings: &mut Findings) -> Result<RunOption, Verdict> {
+    let Value::Object(mut map) = value else { return schema(path) };
+    let Some(Value::String(key)) = map.remove("key") else { return schema(format!("{path}.key")) };
     if key.is_empty() {
-        return Err(Error::invalid(status, at(".key"), "empty option key"));
+        return schema(format!("{path}.key"));
     }
-    let values = match map.remove("options") {
-        Some(Value::Array(items)) => items,
-        Some(other) => return Err(Error::invalid(status, at(".options"), format!("expected an array, got {}", kind(&other)))),
-        None => return Err(Error::invalid(status, at(".options"), "missing")),
-    };
-    let mut options = Vec::with_capacity(values.len());
-    for (k, v) in values.into_iter().enumerate() {
-        match v {
-            Value::String(s) => {
-                if options.contains(&s) {
-                    findings.warn(&at(&format!(".options[{k}]")), format!("duplicate value \"{}\" (kept)", shown(&s)))?;
-                }
-                options.push(s)
-            }
-            other => {
-                return Err(Error::invalid(status, at(&format!(".options[{k}]")), format!("expected a string, got {}", kind(&other))))
-            }
+    let Some(Value::Array(items)) = map.remove("options") else { return schema(format!("{path}.options")) };
+    let mut options = Vec::with_capacity(items.len());
+    for (k, item) in items.into_iter().enumerate() {
+        let Value::String(s) = item else { return schema(format!("{path}.options[{k}]")) };
+        if options.contains(&s) {
+            findings.warn(format!("{path}.options[{k}]"))?;
         }
+        options.push(s);
     }
     for key in map.keys() {
-        findings.warn(&at(&field(key)), "unknown field (kept)".into())?;
+        findings.warn(format!("{path}{}", field(key)))?;
     }
     Ok(RunOption { key, options, extra: object(map) })
 }
 
-fn required_string(
-    map: &mut Map<String, Value>,
-    field: &str,
-    status: u16,
-    at: &dyn Fn(&str) -> String,
-) -> Result<String, Error> {
-    match map.remove(field) {
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(Error::invalid(status, at(&format!(".{field}")), format!("expected a string, got {}", kind(&other)))),
-        None => Err(Error::invalid(status, at(&format!(".{field}")), "missing")),
-    }
-}
-
-/// Turns a non-2xx response into its error: [`Error::Api`] when the body is an
-/// error envelope (`status` holds the code), else [`Error::Http`] describing what came.
-pub fn parse_failure(body: &[u8], status: u16, content_type: Option<&str>, retry_after_ms: Option<u64>) -> Error {
-    if let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(strip_bom(body)) {
-        if let Some(Value::String(code)) = map.remove("status") {
-            if !code.is_empty() && code != "SUCCESS" {
-                return api_error(code, status, map.remove("message"), retry_after_ms);
-            }
-        }
-    }
-    Error::Http { status, message: describe_body(body, content_type), retry_after_ms }
-}
-
-fn api_error(code: String, status: u16, message: Option<Value>, retry_after_ms: Option<u64>) -> Error {
-    let message = match message {
-        Some(Value::String(m)) if !m.is_empty() => m,
-        _ => format!("the server answered {code}"),
-    };
-    Error::Api { code, status, message, retry_after_ms }
-}
-
-fn parse_json(body: &[u8], status: u16, content_type: Option<&str>) -> Result<Value, Error> {
-    serde_json::from_slice(strip_bom(body)).map_err(|e| Error::InvalidResponse {
-        status,
-        path: None,
-        message: format!("body is not valid JSON ({}); {}", short_serde_error(&e, strip_bom(body)), describe_body(body, content_type)),
-    })
-}
-
-/// A UTF-8 byte order mark is tolerated (RFC 8259 §8.1 allows ignoring it).
-fn strip_bom(body: &[u8]) -> &[u8] {
-    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
-}
-
-fn short_serde_error(e: &serde_json::Error, body: &[u8]) -> String {
-    // serde_json stops at 128 levels (which also bounds the stack); say so
-    // rather than call valid but deep JSON invalid.
-    if too_deep_at(body) == Some((e.line(), e.column())) {
-        return format!("nested more than 128 levels deep at line {} column {}", e.line(), e.column());
-    }
-    format!("line {} column {}", e.line(), e.column())
+fn object(map: Map<String, Value>) -> JsonObject {
+    serde_json::from_value(Value::Object(map)).expect("a JSON object reads as a JsonObject")
 }
 
 /// Where serde_json's recursion limit stops `body` (the line and column it
-/// reports), if it does: the first `[` or `{` opening a 128th level. Found by
-/// a scan rather than by matching the error's text, so that the wasm build
-/// carries no serde_json error messages.
+/// reports), if it does: the first `[` or `{` opening a 128th level.
 fn too_deep_at(body: &[u8]) -> Option<(usize, usize)> {
     let (mut depth, mut line, mut column, mut in_string, mut escaped) = (0usize, 1, 0, false, false);
     for &b in body {
@@ -356,93 +246,86 @@ fn too_deep_at(body: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// "received text/html (52 bytes): <html><body>..." — enough to recognise a
-/// proxy page without dumping it. Control characters are replaced.
-pub fn describe_body(body: &[u8], content_type: Option<&str>) -> String {
-    let ct = content_type.filter(|c| !c.is_empty()).unwrap_or("no content type");
-    if body.is_empty() {
-        return format!("received an empty body ({ct})");
-    }
-    let text = String::from_utf8_lossy(&body[..body.len().min(80)]);
-    let snippet: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(60).collect();
-    let more = if body.len() > 60 { "..." } else { "" };
-    format!("received {ct} ({} bytes): {}{more}", body.len(), snippet.trim())
+// ---------------------------------------------------------------------------
+// comparing the product with the oracle
+
+/// The product's answer in the oracle's terms, where the two can be put side
+/// by side (warning lines are kept whole; [`compare`] matches them to paths).
+#[derive(Debug)]
+pub enum Observed {
+    Accepted { hash: String, resources: Resources, warnings: Vec<String> },
+    Other(Verdict),
 }
 
-fn object(map: Map<String, Value>) -> crate::domain::json::JsonObject {
-    serde_json::from_value(Value::Object(map)).unwrap_or_default()
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// Classifies an error of `check_body`/`parse_success` (status 200).
+pub fn classify(e: &Error) -> Result<Verdict, String> {
+    match e {
+        Error::Api { code, .. } => Ok(Verdict::Api { code: code.clone() }),
+        Error::InvalidResponse { path: Some(path), .. } => Ok(Verdict::Schema { path: path.clone() }),
+        // The one place the wording is read: a syntax error's kind, not its position.
+        Error::InvalidResponse { path: None, message, .. } if message.starts_with("body is not valid JSON") => {
+            Ok(Verdict::Syntax { too_deep: message.contains("nested more than 128 levels deep") })
+        }
+        Error::InvalidResponse { path: None, .. } => Ok(Verdict::NotObject),
+        other => Err(format!("unexpected error kind {other:?}")),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn odd_keys_are_quoted_in_paths() {
-        assert_eq!(field("limits"), ".limits");
-        assert_eq!(field("a.b"), "[\"a.b\"]");
-        assert_eq!(field(""), "[\"\"]");
-        assert_eq!(field("x\ny"), "[\"x\\ny\"]");
-        assert_eq!(field("0day"), "[\"0day\"]");
-        assert_eq!(root_field("extra"), "extra");
-        assert_eq!(root_field("a b"), "[\"a b\"]");
+/// `parse_success`'s result in the oracle's terms.
+pub fn observe(result: &Result<Catalog, Error>) -> Result<Observed, String> {
+    match result {
+        Ok(c) => Ok(Observed::Accepted { hash: c.hash.clone(), resources: c.resources.clone(), warnings: c.warnings.clone() }),
+        Err(e) => classify(e).map(Observed::Other),
     }
+}
 
-    #[test]
-    fn long_names_are_elided_in_warnings() {
-        let long = "é".repeat(1000);
-        let cut = shown(&long);
-        assert_eq!(cut.chars().count(), MAX_SHOWN_CHARS + 1);
-        assert!(cut.ends_with('…'));
-        let body = format!(
-            r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"m","modality":"{long}","availableRunOptions":[]}}]}}}}}}"#
-        );
-        let catalog = parse_success(body.as_bytes(), 200, None, false).unwrap();
-        assert!(catalog.warnings[0].len() < 400, "{}", catalog.warnings[0]);
-        assert_eq!(catalog.resources.models[0].modality.as_str(), long, "the data itself is kept whole");
+/// Whether the walk's warning lines are the oracle's paths, in order, capped
+/// at [`MAX_WARNINGS`] with one last line counting the rest.
+pub fn same_warnings(lines: &[String], paths: &[String]) -> Result<(), String> {
+    let listed = paths.len().min(MAX_WARNINGS);
+    let expected_lines = listed + usize::from(paths.len() > MAX_WARNINGS);
+    if lines.len() != expected_lines {
+        return Err(format!("{} warning lines, the oracle has {} warnings: {lines:?} vs {paths:?}", lines.len(), paths.len()));
     }
-
-    fn serde_position(body: &str) -> (usize, usize, bool) {
-        let e = serde_json::from_slice::<Value>(body.as_bytes()).unwrap_err();
-        (e.line(), e.column(), e.to_string().starts_with("recursion limit exceeded"))
-    }
-
-    #[test]
-    fn too_deep_at_finds_where_serde_json_stops() {
-        let deep = |open: &str, n: usize| open.repeat(n);
-        let cases = [
-            deep("[", 200),
-            deep("[", 128),
-            deep("{\"a\":", 150),
-            format!("[\"[[[\\\"[\",\n{}", deep("[ ", 140)),
-            format!("{}\n{}", deep("[", 100), deep("{\"k\":[", 40)),
-            // A syntax error before the limit is not a depth error.
-            format!("[x{}", deep("[", 200)),
-            deep("[", 127) + "x",
-        ];
-        for body in &cases {
-            let (line, column, is_depth) = serde_position(body);
-            assert_eq!(too_deep_at(body.as_bytes()) == Some((line, column)), is_depth, "{body:?}");
+    for (line, path) in lines.iter().zip(&paths[..listed]) {
+        let after = line.strip_prefix(path.as_str()).and_then(|rest| rest.strip_prefix(": "));
+        if !matches!(after, Some(message) if !message.is_empty()) {
+            return Err(format!("warning {line:?} is not at the oracle's path {path:?}"));
         }
     }
+    if paths.len() > MAX_WARNINGS {
+        let last = &lines[MAX_WARNINGS];
+        let counted = last.split_whitespace().find_map(|w| w.parse::<usize>().ok());
+        if counted != Some(paths.len() - MAX_WARNINGS) {
+            return Err(format!("summary line {last:?}, the oracle has {} more", paths.len() - MAX_WARNINGS));
+        }
+    }
+    Ok(())
+}
 
-    #[test]
-    fn deep_bodies_are_named_as_such() {
-        let body = "[".repeat(300);
-        let e = parse_json(body.as_bytes(), 200, None).unwrap_err();
-        assert!(e.to_string().contains("nested more than 128 levels deep"), "{e}");
-        let e = parse_json(b"[1,,]", 200, None).unwrap_err();
-        assert!(!e.to_string().contains("nested"), "{e}");
+/// The product's answer against the oracle's.
+pub fn compare(observed: &Observed, expected: &Verdict) -> Result<(), String> {
+    match (observed, expected) {
+        (
+            Observed::Accepted { hash, resources, warnings },
+            Verdict::Accepted { hash: h, resources: r, warnings: w },
+        ) => {
+            if hash != h {
+                return Err(format!("hash {hash:?}, the oracle's {h:?}"));
+            }
+            if resources != r {
+                return Err(format!("resources differ:\n walk   {resources:?}\n oracle {r:?}"));
+            }
+            same_warnings(warnings, w)
+        }
+        (Observed::Other(got), want) if got == want => Ok(()),
+        (got, want) => Err(format!("the walk gives {}, the oracle {want:?}", short(got))),
+    }
+}
+
+fn short(o: &Observed) -> String {
+    match o {
+        Observed::Accepted { hash, warnings, .. } => format!("Accepted {{ hash: {hash:?}, warnings: {warnings:?} }}"),
+        Observed::Other(v) => format!("{v:?}"),
     }
 }

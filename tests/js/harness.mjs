@@ -42,9 +42,9 @@ export function makeContext(lib, mockUrl, environment) {
     environment,
     control: controlApi(mockUrl),
     uniqueKey,
-    /** Options for a client on the mock with a fresh storage key. */
+    /** Options for a client on the mock with a fresh storage key (a key in a page needs dangerouslyAllowBrowser). */
     options(extra = {}) {
-      return { baseUrl: mockUrl, apiKey: 'sk-mock-demo', storageKey: uniqueKey(), retries: 0, ...extra };
+      return { baseUrl: mockUrl, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey(), retries: 0, ...extra };
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };

@@ -34,10 +34,10 @@ export const tests = [
         // Timeouts and unreachable hosts.
         await ctx.control.faults({ kind: 'hang' });
         seen.push(describe(await rejects(ctx.lib.fetchResources(ctx.options({ apiKey: key, timeoutMs: 200 })))));
-        seen.push(describe(await rejects(ctx.lib.fetchResources({ baseUrl: 'http://127.0.0.1:9', apiKey: key, retries: 0 }))));
+        seen.push(describe(await rejects(ctx.lib.fetchResources({ baseUrl: 'http://127.0.0.1:9', apiKey: key, dangerouslyAllowBrowser: true, retries: 0 }))));
         // Bad options next to a key.
         for (const bad of [{ baseUrl: 'ftp://x' }, { timeoutMs: -1 }, { headers: { 'x-a': 'b\r\nc' } }, { apiKey: `${key}\n` }, { apiKey: `${key}\u20ac` }]) {
-          try { new ctx.lib.ResourcesClient({ apiKey: key, ...bad }); } catch (e) { seen.push(describe(e)); }
+          try { new ctx.lib.ResourcesClient({ apiKey: key, dangerouslyAllowBrowser: true, ...bad }); } catch (e) { seen.push(describe(e)); }
         }
         // A response observed with a refresh request.
         client.observe(new Response('{}', { status: 200, headers: { 'action-require': 'update-resources' } }));

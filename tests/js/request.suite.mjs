@@ -61,7 +61,7 @@ export const tests = [
     async run({ lib, control, mockUrl, uniqueKey }) {
       await control.reset();
       const storage = recordingStorage();
-      const common = { apiKey: 'sk-mock-demo', storageKey: uniqueKey(), retries: 0, storage };
+      const common = { apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey(), retries: 0, storage };
       const first = await new lib.ResourcesClient({ ...common, baseUrl: `${mockUrl}/v1/` }).fetchResources();
       equal(new lib.ResourcesClient({ ...common, baseUrl: mockUrl }).hash, first.hash);
       const other = new lib.ResourcesClient({ ...common, baseUrl: mockUrl.replace('127.0.0.1', 'localhost') });

@@ -75,7 +75,13 @@ const options: ClientOptions = {
   maxAgeMs: 60_000,
   strict: false,
   fetch: globalThis.fetch,
+  dangerouslyAllowBrowser: true,
 };
+const headersObject: ClientOptions = { headers: new Headers({ 'x-a': '1' }) };
+const headerPairs: ClientOptions = { headers: [['x-a', '1']] };
+const freedCode: ClientErrorCode = 'CLIENT_FREED';
+const withCause = new ResourcesError('m', { code: 'NETWORK_ERROR', cause: new Error('under') });
+void [headersObject, headerPairs, freedCode, withCause];
 const alsoLocal: ClientOptions = { storage: 'local' };
 const alsoMemory: ClientOptions = { storage: 'memory' };
 

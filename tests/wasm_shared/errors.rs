@@ -126,7 +126,9 @@ async fn an_html_502_from_a_proxy_is_http_error() {
     assert_eq!(error.code(), "HTTP_ERROR");
     assert_eq!(error.status(), 502);
     assert!(error.retryable());
-    assert!(matches!(error, Error::Http { status: 502, .. }), "{error:?}");
+    assert!(matches!(error.root(), Error::Http { status: 502, .. }), "{error:?}");
+    // The last attempt's failure, with the request it answered.
+    assert!(matches!(&error, Error::Request { url, attempts: 1, .. } if url.ends_with("/v1/resources")), "{error:?}");
     assert_eq!(client.hash(), None);
 }
 
@@ -158,7 +160,8 @@ async fn an_attempt_over_timeout_ms_is_timeout() {
     assert_eq!(error.code(), "TIMEOUT");
     assert_eq!(error.status(), 0);
     assert!(error.retryable());
-    assert!(matches!(error, Error::Timeout { timeout_ms: 200 }));
+    assert!(matches!(error.root(), Error::Timeout { timeout_ms: 200 }), "{error:?}");
+    assert!(error.to_string().starts_with("request timed out after 200 ms (GET "), "{error}");
 }
 
 #[wasm_bindgen_test]

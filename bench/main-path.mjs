@@ -1,0 +1,189 @@
+// The calls users make, against what they would write by hand, in Node (bench/run.mjs)
+// and Chromium (bench/index.html), with the same harness as bench/suite.mjs:
+//
+// - `client.fetchResources({ refresh: true })` on one client (each call a new
+//   request) against `fetch(url).then((r) => r.json())`, both from the local
+//   server of bench/api-server.mjs;
+// - a new client's first `cached()` (as on a page load or a process start)
+//   against `JSON.parse(storage.getItem(key))` of the same stored record, with
+//   the constructor alone beside it, and later `cached()` calls of one client.
+import { measure, do_not_optimize } from 'mitata';
+import { SIZES } from './catalog.mjs';
+
+/** The cases at each size; each `vs` names the baseline its ratio is taken to. */
+export const MAIN_CASES = [
+  { id: 'fetch', vs: 'fetch', label: '`fetch(url).then((r) => r.json())`' },
+  { id: 'fetchResources', vs: 'fetch', label: '`client.fetchResources({ refresh: true })`' },
+  { id: 'parse', vs: 'parse', label: '`JSON.parse(storage.getItem(key))` of the record' },
+  { id: 'firstCached', vs: 'parse', label: '`new ResourcesClient(o).cached()` (first of a new client)' },
+  { id: 'construct', vs: 'parse', label: '`new ResourcesClient(o)` alone' },
+  { id: 'laterCached', vs: 'parse', label: '`client.cached()` again (same client)' },
+];
+
+/**
+ * The goals these numbers are judged against: the highest ratio allowed, by case
+ * and size (`*`: every size). One source for the BENCHMARKS.md table and its goals.
+ */
+export const MAIN_GOALS = {
+  fetchResources: { 100: 1.5, 1000: 1.3, 10000: 1.3 },
+  firstCached: { '*': 1.3 },
+  laterCached: { '*': 1.05 },
+};
+export const goalFor = (id, size) => MAIN_GOALS[id]?.[size] ?? MAIN_GOALS[id]?.['*'] ?? null;
+
+const gcOption = () => (typeof globalThis.gc === 'function' ? () => globalThis.gc() : false);
+/** A storage warning without the record's key (it names the server's random port). */
+const storageReason = (w) => w.replace(/'bench-[^']*'/g, "'<key>'");
+const middle = (xs) => [...xs].sort((p, q) => p - q)[Math.floor((xs.length - 1) / 2)];
+
+/** Median nanoseconds of `fn` (awaited when it returns a promise). */
+async function median(fn, minCpuMs, minSamples) {
+  const stats = await measure(fn, {
+    min_cpu_time: minCpuMs * 1e6,
+    min_samples: minSamples,
+    batch_threshold: 1e6, // as bench/suite.mjs: under 1 ms, 128 calls per sample
+    warmup_threshold: 5e6,
+    batch_samples: 128,
+    gc: gcOption(),
+  });
+  return stats.p50;
+}
+
+/** A StorageLike over a Map of strings (Node 20 has no localStorage). */
+function mapStorage() {
+  const map = new Map();
+  return {
+    map,
+    getItem: (k) => (map.has(k) ? map.get(k) : null),
+    setItem: (k, v) => void map.set(k, String(v)),
+    removeItem: (k) => void map.delete(k),
+    keys: () => [...map.keys()],
+  };
+}
+
+/** `localStorage` with the same `keys()` as mapStorage. */
+function localStorageView() {
+  const s = globalThis.localStorage;
+  return {
+    getItem: (k) => s.getItem(k),
+    keys: () => Array.from({ length: s.length }, (_, i) => s.key(i)),
+  };
+}
+
+/** JSON text with object keys sorted: equal for equal values whatever the key order. */
+function canonical(value) {
+  return JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
+/**
+ * Runs both comparisons at each size. `browser`: clients use their default
+ * storage (localStorage) and the record is read from localStorage; otherwise
+ * the fetching client uses `storage: 'memory'` and the record lives in a
+ * StorageLike over a Map. Returns `{ rows, notes }`; each row is
+ * `{ size, bytes, case, ns, ratio }` (`ns` null when the case could not run).
+ */
+export async function runMainPath(lib, {
+  apiUrl, browser = false, log = () => {}, minCpuMs = 300, sizes = SIZES, rounds = 5,
+} = {}) {
+  const rows = [];
+  const notes = [];
+  for (const size of sizes) {
+    if (browser) globalThis.localStorage.clear(); // one size's records at a time
+    const baseUrl = `${apiUrl}/m/${size}`;
+    const url = `${baseUrl}/v1/resources`;
+    const recordStorage = browser ? undefined : mapStorage();
+    const view = browser ? localStorageView() : recordStorage;
+    const common = { baseUrl, maxAgeMs: 3_600_000, retries: 0 };
+    // The fetching client and the stored record use separate keys: each refresh
+    // rewrites the fetching client's record (fetchedAt), which must not change
+    // the record the cached() cases read.
+    const fetchClient = new lib.ResourcesClient({ ...common, storageKey: 'bench-fetch', ...(browser ? {} : { storage: 'memory' }) });
+    const cachedOptions = { ...common, storageKey: 'bench-cached', ...(browser ? {} : { storage: recordStorage }) };
+
+    // Cross-check: both contenders read the same body.
+    const plain = await fetch(url).then((r) => r.json());
+    const first = await fetchClient.fetchResources({ refresh: true });
+    const bytes = new TextEncoder().encode(JSON.stringify(plain)).length;
+    if (first.source !== 'network' || first.hash !== plain.data.hash
+      || first.resources.models.length !== size || canonical(first.resources) !== canonical(plain.data.resources)) {
+      throw new Error(`fetchResources and fetch disagree at ${size} models`);
+    }
+    const storageWarnings = first.warnings.filter((w) => w.startsWith('storage unavailable'));
+    if (browser) {
+      const stored = view.keys().filter((k) => k.startsWith('bench-fetch'));
+      const note = storageWarnings.length
+        ? `Chromium, ${size.toLocaleString('en')} models: writing the record to localStorage failed; the client kept the catalog in memory and said so in \`warnings\` ("${storageReason(storageWarnings[0])}"); later refreshes of this client no longer try localStorage`
+        : `Chromium, ${size.toLocaleString('en')} models: record stored in localStorage (${stored.length} key)`;
+      if (storageWarnings.length) notes.push(note);
+      log(note);
+    }
+
+    // The stored record: fetched once by a client on the record's storage.
+    const writer = new lib.ResourcesClient(cachedOptions);
+    const written = await writer.fetchResources({ refresh: true });
+    writer.free();
+    const key = view.keys().find((k) => k.startsWith('bench-cached'));
+    const record = key === undefined ? null : view.getItem(key);
+    const cachedRuns = record !== null;
+    if (cachedRuns) {
+      const probe = new lib.ResourcesClient(cachedOptions);
+      const c = probe.cached();
+      probe.free();
+      if (c?.hash !== plain.data.hash || c.source !== 'cache' || c.resources.models.length !== size) {
+        throw new Error(`a new client's cached() does not return the stored catalog at ${size} models`);
+      }
+    } else {
+      const w = written.warnings.find((x) => x.startsWith('storage unavailable')) ?? 'no warning';
+      const note = `${browser ? 'Chromium' : 'Node'}, ${size.toLocaleString('en')} models: no record in storage after fetching ("${storageReason(w)}"), so a new client's cached() returns null: the cached() cases are not measured`;
+      notes.push(note);
+      log(note);
+    }
+    const laterClient = new lib.ResourcesClient(cachedOptions);
+    if (cachedRuns) laterClient.cached(); // the first read is done: later calls are measured
+
+    const fns = {
+      fetch: () => fetch(url).then((r) => r.json()),
+      fetchResources: () => fetchClient.fetchResources({ refresh: true }),
+      parse: () => do_not_optimize(JSON.parse(view.getItem(key))),
+      // free() ends each client (its storage listener too), as a page unload
+      // would; without it, listeners of thousands of clients would pile up.
+      firstCached: () => {
+        const c = new lib.ResourcesClient(cachedOptions);
+        const r = c.cached();
+        c.free();
+        return do_not_optimize(r);
+      },
+      construct: () => do_not_optimize(new lib.ResourcesClient(cachedOptions).free()),
+      laterCached: () => do_not_optimize(laterClient.cached()),
+    };
+    const ids = MAIN_CASES.filter((c) => cachedRuns || c.vs !== 'parse').map((c) => c.id);
+    // A new client's first cached() of 50,000 models takes seconds today: fewer samples there.
+    const minSamples = size >= 50_000 ? 3 : size >= 10_000 ? 6 : 12;
+    const samples = Object.fromEntries(ids.map((id) => [id, []]));
+    // Odd rounds run the cases in reverse, so that no case always follows the
+    // same one (a case that allocates much leaves work for the next one's GC).
+    for (let r = 0; r < rounds; r += 1) {
+      for (const id of r % 2 ? [...ids].reverse() : ids) samples[id].push(await median(fns[id], minCpuMs / rounds, minSamples));
+    }
+    for (const { id, vs, label } of MAIN_CASES) {
+      if (!samples[id]) {
+        rows.push({ size, bytes, case: id, ns: null, ratio: null });
+        continue;
+      }
+      const ns = middle(samples[id]);
+      const ratio = middle(samples[id].map((x, r) => x / samples[vs][r]));
+      rows.push({ size, bytes, case: id, ns, ratio });
+      log(`${size} models ${label}: ${(ns / 1e6).toFixed(3)} ms, ${ratio.toFixed(2)} ×`);
+    }
+    // Whether the fetching client still writes localStorage after the runs.
+    if (browser) {
+      const last = await fetchClient.fetchResources({ refresh: true });
+      const w = last.warnings.filter((x) => x.startsWith('storage unavailable'));
+      if (w.length && !storageWarnings.length) notes.push(`Chromium, ${size.toLocaleString('en')} models: storage failed during the runs ("${storageReason(w[0])}")`);
+    }
+    fetchClient.free();
+    laterClient.free();
+  }
+  return { rows, notes };
+}
