@@ -112,7 +112,8 @@ async function load() {
   try {
     const first = await guarded(() => client.fetchResources());
     if (first) accept(first, 'Load');
-    if (!first || first.source === 'cache') {
+    // A failed load is not asked again at once: it would fail the same way.
+    if (first?.source === 'cache') {
       const second = await guarded(() => client.fetchResources({ refresh: true }));
       if (second) accept(second, 'Revalidate');
     }

@@ -49,7 +49,7 @@ try {
       throw new Error(`gave up waiting for ${what}`);
     };
     await control('reset', {});
-    const opts = { baseUrl: apiUrl, apiKey: 'sk-mock-demo', storageKey: `react-${Math.random()}`, retries: 0 };
+    const opts = { baseUrl: apiUrl, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: `react-${Math.random()}`, retries: 0 };
     const viewer = new lib.ResourcesClient(opts);
     const other = new lib.ResourcesClient(opts);
     const element = document.createElement('div');
