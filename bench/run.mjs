@@ -228,7 +228,7 @@ function mainReport() {
     if (!row || row.ratio === null) return `${size.toLocaleString('en')}: n/a`;
     return `${size.toLocaleString('en')}: ${row.ratio.toFixed(2)} ${row.ratio <= goalFor(id, size) ? 'met' : '**not met**'}`;
   }).join('; ');
-  const against = { fetch: '`fetch` + `res.json()`', parse: '`JSON.parse` of the record' };
+  const against = { fetch: '`fetch` + `res.json()`', parse: '`JSON.parse` of the record', parseRecord: '`JSON.parse` of the record text in hand' };
   const goalText = (id) => {
     const { label, vs } = MAIN_CASES.find((c) => c.id === id);
     const bySize = new Map();

@@ -56,7 +56,7 @@ pub fn check_body(body: &[u8], status: u16, content_type: Option<&str>, strict: 
     let mut s = Scanner::with(bytes, Rules::new(status, strict));
     let outcome = s.envelope().and_then(|checked| if s.at_end() { Ok(checked) } else { s.fail(SyntaxKind::Invalid) });
     match outcome {
-        Ok(result) => result.map(|mut c| {
+        Ok(result) => result.map_err(|e| *e).map(|mut c| {
             let bom = body.len() - bytes.len();
             c.resources = c.resources.start + bom..c.resources.end + bom;
             c
@@ -72,7 +72,7 @@ pub(crate) fn check_nested<X>(outer: &mut Scanner<'_, X>) -> Syn<Result<Checked,
     s.i = outer.i;
     let result = s.envelope();
     outer.i = s.i;
-    result
+    result.map(|judged| judged.map_err(|e| *e))
 }
 
 /// The error of a body that is not JSON.
@@ -181,7 +181,12 @@ impl Warnings {
         }
     }
 
+    #[inline(always)]
     fn append(&mut self, other: Warnings) {
+        // Almost always empty: a clean model has nothing to say.
+        if other.list.is_empty() && other.omitted == 0 {
+            return;
+        }
         for line in other.list {
             self.add(line);
         }
@@ -211,8 +216,10 @@ impl Rules<'_> {
     }
 }
 
-/// A schema finding that ends the walk's judgement (the syntax is still checked to the end).
-type Judged<T> = Result<T, Error>;
+/// A schema finding that ends the walk's judgement (the syntax is still checked
+/// to the end). Boxed: results move through every level of the walk, and a
+/// pointer moves faster than an error.
+type Judged<T> = Result<T, Box<Error>>;
 
 /// The value of a known member: what was there, or the kind it wrongly was.
 enum Member<T> {
@@ -222,15 +229,18 @@ enum Member<T> {
 
 /// Error and warning wording, with the walk's status and strictness.
 impl Rules<'_> {
-    fn invalid(&self, path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::invalid(self.status, path, message)
+    #[cold]
+    fn invalid(&self, path: impl Into<String>, message: impl Into<String>) -> Box<Error> {
+        Box::new(Error::invalid(self.status, path, message))
     }
 
-    fn missing(&self, path: impl Into<String>) -> Error {
+    #[cold]
+    fn missing(&self, path: impl Into<String>) -> Box<Error> {
         self.invalid(path, "missing")
     }
 
-    fn expected(&self, path: impl Into<String>, what: &str, got: Kind) -> Error {
+    #[cold]
+    fn expected(&self, path: impl Into<String>, what: &str, got: Kind) -> Box<Error> {
         self.invalid(path, format!("expected {what}, got {}", got.name()))
     }
 
@@ -259,6 +269,7 @@ impl Rules<'_> {
 }
 
 /// A string member's value, or the kind it wrongly was.
+#[inline(always)]
 fn string_member<'a>(s: &mut Scanner<'a, Rules<'a>>) -> Syn<Member<Str<'a>>> {
     match s.kind()? {
         Kind::String => s.string().map(Member::Is),
@@ -280,7 +291,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
         if kind != Kind::Object {
             self.skip()?;
             let message = format!("expected a JSON object, got {}", kind.name());
-            return Ok(Err(Error::InvalidResponse { status: self.x.status, path: None, message }));
+            return Ok(Err(Box::new(Error::InvalidResponse { status: self.x.status, path: None, message })));
         }
         let mut status = None;
         let mut message = None;
@@ -318,7 +329,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                     Some(Member::Is(m)) if !m.raw.is_empty() => m.text().into_owned(),
                     _ => format!("the server answered {code}"),
                 };
-                return Err(Error::Api { code: code.into_owned(), status: rules.status, message, retry_after_ms: None });
+                return Err(Box::new(Error::Api { code: code.into_owned(), status: rules.status, message, retry_after_ms: None }));
             }
             let data = match data {
                 None => return Err(rules.missing("data")),

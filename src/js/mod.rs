@@ -1,24 +1,8 @@
-//! The JavaScript API, in one place. Every export here is what the npm package
-//! offers; it reads like the TypeScript declarations it produces:
-//!
-//! ```ts
-//! class ResourcesClient {
-//!   constructor(options?: ClientOptions);
-//!   fetchResources(opts?: { refresh?: boolean; signal?: AbortSignal }): Promise<ResourcesResult>;
-//!   cached(): ResourcesResult | null;
-//!   readonly hash: string | null;
-//!   readonly stale: boolean;
-//!   agentHeaders(): Record<string, string>;
-//!   observe(response: Response): boolean;
-//!   onChange(cb: (r: ResourcesResult) => void): () => void;
-//!   onError(cb: (e: ResourcesError) => void): () => void;
-//!   subscribe(cb: () => void): () => void;
-//!   getSnapshot(): ResourcesResult | null;
-//!   readonly storageKey: string;
-//!   clear(): void;
-//! }
-//! function fetchResources(options?: ClientOptions & { refresh?: boolean; signal?: AbortSignal }): Promise<ResourcesResult>;
-//! ```
+//! The JavaScript API, in one place: every wasm export of the npm package, in
+//! the order of the TypeScript declarations they produce (`js/index.d.ts`, which
+//! `tests/node/exports.test.mjs` checks against what each entry really exports):
+//! the `ResourcesClient` class, `fetchResources`, `parseResources`,
+//! `validateRunOptions` and `diffResources`.
 //!
 //! Values cross into JS as JSON text parsed by `JSON.parse`: one boundary
 //! crossing per result, and keys such as `__proto__` stay plain data.
@@ -297,7 +281,7 @@ pub fn diff_resources(before: JsValue, after: JsValue) -> JsValue {
 // parseResources: validation of a body the application fetched itself.
 //
 // The body is validated in wasm by a forward scan that builds nothing
-// (`domain::validate`); the objects are then made by the engine's own
+// (`domain::schema`, the walk every path takes); the objects are then made by the engine's own
 // `JSON.parse` of the original text, the fastest way to materialise JSON in JS.
 // Keys such as `__proto__` stay plain data that way.
 

@@ -83,6 +83,25 @@ export const tests = [
     },
   },
   {
+    name: 'a body with a BOM and whitespace around it (a trailing newline) is stored as its JSON text and read back by a new client',
+    async run({ lib, options, control, mockUrl }) {
+      await control.reset();
+      const json = '{"status":"SUCCESS","data":{"hash":"dHJhaWxpbmctbmV3bGluZQ","resources":{"models":[{"model":"m","modality":"text","availableRunOptions":[]}]}}}';
+      await control.faults({ body: `\uFEFF \n${json}\n` });
+      const storage = recordingStorage();
+      const opts = options({ storage });
+      const result = await new lib.ResourcesClient(opts).fetchResources();
+      equal(result.hash, 'dHJhaWxpbmctbmV3bGluZQ');
+      const [text] = [...storage.map.values()];
+      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${json}}`);
+      await control.clearLog();
+      const cached = new lib.ResourcesClient(opts).cached();
+      equal(cached?.hash, result.hash, 'a new client reads the record back');
+      deepEqual(cached.resources, result.resources);
+      equal((await control.resourceRequests()).length, 0);
+    },
+  },
+  {
     name: 'another client on the same storage reads the record without a request',
     async run({ lib, options, control }) {
       await control.reset();
