@@ -92,8 +92,9 @@ export const tests = [
       const opts = options({ storage });
       const result = await new lib.ResourcesClient(opts).fetchResources();
       equal(result.hash, 'dHJhaWxpbmctbmV3bGluZQ');
-      const [text] = [...storage.map.values()];
-      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${json}}`);
+      const [[key, text]] = [...storage.map.entries()];
+      const scope = key.slice(opts.storageKey.length + 1).split(':')[0];
+      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"scope":${JSON.stringify(scope)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${json}}`);
       await control.clearLog();
       const cached = new lib.ResourcesClient(opts).cached();
       equal(cached?.hash, result.hash, 'a new client reads the record back');
