@@ -84,20 +84,29 @@ function showCatalog() {
     say(`Catalog changed: hash ${shortHash(catalogShown.hash)} → ${shortHash(snapshot.hash)}, ` +
       `${plural(snapshot.resources?.models?.length ?? 0, 'model')}`, 'ok');
   }
+  const before = catalogShown;
   catalogShown = snapshot;
   catalog.setModels(snapshot.resources?.models, diff);
   run.update();
-  // A change nobody on this page waits for (a background refresh, another tab): show it in the state panel too.
-  if (busy === 0 && snapshot.hash !== shown?.hash) accept(snapshot, shown ? 'Stored catalog changed' : 'Stored catalog');
+  if (!before) {
+    if (busy === 0) accept(snapshot, 'Stored catalog');
+  } else if (busy === 0 && snapshot.hash !== shown?.hash) {
+    // A change no call of this page waits for (a background refresh, another tab): the state panel shows it too.
+    showState({ ...snapshot, changed: true, previousHash: before.hash });
+  }
+}
+
+function showState(result) {
+  shown = result;
+  renderState(byId('state'), result, client);
+  renderWarnings(byId('warnings'), result);
 }
 
 /** Shows a call's result (or the stored catalog) in the state panel and the activity log. */
 function accept(result, how) {
   const same = (k) => result[k] === shown?.[k];
   if (['hash', 'fetchedAt', 'source', 'stale'].every(same)) return;
-  shown = result;
-  renderState(byId('state'), result, client);
-  renderWarnings(byId('warnings'), result);
+  showState(result);
   const flags = [result.stale ? 'stale' : '', result.changed ? 'changed' : ''].filter(Boolean).join(', ');
   say(`${how}: ${plural(result.resources?.models?.length ?? 0, 'model')} from the ${result.source}, hash ${shortHash(result.hash)}` +
     `${flags ? ` (${flags})` : ''}${result.warnings?.length ? `, ${plural(result.warnings.length, 'warning')}` : ''}`,

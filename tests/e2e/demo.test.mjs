@@ -156,6 +156,9 @@ test('a second client of the same record follows the first through subscribe/get
   assert.equal(await second('Models'), '7');
   assert.ok((await modelIds()).includes('veo-3'));
   await page.screenshot({ path: `${shots}/second-client-1280.png`, fullPage: true });
+  // The top of the page down to the second client's panel (the README's docs/demo.png).
+  const bottom = await page.evaluate(() => Math.ceil(document.querySelector('#second-panel').getBoundingClientRect().bottom + scrollY + 16));
+  await page.screenshot({ path: `${shots}/changed-1280.png`, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: bottom } });
 });
 
 test('a failing server: one 500 is retried away; three 500s serve the stored catalog as stale', async () => {
