@@ -87,8 +87,24 @@ export interface ClientOptions {
   strict?: boolean | undefined;
   /** An injected fetch (tests, proxies, Node agents), called with a `Request`. */
   fetch?: typeof fetch | undefined;
+  /** Told of each HTTP attempt of the requests that serve this client (logging, metrics). */
+  onAttempt?: ((event: AttemptEvent) => void) | undefined;
   /** In a browser an `apiKey` is refused unless this is `true` (the key is visible to anyone who can open the page). */
   dangerouslyAllowBrowser?: boolean | undefined;
+}
+
+/** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key. */
+export interface AttemptEvent {
+  /** 1 for the first attempt of a request, 2 for the first retry, and so on. */
+  attempt: number;
+  /** The URL requested (`baseUrl` carries no credentials). */
+  url: string;
+  /** HTTP status of the response; 0 when none came (network error, timeout, abort). */
+  status: number;
+  /** Why the attempt failed; absent after a success. */
+  error?: ResourcesError;
+  /** Present when another attempt follows: the wait before it, in ms. */
+  retryInMs?: number;
 }
 
 /** Options of one `fetchResources` call. */
@@ -127,6 +143,15 @@ export class ResourcesClient {
   free(): void;
   /** The same as `free()`, for `using client = new ResourcesClient()`. */
   [Symbol.dispose](): void;
+  // --- API-key scoping, sync, store interface, background failures ---
+  /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of SHA-256>` or `nokey`. */
+  readonly storageKey: string;
+  /** Hears each failed background refresh (started by `observe`); returns an unsubscribe function. */
+  onError(cb: (error: ResourcesError) => void): () => void;
+  /** Calls `cb()` once per change of the stored catalog (any client, realm or tab); returns an unsubscribe function. */
+  subscribe(cb: () => void): () => void;
+  /** The stored catalog or `null`: the same object until the catalog's hash changes (`useSyncExternalStore`). */
+  getSnapshot(): ResourcesResult | null;
 }
 
 /** One-shot form: creates a client from `options` and fetches. */
@@ -181,6 +206,8 @@ export class ResourcesError extends Error {
   path?: string;
   retryable: boolean;
   retryAfterMs?: number;
+  /** `NETWORK_ERROR`: an `Error` with the platform's message; `ABORTED`: the signal's reason. */
+  cause?: unknown;
 }
 
 // ---- Catalog helpers -------------------------------------------------------

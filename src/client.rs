@@ -29,6 +29,8 @@ use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
 use crate::domain::url::resources_url;
 use crate::web::fetch::{Attempt, Reply};
+use crate::web::channel;
+use crate::web::lock;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
 use crate::web::storage::{OtherTabs, StorageChoice, Store};
@@ -98,6 +100,28 @@ pub type Listener = Rc<dyn Fn(&ResourcesResult)>;
 /// A listener of the JS layer, given the snapshot itself.
 pub(crate) type SnapshotListener = Rc<dyn Fn(&Snapshot)>;
 
+/// A listener of [`Client::on_error`]: failures of background refreshes.
+pub type ErrorListener = Rc<dyn Fn(&Error)>;
+
+/// What one HTTP attempt of a catalog request came to (see [`Client::set_on_attempt`]).
+/// It never holds the API key: that travels in a header, and `baseUrl` may not carry credentials.
+#[derive(Debug)]
+pub struct AttemptEvent<'a> {
+    /// 1 for the first attempt of a request, 2 for the first retry, and so on.
+    pub attempt: u32,
+    /// The URL requested.
+    pub url: &'a str,
+    /// HTTP status of the response; 0 when none came (network error, timeout, abort).
+    pub status: u16,
+    /// Why the attempt failed, if it did.
+    pub error: Option<&'a Error>,
+    /// When another attempt follows: the wait before it, in milliseconds.
+    pub retry_in_ms: Option<u64>,
+}
+
+/// A hook of [`Client::set_on_attempt`].
+pub type AttemptHook = Rc<dyn Fn(&AttemptEvent)>;
+
 type FlightOutput = Result<Rc<Snapshot>, Error>;
 
 /// The one network refresh under way, shared by every caller.
@@ -109,6 +133,8 @@ struct Flight {
     waiters: Cell<usize>,
     /// Started by `observe`: runs to the end even with no caller waiting.
     background: Cell<bool>,
+    /// The clients whose `observe` joined it: their error listeners hear a failure.
+    observers: RefCell<Vec<Weak<Inner>>>,
 }
 
 /// A stored text and what the walk found in it.
@@ -119,17 +145,57 @@ thread_local! {
     /// the module: a new client of a record this process has read or written
     /// does not walk it again. Recognised by `===` on the JS string.
     static VALIDATED: RefCell<HashMap<String, Validated>> = RefCell::new(HashMap::new());
+
+    /// Every live client of this module instance, by storage key: a client
+    /// that stores a record tells the others of the same record at once (the
+    /// `storage` event reaches only other documents, and nothing reaches other
+    /// clients in one Node process).
+    static PEERS: RefCell<HashMap<String, Vec<Weak<Inner>>>> = RefCell::new(HashMap::new());
+
+    /// Flight ids, unique in the module: a flight may be shared by the
+    /// clients of one record, each holding it in its own slot.
+    static NEXT_FLIGHT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The name of the Web Lock that lets one tab at a time refresh a record.
+fn lock_name(key: &str) -> String {
+    format!("resources-client:refresh:{key}")
+}
+
+/// The live clients of a storage key (dead handles are dropped on the way).
+fn peers_of(key: &str) -> Vec<Rc<Inner>> {
+    PEERS.with(|p| {
+        let mut map = p.borrow_mut();
+        let Some(list) = map.get_mut(key) else { return Vec::new() };
+        list.retain(|w| w.strong_count() > 0);
+        let live: Vec<Rc<Inner>> = list.iter().filter_map(Weak::upgrade).collect();
+        if list.is_empty() {
+            map.remove(key);
+        }
+        live
+    })
+}
+
+/// A record another realm stored (a `BroadcastChannel` message).
+fn from_other_realm(key: String, text: JsValue) {
+    for peer in peers_of(&key) {
+        peer.adopt(&text);
+    }
 }
 
 struct Inner {
     config: Config,
+    /// Whose catalog this client may read: see [`record::scope`].
+    scope: String,
     fetch: Option<Function>,
     store: Store,
     flight: RefCell<Option<Rc<Flight>>>,
-    next_flight: Cell<u64>,
     /// The last hash listeners were told about (or found at start).
     known_hash: RefCell<Option<String>>,
     listeners: RefCell<Vec<(u32, SnapshotListener)>>,
+    error_listeners: RefCell<Vec<(u32, ErrorListener)>>,
+    /// Told of each attempt of the requests that serve this client.
+    on_attempt: RefCell<Option<AttemptHook>>,
     next_listener: Cell<u32>,
     /// An `action-require` asked for a refresh that has not succeeded yet; kept
     /// here too because before the first catalog there is no record to mark.
@@ -148,15 +214,18 @@ impl Client {
     /// Creates a client. `fetch` replaces the global `fetch` when given.
     pub fn new(options: Options, storage: StorageChoice, fetch: Option<Function>) -> Result<Client, Error> {
         let config = options.validate()?;
-        let store = Store::new(storage, record::storage_key(&config.storage_key, &config.base_url));
+        let scope = record::scope(config.api_key.as_deref());
+        let store = Store::new(storage, record::storage_key(&config.storage_key, &scope, &config.base_url));
         let inner = Rc::new(Inner {
             config,
+            scope,
             fetch,
             store,
             flight: RefCell::new(None),
-            next_flight: Cell::new(0),
             known_hash: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
+            error_listeners: RefCell::new(Vec::new()),
+            on_attempt: RefCell::new(None),
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
             other_tabs: RefCell::new(None),
@@ -173,6 +242,8 @@ impl Client {
             });
             *inner.other_tabs.borrow_mut() = listener;
         }
+        PEERS.with(|p| p.borrow_mut().entry(inner.store.key().to_owned()).or_default().push(Rc::downgrade(&inner)));
+        channel::open(from_other_realm);
         Ok(Client { inner })
     }
 
@@ -277,6 +348,10 @@ impl Client {
         self.inner.mark_stale();
         let flight = Inner::join_flight(&self.inner, true);
         flight.background.set(true);
+        let me = Rc::downgrade(&self.inner);
+        if !flight.observers.borrow().iter().any(|o| o.ptr_eq(&me)) {
+            flight.observers.borrow_mut().push(me);
+        }
         // Errors of a background refresh are kept in the record's stale flag,
         // never raised as unhandled rejections.
         wasm_bindgen_futures::spawn_local(flight.future.clone().map(|_| ()));
@@ -301,19 +376,34 @@ impl Client {
         id
     }
 
-    /// Removes a listener added by [`Client::on_change`].
+    /// Calls `listener` with the error of each background refresh (started by
+    /// [`Client::observe`]) that failed. Returns an id for [`Client::off`].
+    pub fn on_error(&self, listener: ErrorListener) -> u32 {
+        let id = self.inner.next_listener.get();
+        self.inner.next_listener.set(id.wrapping_add(1));
+        self.inner.error_listeners.borrow_mut().push((id, listener));
+        id
+    }
+
+    /// Sets (or with `None` removes) the hook told of every HTTP attempt of
+    /// the requests that serve this client: its number, URL, status, error,
+    /// and the wait before a retry. A request shared by several clients of one
+    /// record tells each of their hooks.
+    pub fn set_on_attempt(&self, hook: Option<AttemptHook>) {
+        *self.inner.on_attempt.borrow_mut() = hook;
+    }
+
+    /// Removes a listener added by [`Client::on_change`] or [`Client::on_error`].
     pub fn off(&self, id: u32) {
         self.inner.listeners.borrow_mut().retain(|(i, _)| *i != id);
+        self.inner.error_listeners.borrow_mut().retain(|(i, _)| *i != id);
     }
 
     /// Tells the client that the stored text changed elsewhere (another tab):
     /// listeners hear of a new, valid hash.
     pub fn storage_changed(&self, new_text: Option<String>) {
         let Some(text) = new_text else { return };
-        let text = JsValue::from_str(&text);
-        if let Some(rec) = self.inner.validate(&text) {
-            self.inner.announce(&cache_snapshot(&text, &rec, rec.stale, None));
-        }
+        self.inner.heard(&JsValue::from_str(&text));
     }
 
     /// Removes the stored record.
@@ -353,7 +443,7 @@ impl Inner {
             return known;
         }
         let bytes = utf8_of(text);
-        let rec = Rc::new(record::decode(&bytes, &self.config.base_url).ok()?);
+        let rec = Rc::new(record::decode(&bytes, &self.config.base_url, &self.scope).ok()?);
         drop(bytes);
         self.remember(text, &rec);
         Some(rec)
@@ -365,11 +455,72 @@ impl Inner {
 
     /// Stores a body as the record, and remembers it as validated.
     fn save(&self, body: &JsString, checked: &StoredRecord) {
-        let head = record::head(&self.config.base_url, checked.fetched_at, checked.stale);
+        let head = record::head(&self.config.base_url, &self.scope, checked.fetched_at, checked.stale);
         let text: JsValue = JsString::from(head.as_str()).concat(body).concat(&"}".into()).into();
         self.store.write(&text);
         let rec = StoredRecord { body: head.len()..head.len() + body.length() as usize, ..checked.clone() };
         self.remember(&text, &Rc::new(rec));
+        // Every other client of this record hears of it: in this module at
+        // once, in other realms through the channel.
+        for peer in peers_of(self.store.key()) {
+            if !std::ptr::eq(Rc::as_ptr(&peer), self) && peer.store.shares_storage_with(&self.store) {
+                peer.heard(&text);
+            }
+        }
+        channel::post(self.store.key(), &text);
+    }
+
+    /// A record written by another client of the same storage: listeners hear
+    /// of a new, valid hash; a fresh record answers a pending `action-require`.
+    fn heard(&self, text: &JsValue) {
+        let Some(rec) = self.validate(text) else { return };
+        if !rec.stale {
+            self.refresh_asked.set(false);
+        }
+        let mut snapshot = cache_snapshot(text, &rec, rec.stale, None);
+        snapshot.previous_hash = self.known_hash.borrow().clone();
+        snapshot.changed = snapshot.previous_hash.as_deref() != Some(rec.hash.as_str());
+        self.announce(&snapshot);
+    }
+
+    /// A record another realm stored. Unless this client's storage already
+    /// holds it (the same `localStorage`), a valid record at least as recent
+    /// as the stored one is kept (a worker's record reaches the page's
+    /// storage, a page's record a worker's memory); then listeners hear of it.
+    fn adopt(&self, text: &JsValue) {
+        let Some(rec) = self.validate(text) else { return };
+        let newer = match self.store.read_js() {
+            None => true,
+            Some(current) if current == *text => false,
+            Some(current) => self.validate(&current).map_or(true, |r| rec.fetched_at >= r.fetched_at),
+        };
+        if newer {
+            self.store.write(text);
+            self.remember(text, &rec);
+        }
+        self.heard(text);
+    }
+
+    /// Tells the attempt hooks of every client this flight serves.
+    fn tell_attempt(&self, id: u64, event: &AttemptEvent) {
+        let mut hooks: Vec<AttemptHook> = self.on_attempt.borrow().iter().cloned().collect();
+        for peer in peers_of(self.store.key()) {
+            if std::ptr::eq(Rc::as_ptr(&peer), self) || !peer.flight.borrow().as_ref().is_some_and(|f| f.id == id) {
+                continue;
+            }
+            hooks.extend(peer.on_attempt.borrow().iter().cloned());
+        }
+        for hook in hooks {
+            hook(event);
+        }
+    }
+
+    /// Tells the error listeners of a background refresh that failed.
+    fn report(&self, error: &Error) {
+        let listeners: Vec<ErrorListener> = self.error_listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
+        for listener in listeners {
+            listener(error);
+        }
     }
 
     fn mark_stale(&self) {
@@ -393,13 +544,28 @@ impl Inner {
         }
     }
 
-    /// The flight under way, or a new one.
+    /// The flight under way for this record: this client's, else one another
+    /// client of the same record (same key, same storage) in this module
+    /// started, else a new one. One request serves every client of a record.
     fn join_flight(this: &Rc<Inner>, background: bool) -> Rc<Flight> {
         if let Some(f) = &*this.flight.borrow() {
             return f.clone();
         }
-        let id = this.next_flight.get() + 1;
-        this.next_flight.set(id);
+        let shared = peers_of(this.store.key()).into_iter().find_map(|peer| {
+            if Rc::ptr_eq(&peer, this) || !peer.store.shares_storage_with(&this.store) {
+                return None;
+            }
+            let f = peer.flight.borrow().clone();
+            f
+        });
+        if let Some(f) = shared {
+            *this.flight.borrow_mut() = Some(f.clone());
+            return f;
+        }
+        let id = NEXT_FLIGHT.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        });
         let (future, controller) = match AbortController::new() {
             Ok(controller) => (run_flight(Rc::downgrade(this), id, controller.signal()).boxed_local().shared(), controller),
             // Only a platform without AbortController lands here; it gets an error, not a trap.
@@ -409,15 +575,29 @@ impl Inner {
                 (futures_util::future::ready(Err(missing)).boxed_local().shared(), controller)
             }
         };
-        let flight = Rc::new(Flight { id, future, controller, waiters: Cell::new(0), background: Cell::new(background) });
+        let flight = Rc::new(Flight {
+            id,
+            future,
+            controller,
+            waiters: Cell::new(0),
+            background: Cell::new(background),
+            observers: RefCell::new(Vec::new()),
+        });
         *this.flight.borrow_mut() = Some(flight.clone());
         flight
     }
 
+    /// Ends a flight in the slot of every client holding it.
     fn end_flight(&self, id: u64) {
-        let mut slot = self.flight.borrow_mut();
-        if slot.as_ref().is_some_and(|f| f.id == id) {
-            *slot = None;
+        let clear = |inner: &Inner| {
+            let mut slot = inner.flight.borrow_mut();
+            if slot.as_ref().is_some_and(|f| f.id == id) {
+                *slot = None;
+            }
+        };
+        clear(self);
+        for peer in peers_of(self.store.key()) {
+            clear(&peer);
         }
     }
 
@@ -473,6 +653,28 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
     let previous_hash = previous.as_ref().map(|(_, r)| r.hash.clone());
     let headers = request_headers(&this.config.headers, this.config.api_key.as_deref(), previous_hash.as_deref());
     let url = resources_url(&this.config.base_url);
+    let started = now_ms().floor();
+    // One tab of the origin refreshes a record at a time (Web Locks). A tab
+    // that waited finds the record another tab just stored and takes it: one
+    // request for all of them.
+    let lock = match select(pin!(lock::acquire(&lock_name(this.store.key()), &cancel)), pin!(aborted(&cancel))).await {
+        Either::Left((lock, _)) => lock,
+        Either::Right(_) => return this.finish(id, previous, previous_hash, Err(Error::Aborted)),
+    };
+    if lock.as_ref().is_some_and(|l| l.granted) {
+        if let Some((text, rec)) = this.record() {
+            let moved = previous.as_ref().map_or(true, |(t, _)| *t != text);
+            if moved && !rec.stale && rec.fetched_at >= started {
+                this.end_flight(id);
+                this.refresh_asked.set(false);
+                let mut snapshot = cache_snapshot(&text, &rec, false, None);
+                snapshot.changed = previous_hash.as_deref() != Some(rec.hash.as_str());
+                snapshot.previous_hash = previous_hash;
+                this.announce(&snapshot);
+                return Ok(Rc::new(snapshot));
+            }
+        }
+    }
     let mut attempt = 0;
     let outcome = loop {
         let sent = Attempt {
@@ -485,50 +687,83 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
         }
         .send()
         .await;
+        let status = sent.as_ref().map_or(0, |reply| reply.status);
         let error = match sent.and_then(|reply| this.judge(&reply).map(|checked| (reply, checked))) {
-            Ok(valid) => break Ok(valid),
+            Ok(valid) => {
+                let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: None, retry_in_ms: None };
+                this.tell_attempt(id, &event);
+                break Ok(valid);
+            }
             Err(e) => e,
         };
-        if !should_retry(&error, attempt, this.config.retries) {
-            break Err(error.in_request(&url, attempt + 1, this.config.api_key.as_deref()));
-        }
-        let wait = delay_ms(&error, attempt, js_sys::Math::random());
+        let retry = should_retry(&error, attempt, this.config.retries);
+        let wait = retry.then(|| delay_ms(&error, attempt, js_sys::Math::random()));
+        let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: Some(&error), retry_in_ms: wait };
+        this.tell_attempt(id, &event);
+        let Some(wait) = wait else { break Err(error.in_request(&url, attempt + 1, this.config.api_key.as_deref())) };
         if let Either::Right(_) = select(pin!(sleep(wait)), pin!(aborted(&cancel))).await {
             break Err(Error::Aborted);
         }
         attempt += 1;
     };
-    this.end_flight(id);
-    match outcome {
-        Ok((reply, checked)) => {
-            // The engine decodes the bytes it will parse; the record keeps the
-            // JSON text alone (no BOM or whitespace around it).
-            let body = decode_utf8(json_text(&reply.body));
-            drop(reply);
-            let fetched_at = now_ms();
-            let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
-            this.save(&body, &rec);
-            this.refresh_asked.set(false);
-            let snapshot = Snapshot {
-                changed: previous_hash.as_deref() != Some(rec.hash.as_str()),
-                previous_hash,
-                hash: rec.hash,
-                source: Source::Network,
-                fetched_at,
-                stale: false,
-                warnings: rec.warnings,
-                body,
-            };
-            this.announce(&snapshot);
-            Ok(Rc::new(snapshot))
-        }
-        // The record as it is now: another writer (tab) may have stored a newer one meanwhile.
-        Err(error) => match this.record().or(previous) {
-            Some((text, rec)) if error.allows_stale_fallback() => {
-                Ok(Rc::new(cache_snapshot(&text, &rec, true, Some(format!("served from cache: {error}")))))
+    let output = this.finish(id, previous, previous_hash, outcome);
+    drop(lock);
+    output
+}
+
+impl Inner {
+    /// Ends a flight: reports a background failure to the clients that
+    /// observed, stores and announces a success, or serves the stored catalog
+    /// when the network (not the server's judgement) failed.
+    fn finish(
+        &self,
+        id: u64,
+        previous: Option<(JsValue, Rc<StoredRecord>)>,
+        previous_hash: Option<String>,
+        outcome: Result<(Reply, Checked), Error>,
+    ) -> FlightOutput {
+        let this = self;
+        let observers =
+            this.flight.borrow().as_ref().filter(|f| f.id == id && f.background.get()).map(|f| f.observers.take());
+        this.end_flight(id);
+        if let (Err(error), Some(observers)) = (&outcome, observers) {
+            if !matches!(error, Error::Aborted) {
+                for observer in observers.iter().filter_map(Weak::upgrade) {
+                    observer.report(error);
+                }
             }
-            _ => Err(error),
-        },
+        }
+        match outcome {
+            Ok((reply, checked)) => {
+                // The engine decodes the bytes it will parse; the record keeps the
+                // JSON text alone (no BOM or whitespace around it).
+                let body = decode_utf8(json_text(&reply.body));
+                drop(reply);
+                let fetched_at = now_ms();
+                let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
+                this.save(&body, &rec);
+                this.refresh_asked.set(false);
+                let snapshot = Snapshot {
+                    changed: previous_hash.as_deref() != Some(rec.hash.as_str()),
+                    previous_hash,
+                    hash: rec.hash,
+                    source: Source::Network,
+                    fetched_at,
+                    stale: false,
+                    warnings: rec.warnings,
+                    body,
+                };
+                this.announce(&snapshot);
+                Ok(Rc::new(snapshot))
+            }
+            // The record as it is now: another writer (tab) may have stored a newer one meanwhile.
+            Err(error) => match this.record().or(previous) {
+                Some((text, rec)) if error.allows_stale_fallback() => {
+                    Ok(Rc::new(cache_snapshot(&text, &rec, true, Some(format!("served from cache: {error}")))))
+                }
+                _ => Err(error),
+            },
+        }
     }
 }
 

@@ -796,7 +796,7 @@ fn fuzz_error_bodies() {
 
 #[test]
 fn fuzz_stored_records() {
-    let stored = record::encode("https://h.example", 1.7e12, false, CATALOG);
+    let stored = record::encode("https://h.example", "nokey", 1.7e12, false, CATALOG);
     let base = fixture(&stored);
     fuzz("record", "near-valid stored records", 0.15, envelope(), move |input| envelope_bytes(&base, input));
 }

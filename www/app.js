@@ -6,6 +6,7 @@ import { byId, plural, shortHash } from './ui/dom.js';
 import { createCatalogView } from './ui/catalog.js';
 import { createRunView } from './ui/run.js';
 import { createSimulator } from './ui/simulate.js';
+import { createSecondPanel } from './ui/second.js';
 import { renderState, renderWarnings, renderError, renderChange, logLine } from './ui/status.js';
 
 const MOCK_KEY = 'sk-mock-demo';
@@ -18,9 +19,11 @@ const settings = {
 };
 
 let client = null;
-let unsubscribe = null;
+let unbind = []; // unsubscribe functions of the current client
 let generation = 0; // results of a client replaced by new settings are dropped
-let shown = null; // the ResourcesResult on screen
+let shown = null; // the ResourcesResult in the state panel: the last call's, or the stored catalog's
+let catalogShown = null; // the client's snapshot the model list shows (getSnapshot())
+let busy = 0; // foreground calls in flight: each shows its own result when it ends
 let loading = false; // initial load: a change found now is "since your last visit"
 
 const say = (text, kind, data) => logLine(byId('activity'), text, kind, data);
@@ -35,13 +38,16 @@ const run = createRunView({
   form: byId('run-form'), model: byId('run-model'), summary: byId('run-options'), extraKey: byId('extra-key'),
   extraValue: byId('extra-value'), prompt: byId('prompt'), problems: byId('run-problems'), button: byId('run'),
   result: byId('run-result'), note: byId('run-note'),
-}, () => ({ resources: shown?.resources ?? null, send: api, canRun: simulator.available }), (m) => catalog.choicesFor(m));
+}, () => ({ resources: catalogShown?.resources ?? null, send: api, canRun: simulator.available }), (m) => catalog.choicesFor(m));
+
+const secondPanel = createSecondPanel(byId('second-state'));
 
 const simulator = createSimulator(
   { panel: byId('simulate-panel'), buttons: byId('simulate-buttons'), state: byId('mock-state'), log: byId('mock-log') },
   () => apiRoot(settings.baseUrl),
   (action) => (action.refresh ? refresh() : undefined),
   say,
+  (mock) => secondPanel.setMock(mock),
 );
 
 /** The API root for hand-made calls, written like the client's own rule: no trailing "/" or "/v1". */
@@ -61,21 +67,46 @@ async function api(path, init = {}) {
   return res;
 }
 
-/** Takes a result onto the screen; shows what changed when the hash moved. */
-function accept(result, how) {
-  // onChange and the fetch that caused it deliver the same result: show it once.
-  const same = (k) => result[k] === shown?.[k];
-  if (['hash', 'fetchedAt', 'source', 'stale'].every(same)) return;
+/**
+ * The model list, bound to the client's store: called once at start and by
+ * `subscribe` on every change of the stored catalog (this page's fetches,
+ * background refreshes started by `observe`, the other client, other tabs).
+ * Shows what changed when the hash moved.
+ */
+function showCatalog() {
+  const snapshot = client.getSnapshot();
+  // The same object: nothing changed. null: no stored catalog (cleared); the list stays until the next one.
+  if (snapshot === catalogShown || snapshot === null) return;
   let diff = null;
-  if (shown && result.hash !== shown.hash) {
-    diff = diffResources(shown.resources, result.resources);
+  if (catalogShown && snapshot.hash !== catalogShown.hash) {
+    diff = diffResources(catalogShown.resources, snapshot.resources);
     renderChange(byId('change-notice'), diff, { sinceLastVisit: loading });
+    say(`Catalog changed: hash ${shortHash(catalogShown.hash)} → ${shortHash(snapshot.hash)}, ` +
+      `${plural(snapshot.resources?.models?.length ?? 0, 'model')}`, 'ok');
   }
+  const before = catalogShown;
+  catalogShown = snapshot;
+  catalog.setModels(snapshot.resources?.models, diff);
+  run.update();
+  if (!before) {
+    if (busy === 0) accept(snapshot, 'Stored catalog');
+  } else if (busy === 0 && snapshot.hash !== shown?.hash) {
+    // A change no call of this page waits for (a background refresh, another tab): the state panel shows it too.
+    showState({ ...snapshot, changed: true, previousHash: before.hash });
+  }
+}
+
+function showState(result) {
   shown = result;
   renderState(byId('state'), result, client);
   renderWarnings(byId('warnings'), result);
-  catalog.setModels(result.resources?.models, diff);
-  run.update();
+}
+
+/** Shows a call's result (or the stored catalog) in the state panel and the activity log. */
+function accept(result, how) {
+  const same = (k) => result[k] === shown?.[k];
+  if (['hash', 'fetchedAt', 'source', 'stale'].every(same)) return;
+  showState(result);
   const flags = [result.stale ? 'stale' : '', result.changed ? 'changed' : ''].filter(Boolean).join(', ');
   say(`${how}: ${plural(result.resources?.models?.length ?? 0, 'model')} from the ${result.source}, hash ${shortHash(result.hash)}` +
     `${flags ? ` (${flags})` : ''}${result.warnings?.length ? `, ${plural(result.warnings.length, 'warning')}` : ''}`,
@@ -83,7 +114,7 @@ function accept(result, how) {
 }
 
 function fail(error) {
-  renderError(byId('error'), error, shown);
+  renderError(byId('error'), error, catalogShown);
   renderState(byId('state'), shown, client);
   say(`Error ${error?.code ?? ''} (${error?.status || 'no response'}): ${error?.message ?? error}`, 'error');
 }
@@ -91,6 +122,7 @@ function fail(error) {
 /** Runs one client call unless new settings replaced the client meanwhile; shows busy state. */
 async function guarded(task) {
   const mine = generation;
+  busy += 1;
   document.body.setAttribute('aria-busy', 'true');
   try {
     const result = await task();
@@ -101,7 +133,8 @@ async function guarded(task) {
     if (mine === generation) fail(error);
     return null;
   } finally {
-    if (mine === generation) document.body.removeAttribute('aria-busy');
+    busy -= 1;
+    if (mine === generation && busy === 0) document.body.removeAttribute('aria-busy');
     simulator.update();
   }
 }
@@ -112,7 +145,8 @@ async function load() {
   try {
     const first = await guarded(() => client.fetchResources());
     if (first) accept(first, 'Load');
-    if (!first || first.source === 'cache') {
+    // A failed load is not asked again at once: it would fail the same way.
+    if (first?.source === 'cache') {
       const second = await guarded(() => client.fetchResources({ refresh: true }));
       if (second) accept(second, 'Revalidate');
     }
@@ -126,26 +160,31 @@ async function refresh() {
   if (result) accept(result, 'Refresh');
 }
 
-/** A new client for the current settings; the old one is unsubscribed and its late results ignored. */
+/**
+ * New clients for the current settings: the page's own and the second panel's,
+ * both of the same record (base URL, API key, storage). The old ones are
+ * unsubscribed and their late results ignored.
+ */
 function connect() {
   generation += 1;
-  unsubscribe?.();
-  unsubscribe = null;
+  for (const off of unbind) off();
+  unbind = [];
+  // The key is the user's own, typed into this page and kept in its memory.
+  const options = { baseUrl: settings.baseUrl, apiKey: settings.apiKey || undefined, dangerouslyAllowBrowser: true, maxAgeMs: MAX_AGE_MS };
   try {
-    // The key is the user's own, typed into this page and kept in its memory.
-    client = new ResourcesClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey || undefined, dangerouslyAllowBrowser: true, maxAgeMs: MAX_AGE_MS });
+    client = new ResourcesClient(options);
   } catch (error) {
     client = null;
+    secondPanel.bind(null);
     fail(error);
     return false;
   }
-  const mine = generation;
-  // Fires for background refreshes started by observe(), and for other tabs' updates.
-  // A change this page fetched itself is already on screen; only show news.
-  unsubscribe = client.onChange((result) => {
-    if (mine === generation && result.hash !== shown?.hash) accept(result, 'Catalog changed');
-    simulator.update();
-  });
+  unbind.push(
+    client.subscribe(() => { showCatalog(); simulator.update(); }),
+    // A refresh that observe() started and that failed after its retries: the stored catalog stays on show.
+    client.onError((error) => fail(error)),
+    secondPanel.bind(options),
+  );
   return true;
 }
 
@@ -164,6 +203,7 @@ function wire() {
     client?.clear();
     say('Cache cleared: the next load goes to the network.', 'info');
     renderState(byId('state'), shown, client);
+    secondPanel.update();
   });
   byId('check-updates').addEventListener('click', async () => {
     if (!client) return;
@@ -179,12 +219,12 @@ function wire() {
 async function start() {
   // Another server or key: what is on screen is no "before" for the next diff.
   shown = null;
+  catalogShown = null;
   byId('change-notice').hidden = true;
   catalog.setModels([]);
   renderState(byId('state'), null, null);
   if (!connect()) return;
-  const cached = client.cached();
-  if (cached) accept(cached, 'Stored catalog');
+  showCatalog(); // the stored catalog, if any, before any request
   await Promise.all([load(), simulator.probe().then(() => run.update())]);
 }
 

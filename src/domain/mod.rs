@@ -14,6 +14,7 @@ pub mod sort;
 pub mod retry;
 pub mod scan;
 pub mod schema;
+pub mod sha256;
 pub mod text;
 pub mod types;
 pub mod url;

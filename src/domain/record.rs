@@ -3,8 +3,14 @@
 //! `action-require` asked for a refresh).
 //!
 //! ```text
-//! {"v":2,"baseUrl":"https://api.example.com","fetchedAt":1764600000000,"stale":false,"body":<the body as received>}
+//! {"v":2,"baseUrl":"https://api.example.com","scope":"key-5e1d…","fetchedAt":1764600000000,"stale":false,"body":<the body as received>}
 //! ```
+//!
+//! `scope` says whose catalog it is: `key-` and the first 128 bits (32 hex
+//! digits) of SHA-256 over `resources-client:api-key:` and the API key, or
+//! `nokey` for clients without one. The same scope is part of the storage
+//! key, so clients with different keys never read each other's record; the
+//! copy in the record makes a record moved under another key be refused.
 //!
 //! The body is kept as the server sent it, so a record is read back through the
 //! same schema walk as a response (same hash, same warnings with the same
@@ -22,9 +28,25 @@ use super::schema::{check_nested, json_text, strip_bom};
 /// Format version written by this release.
 pub const RECORD_VERSION: u64 = 2;
 
-/// The storage key for a base URL: entries are scoped by both.
-pub fn storage_key(prefix: &str, base_url: &str) -> String {
-    format!("{prefix}:{base_url}")
+/// The storage key of a record: `<prefix>:<scope>:<base URL>`.
+pub fn storage_key(prefix: &str, scope: &str, base_url: &str) -> String {
+    format!("{prefix}:{scope}:{base_url}")
+}
+
+/// Scope of clients without an API key (a same-origin proxy adds it): one shared scope.
+pub const NO_KEY_SCOPE: &str = "nokey";
+
+/// Whose catalog a record is: a truncated, domain-separated SHA-256 of the
+/// API key (never the key itself), or [`NO_KEY_SCOPE`].
+pub fn scope(api_key: Option<&str>) -> String {
+    match api_key {
+        None => NO_KEY_SCOPE.to_owned(),
+        Some(key) => {
+            let mut input = b"resources-client:api-key:".to_vec();
+            input.extend_from_slice(key.as_bytes());
+            format!("key-{}", super::sha256::hex(&super::sha256::sha256(&input)[..16]))
+        }
+    }
 }
 
 /// What a stored record says, once validated.
@@ -45,23 +67,24 @@ pub struct StoredRecord {
 
 /// The record's text before the body: `head(..) + body + "}"` is the record.
 /// Pure ASCII (non-ASCII characters of the base URL are `\u`-escaped).
-pub fn head(base_url: &str, fetched_at: f64, stale: bool) -> String {
+pub fn head(base_url: &str, scope: &str, fetched_at: f64, stale: bool) -> String {
     let url = quote_ascii(base_url);
+    let scope = quote_ascii(scope);
     let at = if fetched_at.is_finite() && fetched_at >= 0.0 { fetched_at.floor() as u64 } else { 0 };
-    format!("{{\"v\":{RECORD_VERSION},\"baseUrl\":{url},\"fetchedAt\":{at},\"stale\":{stale},\"body\":")
+    format!("{{\"v\":{RECORD_VERSION},\"baseUrl\":{url},\"scope\":{scope},\"fetchedAt\":{at},\"stale\":{stale},\"body\":")
 }
 
 /// The whole record for a validated body (native code and tests; the client
 /// joins the parts as JS strings).
-pub fn encode(base_url: &str, fetched_at: f64, stale: bool, body: &str) -> String {
+pub fn encode(base_url: &str, scope: &str, fetched_at: f64, stale: bool, body: &str) -> String {
     let body = String::from_utf8_lossy(json_text(body.as_bytes()));
-    format!("{}{body}}}", head(base_url, fetched_at, stale))
+    format!("{}{body}}}", head(base_url, scope, fetched_at, stale))
 }
 
 /// Reads a record back; `Err` says why it was discarded.
-pub fn decode(text: &[u8], base_url: &str) -> Result<StoredRecord, String> {
+pub fn decode(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
     let mut s = Scanner::new(strip_bom(text));
-    let walked = walk(&mut s, base_url).map_err(|_| "stored record is not JSON".to_owned())?;
+    let walked = walk(&mut s, base_url, scope).map_err(|_| "stored record is not JSON".to_owned())?;
     let record = walked?;
     if !s.at_end() {
         return Err("stored record is not JSON".into());
@@ -72,12 +95,13 @@ pub fn decode(text: &[u8], base_url: &str) -> Result<StoredRecord, String> {
     Ok(record)
 }
 
-fn walk(s: &mut Scanner<'_>, base_url: &str) -> Syn<Result<StoredRecord, String>> {
+fn walk(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Result<StoredRecord, String>> {
     if s.kind()? != Kind::Object {
         s.skip()?;
         return Ok(Err("stored record is not a JSON object".into()));
     }
     let (mut version, mut url_matches, mut fetched_at, mut stale) = (None, false, None, false);
+    let mut scope_matches = false;
     let mut body = None;
     let mut last_was_body = false;
     s.object(|s, key| {
@@ -91,6 +115,11 @@ fn walk(s: &mut Scanner<'_>, base_url: &str) -> Syn<Result<StoredRecord, String>
         } else if same(&name, b"baseUrl") {
             url_matches = match s.kind()? {
                 Kind::String => s.string()?.text() == base_url,
+                _ => s.skip().map(|()| false)?,
+            };
+        } else if same(&name, b"scope") {
+            scope_matches = match s.kind()? {
+                Kind::String => s.string()?.text() == scope,
                 _ => s.skip().map(|()| false)?,
             };
         } else if same(&name, b"fetchedAt") {
@@ -120,6 +149,9 @@ fn walk(s: &mut Scanner<'_>, base_url: &str) -> Syn<Result<StoredRecord, String>
         }
         if !url_matches {
             return Err("stored record belongs to another base URL".into());
+        }
+        if !scope_matches {
+            return Err("stored record belongs to another API key".into());
         }
         let fetched_at = fetched_at.ok_or("stored record has no valid fetchedAt")? as f64;
         let (checked, span) = body.ok_or("stored record has no body")?;
@@ -154,9 +186,9 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let text = encode("https://h/é", 12.0, true, BODY);
+        let text = encode("https://h/é", "nokey", 12.0, true, BODY);
         assert!(text[..text.len() - BODY.len() - 1].is_ascii(), "{text}");
-        let r = decode(text.as_bytes(), "https://h/é").unwrap();
+        let r = decode(text.as_bytes(), "https://h/é", "nokey").unwrap();
         assert_eq!((r.hash.as_str(), r.fetched_at, r.stale), ("abc_-", 12.0, true));
         assert_eq!(&text[r.body.clone()], BODY);
         assert_eq!(r.warnings, vec!["data.resources.models[1].modality: unknown modality \"audio\" (kept)"]);
@@ -164,26 +196,50 @@ mod tests {
 
     #[test]
     fn foreign_or_corrupt_records_are_discarded() {
-        let text = encode("https://h", 12.0, false, BODY);
-        assert!(decode(text.as_bytes(), "https://other").unwrap_err().contains("another base URL"));
-        assert!(decode(text.replace("\"v\":2", "\"v\":1").as_bytes(), "https://h").unwrap_err().contains("version 1"));
-        assert!(decode(text.replace("\"abc_-\"", "\"a b\"").as_bytes(), "https://h").is_err());
-        assert!(decode(&text.as_bytes()[..text.len() - 3], "https://h").is_err());
-        assert!(decode(b"null", "https://h").is_err());
-        assert!(decode(text.replace("gpt-4o", "").as_bytes(), "https://h").unwrap_err().contains("empty model id"));
-        assert!(decode(format!("{text} ").as_bytes(), "https://h").is_err());
-        assert!(decode(text.replace("\"fetchedAt\":12", "\"fetchedAt\":-1").as_bytes(), "https://h").is_err());
+        let text = encode("https://h", "nokey", 12.0, false, BODY);
+        assert!(decode(text.as_bytes(), "https://other", "nokey").unwrap_err().contains("another base URL"));
+        assert!(decode(text.replace("\"v\":2", "\"v\":1").as_bytes(), "https://h", "nokey").unwrap_err().contains("version 1"));
+        assert!(decode(text.replace("\"abc_-\"", "\"a b\"").as_bytes(), "https://h", "nokey").is_err());
+        assert!(decode(&text.as_bytes()[..text.len() - 3], "https://h", "nokey").is_err());
+        assert!(decode(b"null", "https://h", "nokey").is_err());
+        assert!(decode(text.replace("gpt-4o", "").as_bytes(), "https://h", "nokey").unwrap_err().contains("empty model id"));
+        assert!(decode(format!("{text} ").as_bytes(), "https://h", "nokey").is_err());
+        assert!(decode(text.replace("\"fetchedAt\":12", "\"fetchedAt\":-1").as_bytes(), "https://h", "nokey").is_err());
+    }
+
+    #[test]
+    fn records_are_scoped_by_api_key() {
+        let a = scope(Some("sk-a"));
+        let b = scope(Some("sk-b"));
+        assert_eq!(a.len(), 4 + 32);
+        assert!(a.starts_with("key-") && a[4..].bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+        assert_ne!(a, scope(None));
+        assert_eq!(a, scope(Some("sk-a")));
+        assert!(!a.contains("sk-a"));
+        // The fingerprint is SHA-256 of the domain-separated key, truncated.
+        let full = super::super::sha256::hex(&super::super::sha256::sha256(b"resources-client:api-key:sk-a"));
+        assert_eq!(&a[4..], &full[..32]);
+        assert_ne!(storage_key("p", &a, "u"), storage_key("p", &b, "u"));
+        let text = encode("https://h", &a, 1.0, false, BODY);
+        assert!(decode(text.as_bytes(), "https://h", &a).is_ok());
+        assert!(decode(text.as_bytes(), "https://h", &b).unwrap_err().contains("another API key"));
+        assert!(decode(text.as_bytes(), "https://h", NO_KEY_SCOPE).unwrap_err().contains("another API key"));
+        // A record of the previous layout (no scope) is refused.
+        let old = text.replace(&format!(",\"scope\":\"{a}\""), "");
+        assert!(!old.contains("scope"));
+        assert!(decode(old.as_bytes(), "https://h", &a).unwrap_err().contains("another API key"));
     }
 
     #[test]
     fn a_body_with_whitespace_around_it_is_stored_without() {
-        let text = encode("b", 1.0, false, &format!("\u{feff} \n{BODY}\r\n"));
-        assert_eq!(&text[decode(text.as_bytes(), "b").unwrap().body], BODY);
+        let text = encode("b", "nokey", 1.0, false, &format!("\u{feff} \n{BODY}\r\n"));
+        assert_eq!(&text[decode(text.as_bytes(), "b", "nokey").unwrap().body], BODY);
     }
 
     #[test]
     fn freshness() {
-        let mut r = decode(encode("b", 1000.0, false, BODY).as_bytes(), "b").unwrap();
+        let mut r = decode(encode("b", "nokey", 1000.0, false, BODY).as_bytes(), "b", "nokey").unwrap();
         assert!(!is_fresh(&r, 1500.0, 0));
         assert!(is_fresh(&r, 1500.0, 1000));
         assert!(!is_fresh(&r, 2500.0, 1000));

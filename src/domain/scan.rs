@@ -384,9 +384,42 @@ impl<'a, X> Scanner<'a, X> {
     }
 }
 
-/// Whether a well-formed JSON number is too large for `f64`.
+/// The digits of the midpoint between `f64::MAX` and 2^1024 (2^1024 - 2^970),
+/// trailing zeros left out: a number at or above it rounds to infinity.
+const OVERFLOW_DIGITS: &[u8] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
+/// Whether a well-formed JSON number is too large for `f64` (rounds to
+/// infinity). Decided on the digits, without a float parser in the build:
+/// the value is 0.D × 10^E for its significant digits D.
 fn out_of_range(text: &[u8]) -> bool {
-    std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()).is_none_or(f64::is_infinite)
+    let text = text.strip_prefix(b"-").unwrap_or(text);
+    let mantissa_end = text.iter().position(|b| matches!(b, b'e' | b'E')).unwrap_or(text.len());
+    let (mantissa, exponent) = text.split_at(mantissa_end);
+    let mut exp: i64 = 0;
+    if let Some(rest) = exponent.get(1..) {
+        let (negative, digits) = match rest.first() {
+            Some(b'-') => (true, &rest[1..]),
+            Some(b'+') => (false, &rest[1..]),
+            _ => (false, rest),
+        };
+        let magnitude = digits.iter().fold(0i64, |n, d| (n * 10 + i64::from(d - b'0')).min(1 << 40));
+        exp = if negative { -magnitude } else { magnitude };
+    }
+    let point = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len());
+    let digits = mantissa.iter().filter(|b| b.is_ascii_digit());
+    let leading = digits.clone().take_while(|&&b| b == b'0').count();
+    let significant: Vec<u8> = digits.skip(leading).copied().collect();
+    let significant = match significant.iter().rposition(|&b| b != b'0') {
+        Some(last) => &significant[..=last],
+        None => return false, // zero
+    };
+    // 0.D × 10^e: the point sits `point - leading` digits into D.
+    let e = point as i64 - leading as i64 + exp;
+    match e {
+        ..=308 => false,
+        310.. => true,
+        _ => significant >= OVERFLOW_DIGITS,
+    }
 }
 
 /// The high bit of each byte of `w` that is a `"`, a `\\` or below 0x20
@@ -564,6 +597,23 @@ mod tests {
             assert!(check(bad).is_err(), "{bad:?}");
         }
         assert_eq!(check("1e400").unwrap_err().kind, SyntaxKind::NumberOutOfRange);
+        for (text, infinite) in [
+            ("1.7976931348623157e308", false),
+            ("1.7976931348623158e308", false),
+            ("1.7976931348623158079372897140530341507993413271003782693617377898044496829276475094664901797758720709633028641669288791094655554785194040263065748867150582068190890200070838367627385484581771153176447573027006985557136695962284291481986083493647529271907416844436551070434271155969950809304288017790417449779e308", false),
+            ("1.797693134862315807937289714053034150799341327100378269361737789804449682927647509466490179775872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548458177115317644757302700698555713669596228429148198608349364752927190741684443655107043427115596995080930428801779041744977920e308", true),
+            ("1.7976931348623159e308", true),
+            ("-2e308", true),
+            ("0.000179769313486231580793e312", false),
+            ("179769313486231570000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000", false),
+            ("1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000", true),
+            ("0e99999999999999999999", false),
+            ("0.0", false),
+            ("1e-99999", false),
+        ] {
+            assert_eq!(out_of_range(text.as_bytes()), infinite, "{text}");
+            assert_eq!(text.parse::<f64>().unwrap().is_infinite(), infinite, "{text} per Rust's parser");
+        }
         assert_eq!(check(&"[".repeat(200)).unwrap_err(), SyntaxError { at: 127, kind: SyntaxKind::TooDeep });
         assert!(check(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
     }

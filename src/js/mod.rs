@@ -12,6 +12,7 @@ mod errors;
 mod options;
 mod results;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
@@ -19,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::{action_require_of, Client, FetchOptions, Snapshot};
+use crate::client::{action_require_of, AttemptEvent, Client, FetchOptions, Snapshot};
 use crate::domain::error::Error;
 use errors::{console_error, to_js_error};
 use options::{as_response, read_call_options, read_options};
@@ -36,6 +37,67 @@ pub fn register_error_class(class: Function) {
 #[wasm_bindgen(js_name = ResourcesClient)]
 pub struct JsResourcesClient {
     client: Client,
+    /// The object `getSnapshot()` gives, with its hash: the same object until the hash changes.
+    current: Rc<RefCell<Option<(String, JsValue)>>>,
+}
+
+/// The stored catalog as one object per hash (see `getSnapshot`).
+fn current_snapshot(client: &Client, current: &RefCell<Option<(String, JsValue)>>) -> JsValue {
+    let Some(hash) = client.hash() else {
+        *current.borrow_mut() = None;
+        return JsValue::NULL;
+    };
+    if let Some((known, object)) = &*current.borrow() {
+        if *known == hash {
+            return object.clone();
+        }
+    }
+    let Some(snapshot) = client.cached_snapshot() else { return JsValue::NULL };
+    let object = snapshot_to_js(&snapshot);
+    *current.borrow_mut() = Some((snapshot.hash, object.clone()));
+    object
+}
+
+/// A function that removes listener `id` (a weak handle: a listener that holds
+/// its own unsubscribe function must not keep the client alive through it).
+fn unsubscriber(client: &Client, id: u32) -> Function {
+    let client = client.downgrade();
+    let off = move || {
+        if let Some(client) = client.upgrade() {
+            client.off(id);
+        }
+    };
+    Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into()
+}
+
+/// A client from read options, with its `onAttempt` hook.
+fn new_client(parsed: options::ParsedOptions) -> Result<Client, JsValue> {
+    let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
+    if let Some(hook) = parsed.on_attempt {
+        client.set_on_attempt(Some(Rc::new(move |event: &AttemptEvent| {
+            let object = Object::new();
+            let set = |k: &str, v: &JsValue| {
+                let _ = Reflect::set(&object, &JsValue::from_str(k), v);
+            };
+            set("attempt", &JsValue::from(event.attempt));
+            set("url", &JsValue::from_str(event.url));
+            set("status", &JsValue::from(event.status));
+            if let Some(error) = event.error {
+                set("error", &to_js_error(error));
+            }
+            if let Some(ms) = event.retry_in_ms {
+                set("retryInMs", &JsValue::from_f64(ms as f64));
+            }
+            if let Err(e) = hook.call1(&JsValue::NULL, &object) {
+                console_error("resources-client: the onAttempt hook threw", &e);
+            }
+        })));
+    }
+    Ok(client)
+}
+
+fn as_callback(value: JsValue, method: &str) -> Result<Function, JsValue> {
+    value.dyn_into().map_err(|_| to_js_error(&Error::options(format!("{method} needs a function"))))
 }
 
 #[wasm_bindgen(js_class = ResourcesClient)]
@@ -44,8 +106,8 @@ impl JsResourcesClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsResourcesClient, JsValue> {
         let parsed = read_options(&options, false).map_err(|e| to_js_error(&e))?;
-        let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
-        Ok(JsResourcesClient { client })
+        let client = new_client(parsed)?;
+        Ok(JsResourcesClient { client, current: Rc::default() })
     }
 
     /// Fetches the catalog (or serves a fresh stored one). Options: `refresh`, `signal`.
@@ -103,24 +165,60 @@ impl JsResourcesClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "(result: any) => void")] callback: JsValue,
     ) -> Result<Function, JsValue> {
-        let callback: Function = callback
-            .dyn_into()
-            .map_err(|_| to_js_error(&Error::options("onChange needs a function")))?;
+        let callback = as_callback(callback, "onChange")?;
         let id = self.client.on_change_snapshot(Rc::new(move |snapshot: &Snapshot| {
             if let Err(e) = callback.call1(&JsValue::NULL, &snapshot_to_js(snapshot)) {
                 // A throwing listener must not stop the others, nor vanish silently.
                 console_error("resources-client: an onChange listener threw", &e);
             }
         }));
-        // A weak handle: a listener that holds its own unsubscribe function
-        // must not keep the client alive through it.
-        let client = self.client.downgrade();
-        let off = move || {
-            if let Some(client) = client.upgrade() {
-                client.off(id);
+        Ok(unsubscriber(&self.client, id))
+    }
+
+    /// Calls `callback(error)` (a `ResourcesError`) when a background refresh
+    /// (started by `observe`) fails. Returns a function that unsubscribes.
+    #[wasm_bindgen(js_name = onError)]
+    pub fn on_error(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(error: any) => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
+        let callback = as_callback(callback, "onError")?;
+        let id = self.client.on_error(Rc::new(move |error: &Error| {
+            if let Err(e) = callback.call1(&JsValue::NULL, &to_js_error(error)) {
+                console_error("resources-client: an onError listener threw", &e);
             }
-        };
-        Ok(Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into())
+        }));
+        Ok(unsubscriber(&self.client, id))
+    }
+
+    /// The store interface of UI frameworks (React's `useSyncExternalStore`):
+    /// calls `callback()` once per change of the stored catalog, from any
+    /// client, realm or tab. Returns a function that unsubscribes.
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "() => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
+        let callback = as_callback(callback, "subscribe")?;
+        let id = self.client.on_change_snapshot(Rc::new(move |_: &Snapshot| {
+            if let Err(e) = callback.call0(&JsValue::NULL) {
+                console_error("resources-client: a subscribe listener threw", &e);
+            }
+        }));
+        Ok(unsubscriber(&self.client, id))
+    }
+
+    /// The stored catalog (as `cached()`), or `null`: the very same object
+    /// until the catalog's hash changes.
+    #[wasm_bindgen(js_name = getSnapshot)]
+    pub fn get_snapshot(&self) -> JsValue {
+        current_snapshot(&self.client, &self.current)
+    }
+
+    /// The key under which the record is stored: `<storageKey>:<scope>:<baseUrl>`,
+    /// the scope being `key-` and 32 hex digits of SHA-256 of the API key, or `nokey`.
+    #[wasm_bindgen(getter, js_name = storageKey)]
+    pub fn storage_key(&self) -> String {
+        self.client.storage_key().to_owned()
     }
 
     /// Removes the stored record.
@@ -134,8 +232,9 @@ impl JsResourcesClient {
 pub fn fetch_resources(options: JsValue) -> Promise {
     future_to_promise(async move {
         let parsed = read_options(&options, true).map_err(|e| to_js_error(&e))?;
-        let client = Client::new(parsed.options, parsed.storage, parsed.fetch).map_err(|e| to_js_error(&e))?;
-        run(&client, parsed.call).await
+        let call = parsed.call.clone();
+        let client = new_client(parsed)?;
+        run(&client, call).await
     })
 }
 

@@ -35,6 +35,8 @@ pub(crate) struct ParsedOptions {
     pub options: Options,
     pub storage: StorageChoice,
     pub fetch: Option<Function>,
+    /// `onAttempt`: told of each HTTP attempt.
+    pub on_attempt: Option<Function>,
     pub call: FetchOptions,
 }
 
@@ -57,6 +59,8 @@ struct Fields {
     strict: Option<bool>,
     #[serde(deserialize_with = "js_value")]
     fetch: Option<JsValue>,
+    #[serde(deserialize_with = "js_value")]
+    on_attempt: Option<JsValue>,
     dangerously_allow_browser: Option<bool>,
     // Per call.
     refresh: Option<bool>,
@@ -170,8 +174,12 @@ pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOpt
         None => None,
         Some(v) => Some(v.dyn_into::<Function>().map_err(|_| Error::options("fetch must be a function"))?),
     };
+    let on_attempt = match f.on_attempt {
+        None => None,
+        Some(v) => Some(v.dyn_into::<Function>().map_err(|_| Error::options("onAttempt must be a function"))?),
+    };
     let call = FetchOptions { refresh: f.refresh.unwrap_or(false), signal: signal(f.signal)? };
-    Ok(ParsedOptions { options, storage, fetch, call })
+    Ok(ParsedOptions { options, storage, fetch, on_attempt, call })
 }
 
 /// Reads the options of one `fetchResources` call.

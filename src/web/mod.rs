@@ -2,7 +2,9 @@
 //! wasm-bindgen. It works wherever a global `fetch` exists (browsers, Node 20+,
 //! Deno) and never assumes a `window`.
 
+pub mod channel;
 pub mod fetch;
+pub mod lock;
 pub mod signal;
 pub mod storage;
 pub mod text;

@@ -83,6 +83,17 @@ impl Store {
         matches!(&*self.backend.borrow(), Backend::Js { is_local: true, .. })
     }
 
+    /// Whether `other` reads and writes the same storage as this store (the
+    /// module memory, or the very same JS storage object), so a record one
+    /// writes is the record the other reads.
+    pub fn shares_storage_with(&self, other: &Store) -> bool {
+        match (&*self.backend.borrow(), &*other.backend.borrow()) {
+            (Backend::Memory, Backend::Memory) => true,
+            (Backend::Js { object: a, .. }, Backend::Js { object: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
     /// Why the store fell back to memory, if it did.
     pub fn degraded_reason(&self) -> Option<String> {
         self.degraded.borrow().clone()

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startMockServer } from '../../mock/server.mjs';
 import { INIT_PAGES, checkInitResult } from './init-pages.mjs';
+import { controlApi, uniqueKey } from '../js/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const suitesDir = fileURLToPath(new URL('../js/', import.meta.url));
@@ -71,10 +72,70 @@ try {
       await initPage.close();
     }
   }
+  // Two tabs of one origin (one browser context) that both observe
+  // action-require make one catalog request between them (Web Locks); the
+  // tab that waited takes the record the other stored.
+  const label = 'tabs: two tabs that both observe action-require make one catalog request between them';
+  if (!filter || label.includes(filter)) {
+    try {
+      await twoTabs();
+      passed += 1;
+      console.log(`ok - [chromium] ${label}`);
+    } catch (error) {
+      failed += 1;
+      console.log(`not ok - [chromium] ${label}\n  ${String(error?.stack ?? error).replaceAll('\n', '\n  ')}`);
+    }
+  }
 } finally {
   await browser.close();
   await api.close();
   await site.close();
 }
+async function twoTabs() {
+  const control = controlApi(api.url);
+  await control.reset();
+  const context = await browser.newContext();
+  try {
+    const tabs = [await context.newPage(), await context.newPage()];
+    for (const tab of tabs) {
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.goto(`${site.url}/tests/browser/index.html`);
+      await tab.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+    }
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('tabs'), retries: 0, storage: 'local' };
+    const open = (tab) => tab.evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      window.__client = new lib.ResourcesClient(o);
+      window.__heard = 0;
+      window.__client.onChange(() => { window.__heard += 1; });
+      return window.__client.hash ?? (await window.__client.fetchResources()).hash;
+    }, opts);
+    const first = await open(tabs[0]);
+    const second = await open(tabs[1]);
+    if (first !== second) throw new Error(`the second tab reads the stored record: ${first} vs ${second}`);
+    for (const tab of tabs) await tab.evaluate(() => { window.__heard = 0; });
+    await control.catalog({ preset: 'changed' });
+    await control.clearLog();
+    // The request stays under way while the other tab observes too.
+    await control.faults({ delayMs: 300 });
+    const observed = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.__client.observe(
+      new Response('{}', { headers: { 'action-require': 'update-resources' } }),
+    ))));
+    if (!observed.every(Boolean)) throw new Error(`observe: ${observed}`);
+    const hashes = [];
+    for (const tab of tabs) {
+      await tab.waitForFunction(() => !window.__client.stale && window.__heard > 0, null, { timeout: 10_000 });
+      const heard = await tab.evaluate(() => window.__heard);
+      if (heard !== 1) throw new Error(`a tab heard the change ${heard} times`);
+      hashes.push(await tab.evaluate(() => window.__client.hash));
+    }
+    if (hashes[0] === first || hashes[0] !== hashes[1]) throw new Error(`both tabs hold the new catalog: ${first} -> ${hashes}`);
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 1) throw new Error(`${requests} catalog requests for two tabs, expected 1`);
+  } finally {
+    await context.close();
+  }
+}
+
 console.log(`chromium: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

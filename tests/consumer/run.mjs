@@ -358,8 +358,12 @@ try {
     equal(missing.code, 2, 'exit code without a command');
     const help = await execOk(cli, ['--help'], { env });
     check(help.stdout.includes('RESOURCES_API_KEY') && help.stdout.includes('RESOURCES_BASE_URL') && help.stdout.includes('--cache-dir'), 'help text');
-    const fromStore = await execOk(cli, ['resources', '--base-url', api.url], { env: { ...env, RESOURCES_API_KEY: '' } });
-    check(/^MODEL\s+MODALITY/.test(fromStore.stdout) && fromStore.stderr.includes('(stored)'), `resources serves the stored catalog without a key: ${fromStore.stderr}`);
+    const fromStore = await execOk(cli, ['resources', '--base-url', api.url], { env });
+    check(/^MODEL\s+MODALITY/.test(fromStore.stdout) && fromStore.stderr.includes('(stored)'), `resources serves the stored catalog to its key: ${fromStore.stderr}`);
+    // The stored catalog belongs to the key that fetched it: a run without a key has none.
+    const keyless = await exec(cli, ['resources', '--base-url', api.url], { env: { ...env, RESOURCES_API_KEY: '' } });
+    equal(keyless.code, 2, 'a keyless run gets no other key\'s catalog');
+    check(keyless.stderr.includes('no API key') && keyless.stdout === '', `keyless: ${keyless.stderr}`);
   });
 
   await test('cli: --cache-dir, and a cache file that is not JSON is replaced', async () => {

@@ -116,6 +116,51 @@ test('a changed catalog is picked up through observe() and the difference is sho
   assert.match(await text('#mock-log'), /GET \/v1\/me → 200 \+ action-require/);
 });
 
+/** GET /v1/resources requests in the mock's log. */
+const catalogRequests = async () => (await (await fetch(`${mock.url}/__control/log`)).json()).requests
+  .filter((r) => r.method === 'GET' && r.path === '/v1/resources').length;
+const second = (field) => text(`#second-state [data-field="${field}"]`);
+
+test('a second client of the same record follows the first through subscribe/getSnapshot: one request serves both', async () => {
+  // It already followed the change above, without a request of its own.
+  assert.equal(await second('Hash'), mock.state.hash.slice(0, 8));
+  assert.equal(await second('Models'), '7');
+  assert.equal(await second('Requests of its own'), '0');
+  // Each change of the stored catalog is one new snapshot object.
+  const changes = Number(await second('Snapshot changes'));
+
+  // A change through Refresh: the default catalog back.
+  let before = await catalogRequests();
+  await page.click('#sim-default');
+  await page.waitForFunction((h) => document.querySelector('#mock-state')?.textContent.includes(h.slice(0, 8)), mock.state.hash, WAIT);
+  await page.click('#refresh');
+  await waitText('#second-state [data-field="Hash"]', mock.state.hash.slice(0, 8));
+  assert.equal(await text('#state [data-field="Hash"]'), mock.state.hash.slice(0, 8));
+  assert.equal(await catalogRequests(), before + 1, 'one catalog request for the change');
+  await waitText('#second-state [data-field="Catalog requests the mock saw"]', String(before + 1));
+  assert.equal(await second('Requests of its own'), '0');
+  assert.equal(await second('Snapshot changes'), String(changes + 1));
+  assert.ok((await modelIds()).includes('claude-sonnet-4'));
+
+  // And through observe(): the changed catalog again, as the tests below expect.
+  before = await catalogRequests();
+  await page.click('#sim-changed');
+  await page.waitForFunction((h) => document.querySelector('#mock-state')?.textContent.includes(h.slice(0, 8)), mock.state.hash, WAIT);
+  await page.click('#check-updates');
+  await waitText('#second-state [data-field="Hash"]', mock.state.hash.slice(0, 8));
+  await waitText('#state [data-field="Hash"]', mock.state.hash.slice(0, 8));
+  assert.equal(await catalogRequests(), before + 1, 'one catalog request for the change');
+  await waitText('#second-state [data-field="Catalog requests the mock saw"]', String(before + 1));
+  assert.equal(await second('Requests of its own'), '0');
+  assert.equal(await second('Snapshot changes'), String(changes + 2));
+  assert.equal(await second('Models'), '7');
+  assert.ok((await modelIds()).includes('veo-3'));
+  await page.screenshot({ path: `${shots}/second-client-1280.png`, fullPage: true });
+  // The top of the page down to the second client's panel (the README's docs/demo.png).
+  const bottom = await page.evaluate(() => Math.ceil(document.querySelector('#second-panel').getBoundingClientRect().bottom + scrollY + 16));
+  await page.screenshot({ path: `${shots}/changed-1280.png`, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: bottom } });
+});
+
 test('a failing server: one 500 is retried away; three 500s serve the stored catalog as stale', async () => {
   await page.click('#sim-500');
   await waitText('#mock-log', '→ 500');

@@ -89,12 +89,12 @@ pub const RECORD_BASE: &str = "https://h.example";
 /// against the oracle's reading of the body.
 pub fn check_stored_body(body: &[u8], expected: &oracle::Verdict) -> Result<(), String> {
     let body = resources_client::domain::schema::json_text(body);
-    let head = record::head(RECORD_BASE, 1.7e12, false);
+    let head = record::head(RECORD_BASE, "nokey", 1.7e12, false);
     let mut text = Vec::with_capacity(head.len() + body.len() + 1);
     text.extend_from_slice(head.as_bytes());
     text.extend_from_slice(body);
     text.push(b'}');
-    match (record::decode(&text, RECORD_BASE), expected) {
+    match (record::decode(&text, RECORD_BASE, "nokey"), expected) {
         (Ok(rec), oracle::Verdict::Accepted { hash, warnings, .. }) => {
             ensure(&rec.hash == hash, || format!("record hash {:?}, the oracle's {hash:?}", rec.hash))?;
             oracle::same_warnings(&rec.warnings, warnings).map_err(|why| format!("record: {why}"))?;
@@ -165,8 +165,8 @@ fn check_catalog(c: &Catalog) -> Result<(), String> {
         })?;
     }
     let body = String::from_utf8(text.clone()).map_err(|e| e.to_string())?;
-    let stored = record::encode("https://h.example", 1.0, false, &body);
-    let rec = record::decode(stored.as_bytes(), "https://h.example").map_err(|e| format!("stored catalog is refused: {e}"))?;
+    let stored = record::encode("https://h.example", "nokey", 1.0, false, &body);
+    let rec = record::decode(stored.as_bytes(), "https://h.example", "nokey").map_err(|e| format!("stored catalog is refused: {e}"))?;
     let kept = parse_success(stored[rec.body.clone()].as_bytes(), 200, None, false).map_err(|e| e.to_string())?;
     ensure(rec.hash == c.hash && kept.resources == c.resources, || "record round trip changed the catalog".into())?;
     if !truncated {
@@ -287,7 +287,7 @@ pub fn check_failure(body: &[u8]) -> Result<(), String> {
 /// accepts survives another encode/decode unchanged.
 pub fn check_record(text: &str) -> Result<(), String> {
     let base = "https://h.example";
-    let Ok(rec) = record::decode(text.as_bytes(), base) else { return Ok(()) };
+    let Ok(rec) = record::decode(text.as_bytes(), base, "nokey") else { return Ok(()) };
     // What a record accepts, the oracle accepts in its body, with the same hash and warnings.
     match oracle::read(&text.as_bytes()[rec.body.clone()], false) {
         oracle::Verdict::Accepted { hash, warnings, .. } => {
@@ -300,11 +300,11 @@ pub fn check_record(text: &str) -> Result<(), String> {
     ensure(rec.fetched_at.is_finite() && rec.fetched_at >= 0.0, || format!("fetchedAt {}", rec.fetched_at))?;
     check_warnings(&rec.warnings)?;
     let body = &text[rec.body.clone()];
-    let again = record::encode(base, rec.fetched_at, rec.stale, body);
-    let back = record::decode(again.as_bytes(), base).map_err(|e| format!("re-encoded record refused: {e}"))?;
+    let again = record::encode(base, "nokey", rec.fetched_at, rec.stale, body);
+    let back = record::decode(again.as_bytes(), base, "nokey").map_err(|e| format!("re-encoded record refused: {e}"))?;
     let same = (&back.hash, back.fetched_at, back.stale, &back.warnings) == (&rec.hash, rec.fetched_at, rec.stale, &rec.warnings);
     ensure(same && &again[back.body.clone()] == body, || "record changed when stored again".into())?;
-    ensure(record::decode(again.as_bytes(), "https://other.example").is_err(), || "record read for another base URL".into())
+    ensure(record::decode(again.as_bytes(), "https://other.example", "nokey").is_err(), || "record read for another base URL".into())
 }
 
 // ---------------------------------------------------------------------------

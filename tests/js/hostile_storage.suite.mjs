@@ -1,7 +1,7 @@
 // Storage faults: storage that throws, fills up, holds corrupt, foreign or
 // future records, or is changed by another writer mid-call. None fails a call.
 import {
-  ok, equal, recordingStorage, recordKey,
+  ok, equal, recordingStorage, recordKey, recordScope,
 } from './hostile_support.mjs';
 import { rejects } from './assert.mjs';
 
@@ -13,7 +13,7 @@ async function recordFor(ctx, options, hash) {
   const storage = recordingStorage();
   const writer = new ctx.lib.ResourcesClient({ ...options, storage });
   await writer.fetchResources();
-  const text = storage.map.get(recordKey(options));
+  const text = storage.map.get(recordKey(ctx.lib, options));
   const rec = JSON.parse(text);
   equal(rec.v, 2, 'the package writes format 2');
   rec.body.data.hash = hash;
@@ -102,8 +102,9 @@ export const tests = [
     async run(ctx) {
       await ctx.control.reset();
       const base = ctx.options().baseUrl;
+      const scope = recordScope(ctx.lib, ctx.options());
       const envelope = (hash) => `{"status":"SUCCESS","data":{"hash":${JSON.stringify(hash)},"resources":{"models":[]}}}`;
-      const v2 = (body) => `{"v":2,"baseUrl":${JSON.stringify(base)},"fetchedAt":1,"stale":false,"body":${body}}`;
+      const v2 = (body, s = scope) => `{"v":2,"baseUrl":${JSON.stringify(base)},"scope":${JSON.stringify(s)},"fetchedAt":1,"stale":false,"body":${body}}`;
       // The hand-made record is read as it is: each junk below is discarded for what it changes.
       const reader = new ctx.lib.ResourcesClient(ctx.options({ storage: { getItem: () => v2(envelope('YWI')), setItem() {}, removeItem() {} } }));
       equal(reader.hash, 'YWI', 'a well-formed hand-made record is read');
@@ -116,18 +117,21 @@ export const tests = [
         v2(envelope('YWI')).slice(0, -2),
         `${v2(envelope('YWI'))} `,
         `{"v":2,"baseUrl":${JSON.stringify(base)},"body":${envelope('YWI')},"fetchedAt":1,"stale":false}`,
+        `{"v":2,"baseUrl":${JSON.stringify(base)},"fetchedAt":1,"stale":false,"body":${envelope('YWI')}}`,
+        v2(envelope('YWI'), 'key-00000000000000000000000000000000'),
+        v2(envelope('YWI'), 'nokey'),
       ];
       for (const junk of junks) {
         const storage = recordingStorage();
         const options = ctx.options({ storage });
-        storage.map.set(recordKey(options), junk);
+        storage.map.set(recordKey(ctx.lib, options), junk);
         const client = new ctx.lib.ResourcesClient(options);
         equal(client.hash, null, JSON.stringify(junk));
         equal(client.cached(), null);
         const r = await client.fetchResources();
         equal(r.previousHash, null);
         equal(r.changed, true);
-        equal(storedHash(storage.map.get(recordKey(options))), r.hash);
+        equal(storedHash(storage.map.get(recordKey(ctx.lib, options))), r.hash);
       }
     },
   },
@@ -146,9 +150,11 @@ export const tests = [
         ['future version', { ...valid, v: 3 }],
         ['previous version (format 1)', previous],
         ['other base URL', { ...valid, baseUrl: 'https://api.example.com' }],
+        ['other scope (another API key)', { ...valid, scope: 'key-00000000000000000000000000000000' }],
+        ['no scope (the layout before records were scoped by API key)', (({ scope, ...rest }) => rest)(valid)],
       ]) {
         const storage = recordingStorage();
-        storage.map.set(recordKey(options), JSON.stringify(rec));
+        storage.map.set(recordKey(ctx.lib, options), JSON.stringify(rec));
         const client = new ctx.lib.ResourcesClient({ ...options, storage });
         equal(client.hash, null, label);
         equal(client.cached(), null, label);
@@ -174,30 +180,30 @@ export const tests = [
       await ctx.control.faults({ status: 500, delayMs: 300 });
       const pending = client.fetchResources({ refresh: true });
       await ctx.sleep(100);
-      storage.setItem(recordKey(options), other);
+      storage.setItem(recordKey(ctx.lib, options), other);
       const r = await pending;
       equal(r.source, 'cache');
       equal(r.hash, 'b3RoZXItd3JpdGVy', 'the stored record as it is now');
       equal(client.hash, 'b3RoZXItd3JpdGVy');
-      equal(storage.map.get(recordKey(options)), other, 'not overwritten by a failure');
+      equal(storage.map.get(recordKey(ctx.lib, options)), other, 'not overwritten by a failure');
 
       // A succeeding call: the network catalog is stored; previousHash is what the call started from.
-      storage.setItem(recordKey(options), await recordFor(ctx, ctx.options({ storageKey: options.storageKey }), first.hash));
+      storage.setItem(recordKey(ctx.lib, options), await recordFor(ctx, ctx.options({ storageKey: options.storageKey }), first.hash));
       await ctx.control.faults({ delayMs: 300 });
       const pending2 = client.fetchResources({ refresh: true });
       await ctx.sleep(100);
-      storage.setItem(recordKey(options), other);
+      storage.setItem(recordKey(ctx.lib, options), other);
       const r2 = await pending2;
       equal(r2.source, 'network');
       equal(r2.hash, first.hash);
       equal(client.hash, first.hash);
-      equal(storedHash(storage.map.get(recordKey(options))), first.hash, 'the network catalog is stored over the other writer\'s');
+      equal(storedHash(storage.map.get(recordKey(ctx.lib, options))), first.hash, 'the network catalog is stored over the other writer\'s');
 
       // A corrupt write mid-call leaves nothing to serve on failure: the error surfaces.
       await ctx.control.faults({ status: 400, delayMs: 200 });
       const pending3 = client.fetchResources({ refresh: true });
       await ctx.sleep(50);
-      storage.setItem(recordKey(options), '{corrupt');
+      storage.setItem(recordKey(ctx.lib, options), '{corrupt');
       const error = await rejects(pending3);
       equal(error.code, 'BAD_REQUEST_ERROR');
       equal(client.hash, null);

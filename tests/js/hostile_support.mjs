@@ -4,8 +4,12 @@ import { ok, equal, deepEqual } from './assert.mjs';
 
 export { recordingStorage } from './helpers.mjs';
 
-/** The storage key of a client's record: `<storageKey>:<normalised baseUrl>`. */
-export const recordKey = (options) => `${options.storageKey}:${options.baseUrl}`;
+/** The storage key of a client's record, as the client reports it
+ * (`<storageKey>:<scope>:<normalised baseUrl>`). */
+export const recordKey = (lib, options) => new lib.ResourcesClient({ ...options, storage: 'memory' }).storageKey;
+
+/** The scope of a client's record (the part of its storage key after `storageKey`). */
+export const recordScope = (lib, options) => recordKey(lib, options).slice(options.storageKey.length + 1).split(':')[0];
 
 /** Records console output while `fn` runs (both Node and the page). */
 export async function captureConsole(fn) {

@@ -32,9 +32,12 @@ export const tests = [
       ok(key.includes(mockUrl), key);
       equal(storage.map.size, 1);
       const record = JSON.parse(text);
-      deepEqual(Object.keys(record), ['v', 'baseUrl', 'fetchedAt', 'stale', 'body'], 'the members, the body last');
+      deepEqual(Object.keys(record), ['v', 'baseUrl', 'scope', 'fetchedAt', 'stale', 'body'], 'the members, the body last');
       equal(record.v, 2);
       equal(record.baseUrl, mockUrl);
+      equal(key, new lib.ResourcesClient(opts).storageKey, 'the key the client reports');
+      equal(key, `${opts.storageKey}:${record.scope}:${mockUrl}`, 'the scope is in the key and the record');
+      ok(/^key-[0-9a-f]{32}$/.test(record.scope), record.scope);
       equal(record.fetchedAt, result.fetchedAt);
       ok(Number.isInteger(record.fetchedAt), `fetchedAt is whole ms: ${record.fetchedAt}`);
       equal(record.stale, false);
@@ -61,8 +64,9 @@ export const tests = [
       const result = await new lib.ResourcesClient(opts).fetchResources();
       equal(result.hash, 'Ym9keS12ZXJiYXRpbQ');
       ok(result.warnings.some((w) => w.startsWith('data.resources.models[1].modality')), JSON.stringify(result.warnings));
-      const [text] = [...storage.map.values()];
-      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${body}}`);
+      const [[key, text]] = [...storage.map.entries()];
+      const scope = key.slice(opts.storageKey.length + 1).split(':')[0];
+      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"scope":${JSON.stringify(scope)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${body}}`);
 
       await control.clearLog();
       const reader = new lib.ResourcesClient(opts);
@@ -88,8 +92,9 @@ export const tests = [
       const opts = options({ storage });
       const result = await new lib.ResourcesClient(opts).fetchResources();
       equal(result.hash, 'dHJhaWxpbmctbmV3bGluZQ');
-      const [text] = [...storage.map.values()];
-      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${json}}`);
+      const [[key, text]] = [...storage.map.entries()];
+      const scope = key.slice(opts.storageKey.length + 1).split(':')[0];
+      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"scope":${JSON.stringify(scope)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${json}}`);
       await control.clearLog();
       const cached = new lib.ResourcesClient(opts).cached();
       equal(cached?.hash, result.hash, 'a new client reads the record back');

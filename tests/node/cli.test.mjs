@@ -162,7 +162,7 @@ describe('models', () => {
 describe('resources (the official CLI\'s command)', () => {
   const withSections = { ...DEFAULT_CATALOG, limits: { perMinute: 60 } };
 
-  test('fetches and stores once, then prints the stored catalog without a request (and without a key)', async () => {
+  test('fetches and stores once, then prints the stored catalog without a request; never to a run with another key or none', async () => {
     mock.state.setCatalog(withSections);
     const first = await run(['resources'], withMock());
     assert.equal(first.code, 0, first.stderr);
@@ -172,11 +172,22 @@ describe('resources (the official CLI\'s command)', () => {
     assert.equal(catalogRequests().length, 1);
 
     mock.state.usePreset('changed');
-    const second = await run(['resources'], { RESOURCES_BASE_URL: mock.url });
+    const second = await run(['resources'], withMock());
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, first.stdout, 'the stored catalog, not the changed one');
     assert.match(second.stderr, /\(stored\)/);
     assert.equal(catalogRequests().length, 1, 'no request for a stored catalog');
+
+    // The stored catalog belongs to the key that fetched it: a run without a
+    // key has none of its own, and a run with another key asks the API.
+    const keyless = await run(['resources'], { RESOURCES_BASE_URL: mock.url });
+    assert.equal(keyless.code, 2, keyless.stderr);
+    assert.match(keyless.stderr, /no API key/);
+    assert.equal(keyless.stdout, '', 'another key\'s catalog is not printed');
+    const other = await run(['resources', '--json'], { RESOURCES_API_KEY: 'sk-other', RESOURCES_BASE_URL: mock.url });
+    assert.notEqual(other.code, 0, 'the mock refuses sk-other: nothing stored is served instead');
+    assert.equal(other.stdout, '');
+    assert.equal(catalogRequests().length, 2, 'the keyless run sent nothing; the other key asked the API');
   });
 
   test('--remote fetches without storing; --sync fetches and stores', async () => {

@@ -12,6 +12,7 @@ import {
   runOptionKeys,
   diffResources,
   parseResources,
+  type AttemptEvent,
   type ClientErrorCode,
   type ClientOptions,
   type FetchOptions,
@@ -40,6 +41,11 @@ import {
 declare const env: Record<string, string | undefined>;
 const fromEnv: ClientOptions = { apiKey: env['RESOURCES_API_KEY'], baseUrl: env['RESOURCES_BASE_URL'], timeoutMs: undefined };
 const noSignal: FetchOptions = { refresh: undefined, signal: undefined };
+
+// Every HTTP attempt, for logs: the status, or the error and its cause, and the wait before a retry.
+const logAttempt = (e: AttemptEvent): string =>
+  `${e.attempt} ${e.url} ${e.status} ${e.error?.code ?? ''} ${String(e.error?.cause ?? '')} ${e.retryInMs ?? ''}`;
+const withLog: ClientOptions = { onAttempt: (e) => { logAttempt(e); }, apiKey: undefined };
 
 // Headers in every form fetch takes.
 const asRecord: HeadersOption = { 'x-trace': '1' };
@@ -191,7 +197,7 @@ export async function consume(): Promise<void> {
   parseResources(new ArrayBuffer(0), { strict: undefined });
   const parsedParts: [string, Resources, string[]] = [parsed.hash, parsed.resources, parsed.warnings];
 
-  void [fromEnv, noSignal, asRecord, like, parsedParts];
+  void [fromEnv, noSignal, withLog, asRecord, like, parsedParts];
   void [hash, source, changed, previous, fetchedAt, stale, warnings, extra, cached, currentHash, isStale,
     headers, asked, once, made, plain, ok, found, images, other, keys, added, removed];
 }

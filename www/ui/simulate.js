@@ -22,10 +22,11 @@ const ACTIONS = [
 
 /**
  * `els`: {panel, buttons, state, log}. `baseUrl()` gives the API root,
- * `onAction(action)` runs after a control call (e.g. to refresh), `say(text)` logs.
+ * `onAction(action)` runs after a control call (e.g. to refresh), `say(text)` logs,
+ * `onMock({catalogRequests})` hears what the mock saw after each update.
  * Returns `{probe(), update()}`.
  */
-export function createSimulator(els, baseUrl, onAction, say) {
+export function createSimulator(els, baseUrl, onAction, say, onMock = () => {}) {
   let available = false;
 
   els.buttons.replaceChildren(...ACTIONS.map((a) =>
@@ -47,6 +48,7 @@ export function createSimulator(els, baseUrl, onAction, say) {
     }
     els.panel.hidden = !available;
     if (available) await update();
+    else onMock({ catalogRequests: null });
     return available;
   }
 
@@ -75,6 +77,7 @@ export function createSimulator(els, baseUrl, onAction, say) {
       els.log.replaceChildren(...log.requests.filter((r) => r.method !== 'OPTIONS').slice(-8).reverse().map((r) =>
         h('li', { class: r.status >= 400 || r.status === null ? 'bad' : '' },
           `#${r.n} ${r.method} ${r.path} → ${r.status ?? 'no answer'}${r.actionRequire ? ' + action-require' : ''}`)));
+      onMock({ catalogRequests: log.requests.filter((r) => r.method === 'GET' && r.path === '/v1/resources').length });
     } catch {
       // The mock went away; the next probe hides the panel.
     }
