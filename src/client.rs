@@ -453,6 +453,19 @@ impl Inner {
         VALIDATED.with(|v| v.borrow_mut().insert(self.store.key().to_owned(), (text.clone(), rec.clone())));
     }
 
+    /// Whether the stored record already holds `body` and may stay as it is:
+    /// not marked stale, and young enough that its older `fetchedAt` cannot
+    /// make it due before half of `maxAgeMs` has passed (any age when
+    /// `maxAgeMs` is 0, where `fetchedAt` decides nothing). Revalidating an
+    /// unchanged catalog then writes nothing and wakes no other client or tab:
+    /// a 1.7 MB `localStorage.setItem` alone takes about 10 ms in Chromium.
+    fn stored_copy_will_do(&self, body: &JsString, now: f64) -> bool {
+        let Some((text, rec)) = self.record() else { return false };
+        let max_age = self.config.max_age_ms as f64;
+        let young = max_age == 0.0 || (now - rec.fetched_at >= 0.0 && now - rec.fetched_at < max_age / 2.0);
+        !rec.stale && young && JsValue::from(body_of(&text, &rec)) == JsValue::from(body.clone())
+    }
+
     /// Stores a body as the record, and remembers it as validated.
     fn save(&self, body: &JsString, checked: &StoredRecord) {
         let head = record::head(&self.config.base_url, &self.scope, checked.fetched_at, checked.stale);
@@ -741,7 +754,9 @@ impl Inner {
                 drop(reply);
                 let fetched_at = now_ms();
                 let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
-                this.save(&body, &rec);
+                if !this.stored_copy_will_do(&body, fetched_at) {
+                    this.save(&body, &rec);
+                }
                 this.refresh_asked.set(false);
                 let snapshot = Snapshot {
                     changed: previous_hash.as_deref() != Some(rec.hash.as_str()),

@@ -103,6 +103,43 @@ export const tests = [
     },
   },
   {
+    name: 'revalidating an unchanged catalog writes nothing while the stored copy is young; a change, a stale mark or an older copy is written',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const writes = (storage) => storage.calls.filter(([m]) => m === 'setItem').length;
+      // maxAgeMs 0 (always revalidate): fetchedAt decides nothing, an unchanged body is never rewritten.
+      const always = recordingStorage();
+      const alwaysOptions = options({ storage: always });
+      const a = new lib.ResourcesClient(alwaysOptions);
+      const first = await a.fetchResources();
+      const again = await a.fetchResources();
+      equal(writes(always), 1, 'one write for two fetches of the same catalog');
+      equal(again.source, 'network');
+      ok(again.fetchedAt >= first.fetchedAt);
+      equal(new lib.ResourcesClient(alwaysOptions).cached()?.hash, first.hash, 'the stored copy still serves');
+      // A stale mark (action-require) is cleared by writing.
+      a.observe(new Response('{}', { status: 200, headers: { 'action-require': 'update-resources' } }));
+      await a.fetchResources();
+      ok(writes(always) >= 3, `the stale mark and its clearing were written (${writes(always)} writes)`);
+      equal(a.stale, false);
+      // A changed catalog is written.
+      const before = writes(always);
+      await control.catalog({ preset: 'changed' });
+      const changed = await a.fetchResources();
+      equal(writes(always), before + 1);
+      equal(changed.changed, true);
+      // maxAgeMs > 0: a copy older than half of maxAgeMs is rewritten, so that other clients see it fresh.
+      const aging = recordingStorage();
+      const b = new lib.ResourcesClient(options({ storage: aging, maxAgeMs: 200 }));
+      await b.fetchResources({ refresh: true });
+      await b.fetchResources({ refresh: true });
+      equal(writes(aging), 1, 'young copy kept');
+      await new Promise((r) => setTimeout(r, 120));
+      await b.fetchResources({ refresh: true });
+      equal(writes(aging), 2, 'a copy older than half of maxAgeMs is written again');
+    },
+  },
+  {
     name: 'another client on the same storage reads the record without a request',
     async run({ lib, options, control }) {
       await control.reset();
