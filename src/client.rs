@@ -46,32 +46,19 @@ pub struct FetchOptions {
     pub signal: Option<AbortSignal>,
 }
 
-/// A catalog as the client holds it: the validated facts, and the body's JSON
-/// text (a JS string) in which the data lies, at `data.resources`.
+/// The validated response body, a JS string: the catalog lies in it at
+/// `data.resources`, and stays text until a caller asks for it.
 #[derive(Clone, Debug)]
-pub struct Snapshot {
-    /// The catalog's hash.
-    pub hash: String,
-    /// Network or cache.
-    pub source: Source,
-    /// The hash differs from the one stored before this call.
-    pub changed: bool,
-    /// The hash stored before this call.
-    pub previous_hash: Option<String>,
-    /// When the catalog came from the network (ms since the epoch).
-    pub fetched_at: f64,
-    /// Served from cache although a refresh was due or failed.
-    pub stale: bool,
-    /// Additive surprises, and why a cached catalog was served.
-    pub warnings: Vec<String>,
-    /// The validated response body.
-    pub body: JsString,
-}
+pub struct BodyText(pub JsString);
 
-impl Snapshot {
+/// A result as the client holds it: the one result shape, with the catalog
+/// still in its body's text.
+pub type Snapshot = ResourcesResult<BodyText>;
+
+impl ResourcesResult<BodyText> {
     /// `data.resources` of the body, made by `JSON.parse`: fresh objects, keys in the body's order.
     pub fn resources_js(&self) -> JsValue {
-        json_parse(&self.body)
+        json_parse(&self.resources.0)
             .and_then(|root| js_sys::Reflect::get(&root, &"data".into()))
             .and_then(|data| js_sys::Reflect::get(&data, &"resources".into()))
             .unwrap_or(JsValue::NULL)
@@ -766,7 +753,7 @@ impl Inner {
                     fetched_at,
                     stale: false,
                     warnings: rec.warnings,
-                    body,
+                    resources: BodyText(body),
                 };
                 this.announce(&snapshot);
                 Ok(Rc::new(snapshot))
@@ -794,7 +781,7 @@ fn cache_snapshot(text: &JsValue, rec: &StoredRecord, stale: bool, why: Option<S
         fetched_at: rec.fetched_at,
         stale,
         warnings,
-        body: body_of(text, rec),
+        resources: BodyText(body_of(text, rec)),
     }
 }
 

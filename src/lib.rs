@@ -34,6 +34,6 @@ pub use crate::domain::catalog::{
 };
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::client::{AttemptEvent, AttemptHook, Client, ErrorListener, FetchOptions, Listener, Snapshot, WeakClient};
+pub use crate::client::{AttemptEvent, AttemptHook, BodyText, Client, ErrorListener, FetchOptions, Listener, Snapshot, WeakClient};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::storage::StorageChoice;

@@ -17,11 +17,12 @@ pub enum Source {
 /// A catalog with what the caller needs to know about it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ResourcesResult {
+pub struct ResourcesResult<R = Resources> {
     /// The catalog's hash.
     pub hash: String,
-    /// The catalog.
-    pub resources: Resources,
+    /// The catalog: typed [`Resources`], or, in the wasm client's own
+    /// snapshots, the validated body text it lies in.
+    pub resources: R,
     /// Network or cache.
     pub source: Source,
     /// The hash differs from the one stored before this call.
