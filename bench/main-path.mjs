@@ -7,7 +7,8 @@
 // - a new client's first `cached()` (as on a page load or a process start)
 //   against `JSON.parse(storage.getItem(key))` of the same stored record, with
 //   the constructor alone beside it, and later `cached()` calls of one client.
-import { measure, do_not_optimize } from 'mitata';
+import { do_not_optimize } from 'mitata';
+import { median, middle, mapStorage } from './harness.mjs';
 import { SIZES } from './catalog.mjs';
 
 /** The cases at each size; each `vs` names the baseline its ratio is taken to. */
@@ -34,35 +35,8 @@ export const MAIN_GOALS = {
 };
 export const goalFor = (id, size) => MAIN_GOALS[id]?.[size] ?? MAIN_GOALS[id]?.['*'] ?? null;
 
-const gcOption = () => (typeof globalThis.gc === 'function' ? () => globalThis.gc() : false);
 /** A storage warning without the record's key (it names the server's random port). */
 const storageReason = (w) => w.replace(/'bench-[^']*'/g, "'<key>'");
-const middle = (xs) => [...xs].sort((p, q) => p - q)[Math.floor((xs.length - 1) / 2)];
-
-/** Median nanoseconds of `fn` (awaited when it returns a promise). */
-async function median(fn, minCpuMs, minSamples) {
-  const stats = await measure(fn, {
-    min_cpu_time: minCpuMs * 1e6,
-    min_samples: minSamples,
-    batch_threshold: 1e6, // as bench/suite.mjs: under 1 ms, 128 calls per sample
-    warmup_threshold: 5e6,
-    batch_samples: 128,
-    gc: gcOption(),
-  });
-  return stats.p50;
-}
-
-/** A StorageLike over a Map of strings (Node 20 has no localStorage). */
-function mapStorage() {
-  const map = new Map();
-  return {
-    map,
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => void map.set(k, String(v)),
-    removeItem: (k) => void map.delete(k),
-    keys: () => [...map.keys()],
-  };
-}
 
 /** `localStorage` with the same `keys()` as mapStorage. */
 function localStorageView() {

@@ -1,9 +1,13 @@
 // The measurements, shared by Node (bench/run.mjs) and Chromium (bench/index.html):
 // the same cases, the same catalogs, the same harness (mitata's `measure`).
-import { measure, do_not_optimize } from 'mitata';
+import { do_not_optimize } from 'mitata';
+import { median as measureMedian, middle, mapStorage } from './harness.mjs';
 import { catalogText, SIZES } from './catalog.mjs';
 import { parseAndValidate } from './validator.mjs';
 import { parseWithZod } from './zod.mjs';
+
+/** Median nanoseconds of a synchronous `fn`, its result kept alive. */
+const median = (fn, minCpuMs) => measureMedian(() => do_not_optimize(fn()), minCpuMs);
 
 /** The cases at each size; (a) is the floor every ratio is measured against. */
 export const CASES = [
@@ -13,32 +17,6 @@ export const CASES = [
   { id: 'd', label: '(d) parseResources(string)' },
   { id: 'd-bytes', label: '(d) parseResources(Uint8Array)' },
 ];
-
-const gcOption = () => (typeof globalThis.gc === 'function' ? () => globalThis.gc() : false);
-
-async function median(fn, minCpuMs) {
-  const stats = await measure(() => do_not_optimize(fn()), {
-    min_cpu_time: minCpuMs * 1e6,
-    min_samples: 12,
-    // Operations under 1 ms run 128 times per sample: browsers round timers to 0.1 ms.
-    batch_threshold: 1e6,
-    warmup_threshold: 5e6, // (batching is decided during warm-up)
-    batch_samples: 128,
-    gc: gcOption(),
-  });
-  return stats.p50; // nanoseconds
-}
-
-/** A StorageLike over a Map of JS strings (the same in Node and browsers). */
-function mapStorage() {
-  const map = new Map();
-  return {
-    map,
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => void map.set(k, String(v)),
-    removeItem: (k) => void map.delete(k),
-  };
-}
 
 /** Fails loudly when the contenders disagree: a benchmark of wrong answers is worthless. */
 function crossCheck(lib, text) {
@@ -87,7 +65,6 @@ export async function runSuite(lib, { log = () => {}, minCpuMs = 300, sizes = SI
   return { rows, cached: await cachedSuite(lib, { log, minCpuMs, rounds }) };
 }
 
-const middle = (xs) => [...xs].sort((p, q) => p - q)[Math.floor((xs.length - 1) / 2)];
 
 /** cached() of a fresh stored catalog of 1,000 models vs JSON.parse of the stored record. */
 async function cachedSuite(lib, { log, minCpuMs, rounds }) {
