@@ -64,37 +64,29 @@ pub struct Config {
     pub strict: bool,
 }
 
-// The key must never appear in logs, so Debug is written by hand.
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("storage_key", &self.storage_key)
-            .field("timeout_ms", &self.timeout_ms)
-            .field("retries", &self.retries)
-            .field("max_bytes", &self.max_bytes)
-            .field("max_age_ms", &self.max_age_ms)
-            .field("strict", &self.strict)
-            .finish_non_exhaustive()
-    }
+/// `Debug` for [`Options`] and [`Config`], written once: they name the same
+/// fields, and the key must never appear in logs.
+macro_rules! debug_without_key {
+    ($ty:ident) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    .field("base_url", &self.base_url)
+                    .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+                    .field("storage_key", &self.storage_key)
+                    .field("timeout_ms", &self.timeout_ms)
+                    .field("retries", &self.retries)
+                    .field("max_bytes", &self.max_bytes)
+                    .field("max_age_ms", &self.max_age_ms)
+                    .field("strict", &self.strict)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
 }
 
-// As for Config: the key never appears in logs.
-impl std::fmt::Debug for Options {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Options")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("storage_key", &self.storage_key)
-            .field("timeout_ms", &self.timeout_ms)
-            .field("retries", &self.retries)
-            .field("max_bytes", &self.max_bytes)
-            .field("max_age_ms", &self.max_age_ms)
-            .field("strict", &self.strict)
-            .finish_non_exhaustive()
-    }
-}
+debug_without_key!(Options);
+debug_without_key!(Config);
 
 impl Options {
     /// Checks every option and fills in defaults.
@@ -173,6 +165,15 @@ fn whole(name: &str, value: Option<f64>, default: u64, max: u64) -> Result<u64, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let options = Options { api_key: Some("sk-secret-1234".into()), ..Options::default() };
+        let config = options.clone().validate().unwrap();
+        for shown in [format!("{options:?}"), format!("{config:?}")] {
+            assert!(!shown.contains("sk-secret-1234") && shown.contains("<redacted>"), "{shown}");
+        }
+    }
 
     #[test]
     fn near_option_names_are_suggested() {

@@ -68,7 +68,7 @@ pub async fn acquire(name: &str, signal: &AbortSignal) -> Option<Held> {
         let _ = granted_fn.call1(&JsValue::UNDEFINED, &JsValue::FALSE);
     });
     if let Ok(catch) = Reflect::get(&pending, &JsValue::from_str("catch"))
-        .and_then(|c| c.dyn_into::<Function>().map_err(JsValue::from))
+        .and_then(|c| c.dyn_into::<Function>())
     {
         let _ = catch.call1(&pending, &refused);
     }
