@@ -23,13 +23,13 @@ use crate::domain::error::Error;
 use crate::domain::headers::{asks_for_update, cli_agent_value, request_headers, ACTION_REQUIRE, CLI_AGENT};
 use crate::domain::options::{Config, Options};
 use crate::domain::parse::{check_body, parse_failure, Checked};
-use crate::domain::schema::json_text;
 use crate::domain::record::{self, StoredRecord};
 use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
+use crate::domain::schema::json_text;
 use crate::domain::url::resources_url;
-use crate::web::fetch::{Attempt, Reply};
 use crate::web::channel;
+use crate::web::fetch::{Attempt, Reply};
 use crate::web::lock;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
@@ -567,7 +567,9 @@ impl Inner {
             n.get()
         });
         let (future, controller) = match AbortController::new() {
-            Ok(controller) => (run_flight(Rc::downgrade(this), id, controller.signal()).boxed_local().shared(), controller),
+            Ok(controller) => {
+                (run_flight(Rc::downgrade(this), id, controller.signal()).boxed_local().shared(), controller)
+            }
             // Only a platform without AbortController lands here; it gets an error, not a trap.
             Err(_) => {
                 let missing = Error::Network { message: "this platform has no AbortController".into() };
@@ -740,7 +742,13 @@ impl Inner {
                 let body = decode_utf8(json_text(&reply.body));
                 drop(reply);
                 let fetched_at = now_ms();
-                let rec = StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
+                let rec = StoredRecord {
+                    hash: checked.hash,
+                    fetched_at,
+                    stale: false,
+                    warnings: checked.warnings,
+                    body: 0..0,
+                };
                 if !this.stored_copy_will_do(&body, fetched_at) {
                     this.save(&body, &rec);
                 }

@@ -13,27 +13,29 @@
 pub mod domain;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
-#[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod js;
+#[cfg(target_arch = "wasm32")]
+mod web;
 
 pub use crate::domain::error::Error;
 pub use crate::domain::options::{Config, Options};
-pub use crate::domain::parse::{check_body, parse_failure, Checked};
 #[cfg(not(target_arch = "wasm32"))]
 pub use crate::domain::parse::parse_success;
+pub use crate::domain::parse::{check_body, parse_failure, Checked};
 pub use crate::domain::result::{ResourcesResult, Source};
 pub use crate::domain::types::{Catalog, Modality, Model, Resources, RunOption};
 
 // Catalog helpers: run option validation, lookups, and diffs between catalogs.
 pub use crate::domain::catalog::{
-    diff_resources, validate_run_options, validate_run_options_value, ErrorCode, ModelChange, OptionChange, OptionError,
-    OptionsDiff, ResourcesDiff, RunOptionKey, Validation,
+    diff_resources, validate_run_options, validate_run_options_value, ErrorCode, ModelChange, OptionChange,
+    OptionError, OptionsDiff, ResourcesDiff, RunOptionKey, Validation,
 };
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::client::{AttemptEvent, AttemptHook, BodyText, Client, ErrorListener, FetchOptions, Listener, Snapshot, WeakClient};
+pub use crate::client::{
+    AttemptEvent, AttemptHook, BodyText, Client, ErrorListener, FetchOptions, Listener, Snapshot, WeakClient,
+};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::storage::StorageChoice;

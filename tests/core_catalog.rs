@@ -4,11 +4,11 @@
 //! The catalog is the realistic fixture of `tests/fixtures/catalog.json`.
 
 use resources_client::domain::catalog::nearest;
-use resources_client::{
-    diff_resources, validate_run_options, validate_run_options_value, ErrorCode, Modality, Model, OptionChange, Resources,
-    RunOption, Validation,
-};
 use resources_client::domain::json::Json;
+use resources_client::{
+    diff_resources, validate_run_options, validate_run_options_value, ErrorCode, Modality, Model, OptionChange,
+    Resources, RunOption, Validation,
+};
 use serde_json::Value;
 
 /// A run option value (the crate's `Json`) written as JSON.
@@ -39,7 +39,11 @@ fn model(id: &str, modality: &str, options: &[(&str, &[&str])]) -> Model {
         modality: Modality::from(modality.to_owned()),
         available_run_options: options
             .iter()
-            .map(|(k, vs)| RunOption { key: (*k).to_owned(), options: vs.iter().map(|v| (*v).to_owned()).collect(), extra: Default::default() })
+            .map(|(k, vs)| RunOption {
+                key: (*k).to_owned(),
+                options: vs.iter().map(|v| (*v).to_owned()).collect(),
+                extra: Default::default(),
+            })
             .collect(),
         extra: Default::default(),
     }
@@ -201,10 +205,7 @@ fn the_same_key_twice_is_a_duplicate() {
 
 #[test]
 fn every_bad_option_is_reported_in_order() {
-    let v = validate(
-        "gpt-image-1",
-        &[("size", json!("big")), ("quality", json!(3)), ("style", json!("vivid"))],
-    );
+    let v = validate("gpt-image-1", &[("size", json!("big")), ("quality", json!(3)), ("style", json!("vivid"))]);
     let codes: Vec<_> = v.errors.iter().map(|e| e.code).collect();
     assert_eq!(codes, vec![ErrorCode::InvalidValue, ErrorCode::NotAString, ErrorCode::UnknownKey]);
 }
@@ -348,8 +349,13 @@ fn diff_reports_a_modality_change() {
 
 #[test]
 fn diff_reports_option_keys_and_values() {
-    let before = resources(vec![model("m", "image", &[("quality", &["low", "high"]), ("style", &["a"]), ("b", &["x"])])]);
-    let after = resources(vec![model("m", "image", &[("size", &["1"]), ("quality", &["high", "medium", "ultra"]), ("b", &["x"])])]);
+    let before =
+        resources(vec![model("m", "image", &[("quality", &["low", "high"]), ("style", &["a"]), ("b", &["x"])])]);
+    let after = resources(vec![model(
+        "m",
+        "image",
+        &[("size", &["1"]), ("quality", &["high", "medium", "ultra"]), ("b", &["x"])],
+    )]);
     let d = diff_resources(&before, &after);
     let c = &d.changed[0];
     assert_eq!(c.modality, None);
@@ -357,7 +363,11 @@ fn diff_reports_option_keys_and_values() {
     assert_eq!(c.options.removed, ["style"]);
     assert_eq!(
         c.options.changed,
-        vec![OptionChange { key: "quality".into(), added: vec!["medium".into(), "ultra".into()], removed: vec!["low".into()] }]
+        vec![OptionChange {
+            key: "quality".into(),
+            added: vec!["medium".into(), "ultra".into()],
+            removed: vec!["low".into()]
+        }]
     );
 }
 

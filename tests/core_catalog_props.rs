@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use resources_client::{diff_resources, validate_run_options, Modality, Model, Resources, RunOption};
 use resources_client::domain::json::Json;
+use resources_client::{diff_resources, validate_run_options, Modality, Model, Resources, RunOption};
 
 /// Short ids from a small alphabet, so that two generated catalogs share ids often.
 fn id() -> impl Strategy<Value = String> {
@@ -15,19 +15,21 @@ fn id() -> impl Strategy<Value = String> {
 }
 
 fn run_option() -> impl Strategy<Value = RunOption> {
-    ("[a-zA-Z]{1,6}", prop::collection::vec("[a-z0-9:]{1,4}", 0..4))
-        .prop_map(|(key, options)| RunOption { key, options, extra: Default::default() })
+    ("[a-zA-Z]{1,6}", prop::collection::vec("[a-z0-9:]{1,4}", 0..4)).prop_map(|(key, options)| RunOption {
+        key,
+        options,
+        extra: Default::default(),
+    })
 }
 
 fn model() -> impl Strategy<Value = Model> {
-    (id(), prop::sample::select(vec!["text", "image", "video", "audio"]), prop::collection::vec(run_option(), 0..4)).prop_map(
-        |(model, modality, available_run_options)| Model {
+    (id(), prop::sample::select(vec!["text", "image", "video", "audio"]), prop::collection::vec(run_option(), 0..4))
+        .prop_map(|(model, modality, available_run_options)| Model {
             model,
             modality: Modality::from(modality.to_owned()),
             available_run_options,
             extra: Default::default(),
-        },
-    )
+        })
 }
 
 fn resources() -> impl Strategy<Value = Resources> {

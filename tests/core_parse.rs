@@ -120,11 +120,7 @@ fn realistic_catalog_parses_fully_without_warnings() {
             Modality::Image,
             vec![opt("aspectRatio", &["1:1", "3:4", "4:5", "9:16", "16:9"]), opt("resolution", &["1K", "2K"])],
         ),
-        model(
-            "sora-2",
-            Modality::Video,
-            vec![opt("seconds", &["4", "8"]), opt("size", &["720x1280", "1280x720"])],
-        ),
+        model("sora-2", Modality::Video, vec![opt("seconds", &["4", "8"]), opt("size", &["720x1280", "1280x720"])]),
     ];
     assert_eq!(catalog.resources.models, expected);
     assert_eq!(catalog.resources, Resources { models: expected, sections: Default::default() });
@@ -138,7 +134,10 @@ fn realistic_catalog_lookup_helpers() {
     assert_eq!(r.model("sora-2").unwrap().run_option("seconds").unwrap().options, strings(&["4", "8"]));
     assert!(r.model("gpt-4o").unwrap().run_option("reasoningEffort").is_none());
     assert!(r.model("claude-sonnet-4").unwrap().available_run_options.is_empty());
-    assert_eq!(r.model("gemini-3-pro-image-preview").unwrap().run_option("resolution").unwrap().options, strings(&["1K", "2K"]));
+    assert_eq!(
+        r.model("gemini-3-pro-image-preview").unwrap().run_option("resolution").unwrap().options,
+        strings(&["1K", "2K"])
+    );
     assert!(r.model("gpt-6").is_none());
     assert_eq!(Modality::Image.as_str(), "image");
     assert!(Modality::Text.is_known());
@@ -265,10 +264,7 @@ fn hash_with_space() {
 #[test]
 fn hash_with_cr_lf() {
     // Header injection attempt: the hash is later sent as a request header.
-    let err = assert_violation(
-        mutated(|v| v["data"]["hash"] = json!("abc\r\nX-Injected: 1")),
-        "data.hash",
-    );
+    let err = assert_violation(mutated(|v| v["data"]["hash"] = json!("abc\r\nX-Injected: 1")), "data.hash");
     assert!(!err.to_string().contains('\n'), "the message must not echo the CR LF: {err:?}");
 }
 
@@ -356,7 +352,8 @@ fn modality_missing() {
 
 #[test]
 fn modality_null() {
-    let err = assert_violation(mutated(|v| model_at(v, 2)["modality"] = Value::Null), "data.resources.models[2].modality");
+    let err =
+        assert_violation(mutated(|v| model_at(v, 2)["modality"] = Value::Null), "data.resources.models[2].modality");
     assert!(err.to_string().contains("null"), "{err}");
 }
 
@@ -518,7 +515,10 @@ fn duplicate_model_id_is_kept() {
 #[test]
 fn duplicate_option_key_is_kept() {
     let v = mutated(|v| {
-        model_at(v, 4)["availableRunOptions"].as_array_mut().unwrap().push(json!({"key": "quality", "options": ["hd"]}));
+        model_at(v, 4)["availableRunOptions"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"key": "quality", "options": ["hd"]}));
     });
     let catalog = assert_surprise(v, "data.resources.models[4].availableRunOptions[2].key", "duplicate option key");
     let m = catalog.resources.model("gpt-image-1").unwrap();
@@ -534,7 +534,10 @@ fn duplicate_option_value_is_kept() {
         model_at(v, 0)["availableRunOptions"][0]["options"].as_array_mut().unwrap().push(json!("low"));
     });
     let catalog = assert_surprise(v, "data.resources.models[0].availableRunOptions[0].options[3]", "duplicate value");
-    assert_eq!(catalog.resources.models[0].available_run_options[0].options, strings(&["low", "medium", "high", "low"]));
+    assert_eq!(
+        catalog.resources.models[0].available_run_options[0].options,
+        strings(&["low", "medium", "high", "low"])
+    );
 }
 
 #[test]
@@ -729,9 +732,8 @@ fn deeply_nested_values_inside_the_envelope_are_an_error() {
     let deep_array = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     let deep_object = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
     for deep in [deep_array, deep_object] {
-        let body = format!(
-            r#"{{"status":"SUCCESS","data":{{"hash":"{HASH}","resources":{{"models":[],"extra":{deep}}}}}}}"#
-        );
+        let body =
+            format!(r#"{{"status":"SUCCESS","data":{{"hash":"{HASH}","resources":{{"models":[],"extra":{deep}}}}}}}"#);
         assert_invalid(parse_success(body.as_bytes(), 200, JSON_CT, false), None);
         // unterminated
         assert_invalid(parse_success(&body.as_bytes()[..body.len() / 2], 200, JSON_CT, false), None);
@@ -742,7 +744,8 @@ fn deeply_nested_values_inside_the_envelope_are_an_error() {
 fn moderately_nested_unknown_section_is_kept() {
     let depth = 50;
     let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-    let body = format!(r#"{{"status":"SUCCESS","data":{{"hash":"{HASH}","resources":{{"models":[],"tree":{deep}}}}}}}"#);
+    let body =
+        format!(r#"{{"status":"SUCCESS","data":{{"hash":"{HASH}","resources":{{"models":[],"tree":{deep}}}}}}}"#);
     let catalog = parse_success(body.as_bytes(), 200, JSON_CT, false).unwrap();
     assert!(catalog.resources.sections.contains_key("tree"));
 }

@@ -86,11 +86,7 @@ where
             Err(TestError::Fail(why, value)) => {
                 let bytes = to_bytes(&value);
                 let file = keep_regression(target, &bytes);
-                panic!(
-                    "fuzz {label}: {why} (seed {}); input kept as {}",
-                    seed.wrapping_add(round),
-                    file.display()
-                );
+                panic!("fuzz {label}: {why} (seed {}); input kept as {}", seed.wrapping_add(round), file.display());
             }
             Err(e) => panic!("fuzz {label}: {e}"),
         }
@@ -114,7 +110,11 @@ fn count(target: &str, label: &str, total: u64) {
     use std::io::Write;
     let Some(path) = std::env::var_os("FUZZ_COUNT_FILE") else { return };
     let line = format!("{target}\t{label}\t{total}\n");
-    let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(line.as_bytes()));
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
     if let Err(e) = written {
         panic!("cannot write the case count to {}: {e}", PathBuf::from(path).display());
     }
@@ -136,17 +136,70 @@ fn keep_regression(target: &str, bytes: &[u8]) -> PathBuf {
 /// Words used as keys, string values and insertions: the catalog's own field
 /// names, prototype names, control characters, non-ASCII and near-hashes.
 const WORDS: &[&str] = &[
-    "", "text", "image", "video", "audio", "SUCCESS", "UNAUTHORIZED_ERROR", "__proto__", "constructor", "prototype",
-    "toString", "hasOwnProperty", "models", "status", "data", "hash", "resources", "availableRunOptions", "key",
-    "options", "model", "modality", "message", "v", "baseUrl", "fetchedAt", "stale", "a\r\nb", "x\ny", "a\u{0}b",
-    "dGhpcyBpcyBhIGhhc2g", "ab==", "===", "a=b", "é€😀", "\u{feff}", "\u{2028}", "a.b[0]", "[1]", ".", "gpt-4o", "o3",
+    "",
+    "text",
+    "image",
+    "video",
+    "audio",
+    "SUCCESS",
+    "UNAUTHORIZED_ERROR",
+    "__proto__",
+    "constructor",
+    "prototype",
+    "toString",
+    "hasOwnProperty",
+    "models",
+    "status",
+    "data",
+    "hash",
+    "resources",
+    "availableRunOptions",
+    "key",
+    "options",
+    "model",
+    "modality",
+    "message",
+    "v",
+    "baseUrl",
+    "fetchedAt",
+    "stale",
+    "a\r\nb",
+    "x\ny",
+    "a\u{0}b",
+    "dGhpcyBpcyBhIGhhc2g",
+    "ab==",
+    "===",
+    "a=b",
+    "é€😀",
+    "\u{feff}",
+    "\u{2028}",
+    "a.b[0]",
+    "[1]",
+    ".",
+    "gpt-4o",
+    "o3",
 ];
 
 /// Raw JSON texts inserted by text-level mutations (some not valid JSON).
 const JSON_TEXTS: &[&str] = &[
-    "null", "1", "-0", "1e400", "1.5e308", "-9223372036854775809", "18446744073709551616", "\"\\ud800\"",
-    "\"\\u0000\"", "\"\\r\\n\"", "[]", "{}", "\"SUCCESS\"", "\"text\"", "true", "\"dGhpcyBpcyBhIGhhc2g\"",
-    "{\"key\":\"k\",\"options\":[]}", "{\"model\":\"m\",\"modality\":\"text\",\"availableRunOptions\":[]}",
+    "null",
+    "1",
+    "-0",
+    "1e400",
+    "1.5e308",
+    "-9223372036854775809",
+    "18446744073709551616",
+    "\"\\ud800\"",
+    "\"\\u0000\"",
+    "\"\\r\\n\"",
+    "[]",
+    "{}",
+    "\"SUCCESS\"",
+    "\"text\"",
+    "true",
+    "\"dGhpcyBpcyBhIGhhc2g\"",
+    "{\"key\":\"k\",\"options\":[]}",
+    "{\"model\":\"m\",\"modality\":\"text\",\"availableRunOptions\":[]}",
 ];
 
 #[derive(Debug, Clone)]
@@ -380,7 +433,8 @@ fn mutate_text(bytes: &mut Vec<u8>, op: &TextOp) {
         _ => {
             // Replace a value-ish span with raw JSON text.
             if let Some(i) = nth(bytes, b':') {
-                let end = bytes[i + 1..].iter().position(|b| matches!(b, b',' | b'}' | b']')).map_or(len, |p| i + 1 + p);
+                let end =
+                    bytes[i + 1..].iter().position(|b| matches!(b, b',' | b'}' | b']')).map_or(len, |p| i + 1 + p);
                 bytes.splice(i + 1..end, json.bytes());
             }
         }
@@ -422,7 +476,8 @@ fn any_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((word(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            prop::collection::vec((word(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
         ]
     })
 }
@@ -447,16 +502,46 @@ const GEN_IDS: &[&str] = &["gpt-4o", "o3", "m", "", "é€😀", "__proto__", "a
 const GEN_MODALITIES: &[&str] = &["text", "image", "video", "text", "audio", "", "TEXT", "te\u{0}xt"];
 const GEN_KEYS: &[&str] = &["reasoningEffort", "size", "k", "", "__proto__", "reasoningEffort", "a.b", "k"];
 const GEN_VALUES: &[&str] = &["low", "high", "low", "a", "", "é", "\\", "1024x1024"];
-const GEN_HASHES: &[&str] = &[
-    "dGhpcyBpcyBhIGhhc2g", "ab==", "a-_Z09", "h", "h=", "", "a b", "===", "a=b", "h===", "ab\n", "é",
-];
+const GEN_HASHES: &[&str] =
+    &["dGhpcyBpcyBhIGhhc2g", "ab==", "a-_Z09", "h", "h=", "", "a b", "===", "a=b", "h===", "ab\n", "é"];
 const GEN_UNKNOWN: &[&str] = &[
-    "extra", "limits", "", "a.b", "0day", "__proto__", "constructor", "x y", "é", "Model", "models ", "hash2",
-    "\u{0}", "a\"b", "[1]", "data", "status", "key", "resources",
+    "extra",
+    "limits",
+    "",
+    "a.b",
+    "0day",
+    "__proto__",
+    "constructor",
+    "x y",
+    "é",
+    "Model",
+    "models ",
+    "hash2",
+    "\u{0}",
+    "a\"b",
+    "[1]",
+    "data",
+    "status",
+    "key",
+    "resources",
 ];
 const GEN_JUNK: &[&str] = &[
-    "null", "true", "false", "0", "-0", "1.5e3", "-12", "\"\"", "\"x\"", "[]", "{}", "[1,\"a\",null]",
-    "{\"a\":{\"b\":[]}}", "\"\\ud83d\\ude00\"", "\"\\u0000\"", "12345678901234567890",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "1.5e3",
+    "-12",
+    "\"\"",
+    "\"x\"",
+    "[]",
+    "{}",
+    "[1,\"a\",null]",
+    "{\"a\":{\"b\":[]}}",
+    "\"\\ud83d\\ude00\"",
+    "\"\\u0000\"",
+    "12345678901234567890",
 ];
 
 impl Writer {
@@ -741,7 +826,8 @@ fn fuzz_differential_bodies() {
     fuzz("differential", "differential: mutated catalogs", 0.2, envelope(), |input| {
         envelope_bytes(if input.0 { &extended } else { &base }, input)
     });
-    let bytes = prop::collection::vec(select(b"{}[]\":,0123456789.eE-+ntrufalsSUCE\\u\xEF\xBB\xBF\xFF ".as_slice()), 0..256);
+    let bytes =
+        prop::collection::vec(select(b"{}[]\":,0123456789.eE-+ntrufalsSUCE\\u\xEF\xBB\xBF\xFF ".as_slice()), 0..256);
     fuzz("differential", "differential: random bytes", 0.1, bytes, Clone::clone);
 }
 
@@ -802,9 +888,43 @@ fn fuzz_stored_records() {
 }
 
 const HEADER_WORDS: &[&str] = &[
-    "update-resources", "Update-Resources", "UPDATE-RESOURCES", "update-resources-later", ",", ", ", " ", "\t", ";",
-    "=", "0", "1", "5", "120", "1.5", "-1", "1e3", "inf", "NaN", "99999999999999999999999", "Sun,", "06", "Nov",
-    "1994", "08:49:37", "GMT", "UTC", "Feb", "29", "2024", "23:59:60", "Bearer", "bearer ", "é", "€", "\r\n", "\u{0}",
+    "update-resources",
+    "Update-Resources",
+    "UPDATE-RESOURCES",
+    "update-resources-later",
+    ",",
+    ", ",
+    " ",
+    "\t",
+    ";",
+    "=",
+    "0",
+    "1",
+    "5",
+    "120",
+    "1.5",
+    "-1",
+    "1e3",
+    "inf",
+    "NaN",
+    "99999999999999999999999",
+    "Sun,",
+    "06",
+    "Nov",
+    "1994",
+    "08:49:37",
+    "GMT",
+    "UTC",
+    "Feb",
+    "29",
+    "2024",
+    "23:59:60",
+    "Bearer",
+    "bearer ",
+    "é",
+    "€",
+    "\r\n",
+    "\u{0}",
 ];
 
 #[test]
@@ -818,9 +938,33 @@ fn fuzz_header_values() {
 }
 
 const URL_PIECES: &[&str] = &[
-    "https://", "http://", "HTTPS://", "HtTp://", "ftp://", "http:/", "api.example.com", "127.0.0.1:8080", "[::1]:9",
-    "v1", "u:p@h", "h h", "é.example", "/", "//", "/v1", "/v1/", "v1/", "/proxy", "?", "#", " ", "\t", "%2F", "/V1",
-    "\u{0}", "\n",
+    "https://",
+    "http://",
+    "HTTPS://",
+    "HtTp://",
+    "ftp://",
+    "http:/",
+    "api.example.com",
+    "127.0.0.1:8080",
+    "[::1]:9",
+    "v1",
+    "u:p@h",
+    "h h",
+    "é.example",
+    "/",
+    "//",
+    "/v1",
+    "/v1/",
+    "v1/",
+    "/proxy",
+    "?",
+    "#",
+    " ",
+    "\t",
+    "%2F",
+    "/V1",
+    "\u{0}",
+    "\n",
 ];
 
 #[test]
@@ -879,7 +1023,8 @@ fn fuzz_http_dates_against_a_day_count() {
                 + month_days[..m as usize - 1].iter().map(|&n| i64::from(n)).sum::<i64>()
                 + i64::from(d - 1);
             let expected = ((days * 86_400 + i64::from(h * 3600 + min * 60 + s)) * 1000) as f64;
-            const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            const MONTHS: [&str; 12] =
+                ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
             let text = format!("Mon, {d:02} {} {y} {h:02}:{min:02}:{s:02} GMT", MONTHS[m as usize - 1]);
             prop_assert_eq!(parse_http_date(&text), Some(expected), "{}", text);
             Ok(())

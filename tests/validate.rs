@@ -18,7 +18,12 @@ struct Checked {
     warnings: Vec<String>,
 }
 
-fn validate_success(body: &[u8], status: u16, content_type: Option<&str>, strict: bool) -> Result<Checked, resources_client::Error> {
+fn validate_success(
+    body: &[u8],
+    status: u16,
+    content_type: Option<&str>,
+    strict: bool,
+) -> Result<Checked, resources_client::Error> {
     check_body(body, status, content_type, strict).map(|c| Checked { hash: c.hash, warnings: c.warnings })
 }
 
@@ -36,16 +41,28 @@ const EXTENDED: &str = include_str!("fixtures/catalog_extended.json");
 fn agree(body: &[u8]) -> bool {
     let mut answered = false;
     for strict in [false, true] {
-        let full = parse_success(body, 200, None, strict).map(|c| Checked { hash: c.hash, warnings: c.warnings }).map_err(unplaced);
+        let full = parse_success(body, 200, None, strict)
+            .map(|c| Checked { hash: c.hash, warnings: c.warnings })
+            .map_err(unplaced);
         let combined = validate_success(body, 200, None, strict).map_err(unplaced);
         let observed = oracle::observe(&parse_success(body, 200, None, strict)).unwrap();
         if let Err(why) = oracle::compare(&observed, &oracle::read(body, strict)) {
             panic!("the walk and the oracle differ for {:?} (strict {strict}): {why}", String::from_utf8_lossy(body));
         }
-        assert_eq!(combined, full, "validate_success differs for {:?} (strict {strict})", String::from_utf8_lossy(body));
+        assert_eq!(
+            combined,
+            full,
+            "validate_success differs for {:?} (strict {strict})",
+            String::from_utf8_lossy(body)
+        );
         if let Some(fast) = validate_fast(body, strict) {
             answered = true;
-            assert_eq!(Ok(&fast), full.as_ref(), "fast path differs for {:?} (strict {strict})", String::from_utf8_lossy(body));
+            assert_eq!(
+                Ok(&fast),
+                full.as_ref(),
+                "fast path differs for {:?} (strict {strict})",
+                String::from_utf8_lossy(body)
+            );
         }
     }
     answered
@@ -54,9 +71,15 @@ fn agree(body: &[u8]) -> bool {
 /// A syntax error without its line and column (counted differently by the two).
 fn unplaced(e: resources_client::Error) -> resources_client::Error {
     match e {
-        resources_client::Error::InvalidResponse { status, path: None, message } if message.starts_with("body is not valid JSON (") => {
+        resources_client::Error::InvalidResponse { status, path: None, message }
+            if message.starts_with("body is not valid JSON (") =>
+        {
             let deep = message.contains("nested more than 128 levels deep");
-            resources_client::Error::InvalidResponse { status, path: None, message: format!("not JSON, too deep: {deep}") }
+            resources_client::Error::InvalidResponse {
+                status,
+                path: None,
+                message: format!("not JSON, too deep: {deep}"),
+            }
         }
         other => other,
     }
@@ -142,7 +165,11 @@ fn edge_cases_agree() {
         "]".repeat(130)
     );
     agree(deep.as_bytes());
-    agree(&[b"{\"status\":\"SUCCESS\",\"data\":{\"hash\":\"h\",\"resources\":{\"models\":[],\"x\":\"\xff\"}}}".as_slice()].concat());
+    agree(
+        &[b"{\"status\":\"SUCCESS\",\"data\":{\"hash\":\"h\",\"resources\":{\"models\":[],\"x\":\"\xff\"}}}"
+            .as_slice()]
+        .concat(),
+    );
 }
 
 #[test]
@@ -154,9 +181,15 @@ fn special_bytes_at_every_offset_agree() {
         for offset in 0..17 {
             let text = format!("{}{special}{}", "a".repeat(offset), "b".repeat(offset % 5));
             let bodies = [
-                format!(r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"{text}","modality":"text","availableRunOptions":[]}}]}}}}}}"#),
-                format!(r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[],"{text}":"{text}"}}}}}}"#),
-                format!(r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"m","modality":"text","availableRunOptions":[{{"key":"k","options":["{text}","{text}"]}}]}}]}}}}}}"#),
+                format!(
+                    r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"{text}","modality":"text","availableRunOptions":[]}}]}}}}}}"#
+                ),
+                format!(
+                    r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[],"{text}":"{text}"}}}}}}"#
+                ),
+                format!(
+                    r#"{{"status":"SUCCESS","data":{{"hash":"h","resources":{{"models":[{{"model":"m","modality":"text","availableRunOptions":[{{"key":"k","options":["{text}","{text}"]}}]}}]}}}}}}"#
+                ),
             ];
             for body in bodies {
                 answered += usize::from(agree(body.as_bytes()));
@@ -184,8 +217,32 @@ impl Rng {
 }
 
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u0041", "\\ud800", "null", "true", "1", "-0.5e3", "1e400", " ", "\"\"",
-    "\"model\"", "\"key\"", "\"options\"", "\"modality\"", "\"text\"", "\"audio\"", "\"x\"", "\u{e9}", "\u{1F600}",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\\u0041",
+    "\\ud800",
+    "null",
+    "true",
+    "1",
+    "-0.5e3",
+    "1e400",
+    " ",
+    "\"\"",
+    "\"model\"",
+    "\"key\"",
+    "\"options\"",
+    "\"modality\"",
+    "\"text\"",
+    "\"audio\"",
+    "\"x\"",
+    "\u{e9}",
+    "\u{1F600}",
 ];
 
 #[test]
@@ -223,7 +280,17 @@ fn random_text_mutations_agree() {
 #[test]
 fn random_structural_mutations_agree() {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    let values = [json!(null), json!(1), json!("text"), json!("audio"), json!(""), json!([]), json!({}), json!(["a", "a"]), json!("x")];
+    let values = [
+        json!(null),
+        json!(1),
+        json!("text"),
+        json!("audio"),
+        json!(""),
+        json!([]),
+        json!({}),
+        json!(["a", "a"]),
+        json!("x"),
+    ];
     let mut answered = 0;
     for round in 0..3000 {
         let mut v = fixture(if round % 2 == 0 { CATALOG } else { EXTENDED });

@@ -40,9 +40,9 @@ async fn cross_origin_requests_are_preflighted_and_succeed() {
     let log = mock::log().await;
     let preflights: Vec<_> = log.iter().filter(|r| r["method"] == "OPTIONS" && r["path"] == "/v1/resources").collect();
     assert!(!preflights.is_empty(), "{log:?}");
-    let asked = preflights.iter().any(|r| {
-        r["headers"]["access-control-request-headers"].as_str().is_some_and(|h| h.contains("cli-agent"))
-    });
+    let asked = preflights
+        .iter()
+        .any(|r| r["headers"]["access-control-request-headers"].as_str().is_some_and(|h| h.contains("cli-agent")));
     assert!(asked, "the request with cli-agent was preflighted: {preflights:?}");
     assert_eq!(mock::resource_requests().await.len(), 2);
 }

@@ -35,9 +35,5 @@ async fn asking_for_local_storage_in_node_falls_back_to_memory_with_a_warning() 
     let client = client_with(options("node-local"), StorageChoice::Local);
     assert!(!client.uses_local_storage());
     let result = client.fetch_resources(FetchOptions::default()).await.expect("no storage is no failure");
-    assert!(
-        result.warnings.iter().any(|w| w.contains("storage unavailable, kept in memory")),
-        "{:?}",
-        result.warnings
-    );
+    assert!(result.warnings.iter().any(|w| w.contains("storage unavailable, kept in memory")), "{:?}", result.warnings);
 }

@@ -17,12 +17,12 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
+use crate::domain::json::Json;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use crate::domain::json::Json;
 
-use crate::domain::types::{Modality, Model, Resources, RunOption};
 use crate::domain::text::{number_text, EscapeText};
+use crate::domain::types::{Modality, Model, Resources, RunOption};
 
 // ---------------------------------------------------------------------------
 // Lookups
@@ -146,7 +146,14 @@ pub struct OptionError {
 impl OptionError {
     /// An `INVALID_INPUT` error about an argument.
     pub fn invalid_input(message: impl Into<String>, value: Json) -> Self {
-        OptionError { key: None, value, code: ErrorCode::InvalidInput, message: message.into(), allowed: None, suggestion: None }
+        OptionError {
+            key: None,
+            value,
+            code: ErrorCode::InvalidInput,
+            message: message.into(),
+            allowed: None,
+            suggestion: None,
+        }
     }
 }
 
@@ -278,7 +285,8 @@ fn check_option(model: &Model, key: &str, value: &Json) -> Option<OptionError> {
     let allowed = || Some(option.options.clone());
     let Json::String(text) = value else {
         // Say what string to send instead; when it matches an option, its exact spelling.
-        let suggestion = scalar_text(value).map(|t| nearest(&t, option.options.iter().map(String::as_str)).map(str::to_owned).unwrap_or(t));
+        let suggestion = scalar_text(value)
+            .map(|t| nearest(&t, option.options.iter().map(String::as_str)).map(str::to_owned).unwrap_or(t));
         let hint = suggestion.as_deref().map(|s| format!("; send \"{}\"", s.escape_text())).unwrap_or_default();
         return Some(OptionError {
             key: Some(key.to_owned()),
@@ -306,7 +314,11 @@ fn check_option(model: &Model, key: &str, value: &Json) -> Option<OptionError> {
             "\"{}\" is not a valid \"{}\" for \"{id}\" (allowed: {}){hint}",
             text.escape_text(),
             key.escape_text(),
-            if option.options.is_empty() { "none".to_owned() } else { listed(&option.options.iter().map(String::as_str).collect::<Vec<_>>()) }
+            if option.options.is_empty() {
+                "none".to_owned()
+            } else {
+                listed(&option.options.iter().map(String::as_str).collect::<Vec<_>>())
+            }
         ),
         allowed: allowed(),
         suggestion,
@@ -383,7 +395,13 @@ fn nearest_of<'a>(input: &str, candidates: &mut dyn Iterator<Item = &'a str>) ->
 
 /// Levenshtein distance between `a` and `b` when it is at most `bound`
 /// (stops as soon as a whole row exceeds it).
-fn bounded_distance(a: &[char], b: &[char], bound: usize, previous: &mut Vec<usize>, current: &mut Vec<usize>) -> Option<usize> {
+fn bounded_distance(
+    a: &[char],
+    b: &[char],
+    bound: usize,
+    previous: &mut Vec<usize>,
+    current: &mut Vec<usize>,
+) -> Option<usize> {
     previous.clear();
     previous.extend(0..=b.len());
     current.clear();
@@ -482,7 +500,8 @@ pub fn diff_resources(before: &Resources, after: &Resources) -> ResourcesDiff {
             Some(previous) => diff.changed.extend(model_change(&before.models[previous], &after.models[index])),
         }
     }
-    diff.removed = old.iter().filter(|(id, _)| find_sorted(&new, id).is_none()).map(|(id, _)| (*id).to_owned()).collect();
+    diff.removed =
+        old.iter().filter(|(id, _)| find_sorted(&new, id).is_none()).map(|(id, _)| (*id).to_owned()).collect();
     diff
 }
 

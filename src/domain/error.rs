@@ -134,9 +134,7 @@ impl Error {
         match self {
             Error::Request { error, .. } => error.retryable(),
             Error::Network { .. } | Error::Timeout { .. } | Error::SignalTimeout => true,
-            Error::Api { status, .. } | Error::Http { status, .. } => {
-                *status == 429 || *status >= 500
-            }
+            Error::Api { status, .. } | Error::Http { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }
     }
@@ -251,7 +249,10 @@ mod tests {
     #[test]
     fn request_errors_name_the_url_and_attempts() {
         let timeout = Error::Timeout { timeout_ms: 50 }.in_request("http://127.0.0.1:9/v1/resources", 3, None);
-        assert_eq!(timeout.to_string(), "request timed out after 50 ms (GET http://127.0.0.1:9/v1/resources, 3 attempts)");
+        assert_eq!(
+            timeout.to_string(),
+            "request timed out after 50 ms (GET http://127.0.0.1:9/v1/resources, 3 attempts)"
+        );
         assert_eq!(timeout.code(), "TIMEOUT");
         assert!(timeout.retryable() && timeout.allows_stale_fallback());
         assert_eq!(timeout.root(), &Error::Timeout { timeout_ms: 50 });
@@ -260,7 +261,8 @@ mod tests {
         assert_eq!(once.to_string(), "HTTP 503: empty body (GET https://h/v1/resources)");
         assert_eq!((once.code(), once.status(), once.retry_after_ms()), ("HTTP_ERROR", 503, Some(7)));
         // Credentials never reach a message.
-        let net = Error::Network { message: "fetch failed".into() }.in_request("https://user:pw@h/v1/resources", 2, None);
+        let net =
+            Error::Network { message: "fetch failed".into() }.in_request("https://user:pw@h/v1/resources", 2, None);
         assert_eq!(net.to_string(), "network error: fetch failed (GET https://h/v1/resources, 2 attempts)");
         // Other errors are left as they are.
         assert_eq!(Error::Aborted.in_request("https://h", 2, None), Error::Aborted);

@@ -111,13 +111,24 @@ pub fn parse_http_date(s: &str) -> Option<f64> {
     let mut parts = rest.split(' ');
     let day: u32 = parts.next()?.parse().ok()?;
     let month = match parts.next()? {
-        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
-        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
         _ => return None,
     };
     let year: i64 = parts.next()?.parse().ok()?;
     let mut hms = parts.next()?.split(':');
-    let (h, m, sec): (u32, u32, u32) = (hms.next()?.parse().ok()?, hms.next()?.parse().ok()?, hms.next()?.parse().ok()?);
+    let (h, m, sec): (u32, u32, u32) =
+        (hms.next()?.parse().ok()?, hms.next()?.parse().ok()?, hms.next()?.parse().ok()?);
     if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
         return None;
     }
@@ -173,7 +184,12 @@ mod tests {
         let pairs: Vec<(&str, &str)> = h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         assert_eq!(
             pairs,
-            [("X-Trace", "1"), ("accept", "application/json"), ("authorization", "Bearer sk-1"), ("cli-agent", "resources_hash=abc")]
+            [
+                ("X-Trace", "1"),
+                ("accept", "application/json"),
+                ("authorization", "Bearer sk-1"),
+                ("cli-agent", "resources_hash=abc")
+            ]
         );
         // Without a key or a hash, the user's own values of those go through.
         let h = request_headers(&user, None, None);

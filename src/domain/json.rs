@@ -142,7 +142,9 @@ impl Serialize for Json {
             Json::Null => serializer.serialize_unit(),
             Json::Bool(b) => serializer.serialize_bool(*b),
             // Whole numbers as integers, as `JSON.stringify` writes them.
-            Json::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => serializer.serialize_i64(*n as i64),
+            Json::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+                serializer.serialize_i64(*n as i64)
+            }
             Json::Number(n) => serializer.serialize_f64(*n),
             Json::String(s) => serializer.serialize_str(s),
             Json::Array(items) => {

@@ -2,8 +2,8 @@
 
 use super::error::Error;
 use super::headers::{authorization_value, is_valid_header};
-use super::url::{normalize_base_url, DEFAULT_BASE_URL};
 use super::text::{number_text, EscapeText};
+use super::url::{normalize_base_url, DEFAULT_BASE_URL};
 
 /// Default per-attempt timeout. A catalog is one small GET: half a minute is
 /// generous without leaving a picker spinning for the ten minutes openai-node
@@ -134,7 +134,8 @@ impl Options {
 /// `baseUrl`), the closest in length winning; then the nearest by edit distance
 /// within a third of the length (`retires` → `retries`). `None` when nothing is close.
 pub fn suggest_option<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    let fold = |s: &str| -> String { s.chars().filter(|c| *c != '_' && *c != '-').map(|c| c.to_ascii_lowercase()).collect() };
+    let fold =
+        |s: &str| -> String { s.chars().filter(|c| *c != '_' && *c != '-').map(|c| c.to_ascii_lowercase()).collect() };
     let folded = fold(key);
     if let Some(k) = known.iter().find(|k| fold(k) == folded) {
         return Some(k);
@@ -143,10 +144,7 @@ pub fn suggest_option<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         let (long, short) = if name.len() >= folded.len() { (name, folded.as_str()) } else { (folded.as_str(), name) };
         short.len() >= 3 && (long.starts_with(short) || long.ends_with(short))
     };
-    let by_affix = known
-        .iter()
-        .filter(|k| affix(&fold(k)))
-        .min_by_key(|k| k.len().abs_diff(key.len()));
+    let by_affix = known.iter().filter(|k| affix(&fold(k))).min_by_key(|k| k.len().abs_diff(key.len()));
     if let Some(k) = by_affix {
         return Some(k);
     }
@@ -158,7 +156,9 @@ fn whole(name: &str, value: Option<f64>, default: u64, max: u64) -> Result<u64, 
     match value {
         None => Ok(default),
         Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max as f64 => Ok(v as u64),
-        Some(v) => Err(Error::options(format!("{name} must be a whole number from 0 to {max}, got {}", number_text(v)))),
+        Some(v) => {
+            Err(Error::options(format!("{name} must be a whole number from 0 to {max}, got {}", number_text(v))))
+        }
     }
 }
 
@@ -177,7 +177,19 @@ mod tests {
 
     #[test]
     fn near_option_names_are_suggested() {
-        let known = ["baseUrl", "apiKey", "headers", "storage", "storageKey", "timeoutMs", "retries", "maxBytes", "maxAgeMs", "strict", "fetch"];
+        let known = [
+            "baseUrl",
+            "apiKey",
+            "headers",
+            "storage",
+            "storageKey",
+            "timeoutMs",
+            "retries",
+            "maxBytes",
+            "maxAgeMs",
+            "strict",
+            "fetch",
+        ];
         for (typo, meant) in [
             ("baseURL", "baseUrl"),
             ("base_url", "baseUrl"),
@@ -210,7 +222,8 @@ mod tests {
 
     #[test]
     fn bad_numbers_are_refused() {
-        for (field, v) in [("timeout", -1.0), ("timeout", f64::NAN), ("retries", 1.5), ("retries", 11.0), ("max", -5.0)] {
+        for (field, v) in [("timeout", -1.0), ("timeout", f64::NAN), ("retries", 1.5), ("retries", 11.0), ("max", -5.0)]
+        {
             let mut o = Options::default();
             match field {
                 "timeout" => o.timeout_ms = Some(v),

@@ -14,7 +14,12 @@ pub use super::schema::{check_body, check_hash, describe_body, Checked, MAX_HASH
 /// `status` and `content_type` only shape error messages. A body whose `status`
 /// is not `SUCCESS` is the server's error even on a 2xx and becomes [`Error::Api`].
 #[cfg(not(target_arch = "wasm32"))]
-pub fn parse_success(body: &[u8], status: u16, content_type: Option<&str>, strict: bool) -> Result<super::types::Catalog, Error> {
+pub fn parse_success(
+    body: &[u8],
+    status: u16,
+    content_type: Option<&str>,
+    strict: bool,
+) -> Result<super::types::Catalog, Error> {
     let checked = check_body(body, status, content_type, strict)?;
     let unreadable = |e: serde_json::Error| Error::invalid(status, "data.resources", e.to_string());
     // Through a `Value`, so that a key given twice counts with its last value,
@@ -74,10 +79,15 @@ mod tests {
     #[test]
     fn error_envelopes_give_the_servers_code() {
         let e = parse_failure(br#"{"status":"UNAUTHORIZED_ERROR","message":"bad key","data":null}"#, 401, None, None);
-        assert_eq!((e.code(), e.to_string().as_str()), ("UNAUTHORIZED_ERROR", "UNAUTHORIZED_ERROR (HTTP 401): bad key"));
+        assert_eq!(
+            (e.code(), e.to_string().as_str()),
+            ("UNAUTHORIZED_ERROR", "UNAUTHORIZED_ERROR (HTTP 401): bad key")
+        );
         let e = parse_failure(br#"{"status":"A","message":"x","status":"B","message":""}"#, 500, None, None);
         assert_eq!((e.code(), e.to_string().as_str()), ("B", "B (HTTP 500): the server answered B"));
-        for body in [&b"<html>"[..], b"", b"{\"status\":1}", b"{\"status\":\"X\"} x", b"[]", b"{\"status\":\"SUCCESS\"}"] {
+        for body in
+            [&b"<html>"[..], b"", b"{\"status\":1}", b"{\"status\":\"X\"} x", b"[]", b"{\"status\":\"SUCCESS\"}"]
+        {
             assert_eq!(parse_failure(body, 502, Some("text/html"), None).code(), "HTTP_ERROR", "{body:?}");
         }
     }

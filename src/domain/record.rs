@@ -71,7 +71,9 @@ pub fn head(base_url: &str, scope: &str, fetched_at: f64, stale: bool) -> String
     let url = quote_ascii(base_url);
     let scope = quote_ascii(scope);
     let at = if fetched_at.is_finite() && fetched_at >= 0.0 { fetched_at.floor() as u64 } else { 0 };
-    format!("{{\"v\":{RECORD_VERSION},\"baseUrl\":{url},\"scope\":{scope},\"fetchedAt\":{at},\"stale\":{stale},\"body\":")
+    format!(
+        "{{\"v\":{RECORD_VERSION},\"baseUrl\":{url},\"scope\":{scope},\"fetchedAt\":{at},\"stale\":{stale},\"body\":"
+    )
 }
 
 /// The whole record for a validated body (native code and tests; the client
@@ -144,7 +146,9 @@ fn walk(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Result<StoredRe
     Ok((|| {
         match version {
             Some(v) if v == RECORD_VERSION => {}
-            Some(v) => return Err(format!("stored record has format version {v}, this release reads {RECORD_VERSION}")),
+            Some(v) => {
+                return Err(format!("stored record has format version {v}, this release reads {RECORD_VERSION}"))
+            }
             None => return Err("stored record has no format version".into()),
         }
         if !url_matches {
@@ -198,11 +202,15 @@ mod tests {
     fn foreign_or_corrupt_records_are_discarded() {
         let text = encode("https://h", "nokey", 12.0, false, BODY);
         assert!(decode(text.as_bytes(), "https://other", "nokey").unwrap_err().contains("another base URL"));
-        assert!(decode(text.replace("\"v\":2", "\"v\":1").as_bytes(), "https://h", "nokey").unwrap_err().contains("version 1"));
+        assert!(decode(text.replace("\"v\":2", "\"v\":1").as_bytes(), "https://h", "nokey")
+            .unwrap_err()
+            .contains("version 1"));
         assert!(decode(text.replace("\"abc_-\"", "\"a b\"").as_bytes(), "https://h", "nokey").is_err());
         assert!(decode(&text.as_bytes()[..text.len() - 3], "https://h", "nokey").is_err());
         assert!(decode(b"null", "https://h", "nokey").is_err());
-        assert!(decode(text.replace("gpt-4o", "").as_bytes(), "https://h", "nokey").unwrap_err().contains("empty model id"));
+        assert!(decode(text.replace("gpt-4o", "").as_bytes(), "https://h", "nokey")
+            .unwrap_err()
+            .contains("empty model id"));
         assert!(decode(format!("{text} ").as_bytes(), "https://h", "nokey").is_err());
         assert!(decode(text.replace("\"fetchedAt\":12", "\"fetchedAt\":-1").as_bytes(), "https://h", "nokey").is_err());
     }

@@ -50,7 +50,12 @@ mod tests {
     }
 
     fn too_many(retry_after_ms: u64) -> Error {
-        Error::Api { code: "TOO_MANY_REQUESTS_ERROR".into(), status: 429, message: String::new(), retry_after_ms: Some(retry_after_ms) }
+        Error::Api {
+            code: "TOO_MANY_REQUESTS_ERROR".into(),
+            status: 429,
+            message: String::new(),
+            retry_after_ms: Some(retry_after_ms),
+        }
     }
 
     #[test]
@@ -74,7 +79,8 @@ mod tests {
     fn only_retryable_errors_within_budget() {
         assert!(should_retry(&net(), 0, 2));
         assert!(!should_retry(&net(), 2, 2));
-        let unauthorized = Error::Api { code: "UNAUTHORIZED_ERROR".into(), status: 401, message: String::new(), retry_after_ms: None };
+        let unauthorized =
+            Error::Api { code: "UNAUTHORIZED_ERROR".into(), status: 401, message: String::new(), retry_after_ms: None };
         assert!(!should_retry(&unauthorized, 0, 5));
     }
 }

@@ -590,10 +590,36 @@ mod tests {
 
     #[test]
     fn accepts_and_rejects_like_serde_json() {
-        for ok in ["{}", "[]", "0", "-0.5e+3", "\"a\\u00e9\\ud83d\\ude00\"", " [1, {\"a\": [null, true, false]}] ", "1e-999", "0e9999"] {
+        for ok in [
+            "{}",
+            "[]",
+            "0",
+            "-0.5e+3",
+            "\"a\\u00e9\\ud83d\\ude00\"",
+            " [1, {\"a\": [null, true, false]}] ",
+            "1e-999",
+            "0e9999",
+        ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
-        for bad in ["", "{", "[1,]", "{\"a\":1,}", "01", "1.", "1e", "-", "\"\\x\"", "\"\\ud800\"", "\"\\udc00x\"", "tru", "[1] 2", "\"a\nb\"", "1e999", "{1:2}"] {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "1e",
+            "-",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00x\"",
+            "tru",
+            "[1] 2",
+            "\"a\nb\"",
+            "1e999",
+            "{1:2}",
+        ] {
             assert!(check(bad).is_err(), "{bad:?}");
         }
         assert_eq!(check("1e400").unwrap_err().kind, SyntaxKind::NumberOutOfRange);
@@ -621,7 +647,10 @@ mod tests {
     #[test]
     fn positions_are_lines_and_columns() {
         let body = b"{\n  \"a\": x}";
-        let e = { let mut s = Scanner::new(body); s.skip().unwrap_err() };
+        let e = {
+            let mut s = Scanner::new(body);
+            s.skip().unwrap_err()
+        };
         assert_eq!(e.position(body), (2, 8));
     }
 

@@ -82,7 +82,11 @@ pub(crate) fn syntax_error(e: SyntaxError, body: &[u8], status: u16, content_typ
         SyntaxKind::TooDeep => format!("nested more than 128 levels deep at line {line} column {column}"),
         SyntaxKind::Invalid | SyntaxKind::NumberOutOfRange => format!("line {line} column {column}"),
     };
-    Error::InvalidResponse { status, path: None, message: format!("body is not valid JSON ({what}); {}", describe_body(body, content_type)) }
+    Error::InvalidResponse {
+        status,
+        path: None,
+        message: format!("body is not valid JSON ({what}); {}", describe_body(body, content_type)),
+    }
 }
 
 /// A UTF-8 byte order mark is tolerated (RFC 8259 §8.1 allows ignoring it).
@@ -254,7 +258,12 @@ impl Rules<'_> {
     }
 
     /// Warnings for unknown keys, in sorted order, each key once.
-    fn unknown(&self, into: &mut Warnings, mut keys: Vec<Cow<'_, str>>, line: impl Fn(&str) -> (String, &'static str)) -> Judged<()> {
+    fn unknown(
+        &self,
+        into: &mut Warnings,
+        mut keys: Vec<Cow<'_, str>>,
+        line: impl Fn(&str) -> (String, &'static str),
+    ) -> Judged<()> {
         if keys.is_empty() {
             return Ok(());
         }
@@ -329,7 +338,12 @@ impl<'a> Scanner<'a, Rules<'a>> {
                     Some(Member::Is(m)) if !m.raw.is_empty() => m.text().into_owned(),
                     _ => format!("the server answered {code}"),
                 };
-                return Err(Box::new(Error::Api { code: code.into_owned(), status: rules.status, message, retry_after_ms: None }));
+                return Err(Box::new(Error::Api {
+                    code: code.into_owned(),
+                    status: rules.status,
+                    message,
+                    retry_after_ms: None,
+                }));
             }
             let data = match data {
                 None => return Err(rules.missing("data")),
@@ -407,7 +421,9 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 Some(Member::Wrong(kind)) => return Err(rules.expected("data.resources.models", "an array", kind)),
                 Some(Member::Is(judged)) => judged?,
             };
-            rules.unknown(&mut warnings, unknown, |k| (format!("data.resources{}", field(k)), "unknown section (kept)"))?;
+            rules.unknown(&mut warnings, unknown, |k| {
+                (format!("data.resources{}", field(k)), "unknown section (kept)")
+            })?;
             Ok(warnings)
         })())
     }
@@ -486,7 +502,11 @@ impl<'a> Scanner<'a, Rules<'a>> {
             };
             let mut warnings = Warnings::default();
             if !(same(&modality, b"text") || same(&modality, b"image") || same(&modality, b"video")) {
-                rules.warn(&mut warnings, || at(".modality"), || format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality))))?;
+                rules.warn(
+                    &mut warnings,
+                    || at(".modality"),
+                    || format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality))),
+                )?;
             }
             match options {
                 None => return Err(rules.missing(at(".availableRunOptions"))),

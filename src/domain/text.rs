@@ -111,7 +111,11 @@ fn shortest_digits(v: f64) -> (Vec<u8>, i32) {
     // The high end is r + m_plus; with an even significand it reads back as v.
     let above = |r: &Big, m: &Big, s: &Big| {
         let high = r.add(m);
-        if even { high.cmp(s).is_ge() } else { high.cmp(s).is_gt() }
+        if even {
+            high.cmp(s).is_ge()
+        } else {
+            high.cmp(s).is_gt()
+        }
     };
     // Scale so that the first digit is the first after the point: the high end
     // below 1 (or at most 1, when it is excluded), and at least 0.1.
@@ -295,7 +299,10 @@ mod tests {
     #[test]
     fn keeps_printable_unicode_and_escapes_invisible_characters() {
         assert_eq!("gpt-4o é € 😀".escape_text().to_string(), "gpt-4o é € 😀");
-        assert_eq!("a\u{200B}b\u{202E}c\u{FEFF}\u{85}".escape_text().to_string(), "a\\u{200b}b\\u{202e}c\\u{feff}\\u{85}");
+        assert_eq!(
+            "a\u{200B}b\u{202E}c\u{FEFF}\u{85}".escape_text().to_string(),
+            "a\\u{200b}b\\u{202e}c\\u{feff}\\u{85}"
+        );
     }
 
     #[test]
@@ -400,7 +407,8 @@ mod tests {
                 let exact = format!("{:.800e}", v.abs());
                 let exact: Vec<u8> = exact.split_once('e').unwrap().0.bytes().filter(u8::is_ascii_digit).collect();
                 let exact = &exact[..exact.iter().rposition(|&d| d != b'0').unwrap() + 1];
-                let shortest = rust.split_once('e').map_or(&rust[..], |(m, _)| m).bytes().filter(u8::is_ascii_digit).count();
+                let shortest =
+                    rust.split_once('e').map_or(&rust[..], |(m, _)| m).bytes().filter(u8::is_ascii_digit).count();
                 assert!(exact.len() == shortest + 1 && exact.ends_with(b"5"), "{v:e}: {ours} vs {rust}");
                 let last = ours.split_once('e').map_or(&ours[..], |(m, _)| m).bytes().last().unwrap();
                 assert_eq!((last - b'0') % 2, 0, "{v:e}: {ours} rounds a tie to even");

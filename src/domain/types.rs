@@ -3,8 +3,8 @@
 //! Serialisation follows the wire format (`availableRunOptions`, modality as a
 //! plain string) so that what is stored and what JS receives is the same JSON.
 
-use serde::{Deserialize, Serialize};
 use super::json::JsonObject;
+use serde::{Deserialize, Serialize};
 
 /// What kind of output a model produces. Unknown values are kept as [`Modality::Other`]
 /// so that a server release with a new modality does not break older clients.

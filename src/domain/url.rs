@@ -126,7 +126,16 @@ mod tests {
 
     #[test]
     fn unusable_bases_are_options_errors() {
-        for input in ["", "api.example.com", "ftp://h", "https://", "https://u:p@h", "https://h?x=1", "https://h/#f", "https://h h"] {
+        for input in [
+            "",
+            "api.example.com",
+            "ftp://h",
+            "https://",
+            "https://u:p@h",
+            "https://h?x=1",
+            "https://h/#f",
+            "https://h h",
+        ] {
             let err = normalize_base_url(input).unwrap_err();
             assert_eq!(err.code(), "INVALID_OPTIONS", "{input}");
         }

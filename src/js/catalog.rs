@@ -188,11 +188,13 @@ fn length(array: &JsValue) -> u32 {
 fn find_model(models: &JsValue, id: &JsValue) -> Result<Option<(u32, JsValue)>, String> {
     let field = JsValue::from_str("model");
     for index in 0..length(models) {
-        let entry = Reflect::get_u32(models, index).map_err(|_| format!("resources.models[{index}] threw when read"))?;
+        let entry =
+            Reflect::get_u32(models, index).map_err(|_| format!("resources.models[{index}] threw when read"))?;
         if !entry.is_object() {
             continue;
         }
-        let found = Reflect::get(&entry, &field).map_err(|_| format!("resources.models[{index}].model threw when read"))?;
+        let found =
+            Reflect::get(&entry, &field).map_err(|_| format!("resources.models[{index}].model threw when read"))?;
         if found == *id {
             return Ok(Some((index, entry)));
         }
@@ -263,9 +265,13 @@ fn run_option_entries(run_options: &JsValue) -> Result<Vec<Entry>, String> {
         return Ok(Vec::new());
     }
     if !is_plain_object(run_options) {
-        return Err(format!("runOptions must be a plain object of key to string value (not an array, Map or class instance), got {}", js_kind(run_options)));
+        return Err(format!(
+            "runOptions must be a plain object of key to string value (not an array, Map or class instance), got {}",
+            js_kind(run_options)
+        ));
     }
-    let entries = own_entries(run_options).map_err(|_| "runOptions could not be read (a getter or a proxy threw)".to_owned())?;
+    let entries =
+        own_entries(run_options).map_err(|_| "runOptions could not be read (a getter or a proxy threw)".to_owned())?;
     let entries: Vec<Entry> =
         serde_wasm_bindgen::from_value(entries.into()).map_err(|_| "runOptions could not be read".to_owned())?;
     Ok(entries.into_iter().filter(|Entry(_, v)| !v.is_undefined()).collect())
@@ -280,7 +286,11 @@ fn rule_value(value: &JsValue) -> Json {
     } else if let Some(b) = value.as_bool() {
         Json::Bool(b)
     } else if let Some(n) = value.as_f64() {
-        if n.is_finite() { Json::Number(n) } else { Json::Null }
+        if n.is_finite() {
+            Json::Number(n)
+        } else {
+            Json::Null
+        }
     } else if value.is_null() {
         Json::Null
     } else if is_array(value).unwrap_or(false) {

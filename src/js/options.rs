@@ -167,7 +167,11 @@ pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOpt
                 )))
             }
             None if s.is_object() && has_methods(&s, &["getItem", "setItem", "removeItem"]) => StorageChoice::Custom(s),
-            None => return Err(Error::options("storage must be \"local\", \"memory\" or an object with getItem, setItem and removeItem")),
+            None => {
+                return Err(Error::options(
+                    "storage must be \"local\", \"memory\" or an object with getItem, setItem and removeItem",
+                ))
+            }
         },
     };
     let fetch = match f.fetch {
@@ -259,8 +263,17 @@ impl<'de> Deserializer<'de> for OwnKeys<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ReadError> {
-        let keys = own_keys(self.object).map_err(|_| de::Error::custom(format!("{} could not be read", self.scope.what())))?;
-        visitor.visit_map(OwnEntries { object: self.object, scope: self.scope, fields, keys, next: 0, key: String::new(), key_js: JsValue::UNDEFINED })
+        let keys =
+            own_keys(self.object).map_err(|_| de::Error::custom(format!("{} could not be read", self.scope.what())))?;
+        visitor.visit_map(OwnEntries {
+            object: self.object,
+            scope: self.scope,
+            fields,
+            keys,
+            next: 0,
+            key: String::new(),
+            key_js: JsValue::UNDEFINED,
+        })
     }
 
     serde::forward_to_deserialize_any! {
@@ -333,7 +346,9 @@ fn read_headers(value: &JsValue) -> Result<Vec<(String, String)>, Error> {
                 let pair = entry.dyn_ref::<Array>().filter(|p| p.length() == 2);
                 match pair.and_then(|p| Some((p.get(0).as_string()?, p.get(1).as_string()?))) {
                     Some(pair) => headers.push(pair),
-                    None => return Err(Error::options(format!("headers[{i}] must be a [name, value] pair of strings"))),
+                    None => {
+                        return Err(Error::options(format!("headers[{i}] must be a [name, value] pair of strings")))
+                    }
                 }
             }
         }
@@ -352,9 +367,7 @@ fn read_headers(value: &JsValue) -> Result<Vec<(String, String)>, Error> {
 }
 
 pub(crate) fn has_methods(value: &JsValue, names: &[&str]) -> bool {
-    names
-        .iter()
-        .all(|n| Reflect::get(value, &JsValue::from_str(n)).map(|f| f.is_function()).unwrap_or(false))
+    names.iter().all(|n| Reflect::get(value, &JsValue::from_str(n)).map(|f| f.is_function()).unwrap_or(false))
 }
 
 /// A `Response`, or anything shaped like one (`status` and `headers.get`).

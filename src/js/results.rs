@@ -10,7 +10,6 @@ use crate::domain::error::Error;
 use crate::domain::result::Source;
 use crate::web::text::{as_bytes, json_parse, utf8_of, well_formed, TextValue, DECODER};
 
-
 /// A result as the JS API gives it: fixed, known keys on a fresh object (nothing
 /// from the body is used as a key here), `resources` from `JSON.parse`.
 pub(crate) fn snapshot_to_js(snapshot: &Snapshot) -> JsValue {
@@ -45,7 +44,8 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
         // validated text instead. One byte per UTF-16 unit means pure ASCII:
         // nothing to check then.
         let ascii = bytes.len() == body.unchecked_ref::<TextValue>().length() as usize;
-        let text = if ascii || well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
+        let text =
+            if ascii || well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
         (text, bytes)
     } else if let Some(array) = as_bytes(body) {
         let bytes = array.to_vec();

@@ -95,7 +95,9 @@ impl Attempt<'_> {
             return Err(too_large);
         }
         let body = match response.body() {
-            Some(stream) => read_limited(stream.get_reader().unchecked_into(), self.max_bytes).await?.ok_or(too_large)?,
+            Some(stream) => {
+                read_limited(stream.get_reader().unchecked_into(), self.max_bytes).await?.ok_or(too_large)?
+            }
             None => Vec::new(),
         };
         Ok(Reply { status, content_type, retry_after_ms, body })
@@ -137,7 +139,8 @@ impl Drop for AbortOnDrop {
 /// (the stream is cancelled then, so the rest is never downloaded).
 async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Result<Option<Vec<u8>>, Error> {
     let mut body = Vec::new();
-    let field = |obj: &JsValue, name: &str| js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let field =
+        |obj: &JsValue, name: &str| js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     loop {
         let chunk = JsFuture::from(reader.read())
             .await

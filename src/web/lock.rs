@@ -37,19 +37,13 @@ fn lock_manager() -> Option<JsValue> {
 /// withdraws a request still waiting.
 pub async fn acquire(name: &str, signal: &AbortSignal) -> Option<Held> {
     let locks = lock_manager()?;
-    let request: Function = Reflect::get(&locks, &JsValue::from_str("request"))
-        .ok()?
-        .dyn_into()
-        .ok()?;
+    let request: Function = Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
     let mut release_fn = None;
     let release = Promise::new(&mut |resolve, _| release_fn = Some(resolve));
     let mut granted_fn = None;
     let granted = Promise::new(&mut |resolve, _| granted_fn = Some(resolve));
     let (release_fn, granted_fn) = (release_fn?, granted_fn?);
-    let mut held = Held {
-        release: release_fn,
-        granted: false,
-    };
+    let mut held = Held { release: release_fn, granted: false };
     let on_grant = {
         let granted_fn = granted_fn.clone();
         let release = release.clone();
@@ -67,14 +61,9 @@ pub async fn acquire(name: &str, signal: &AbortSignal) -> Option<Held> {
     let refused = Closure::once_into_js(move |_e: JsValue| {
         let _ = granted_fn.call1(&JsValue::UNDEFINED, &JsValue::FALSE);
     });
-    if let Ok(catch) = Reflect::get(&pending, &JsValue::from_str("catch"))
-        .and_then(|c| c.dyn_into::<Function>())
-    {
+    if let Ok(catch) = Reflect::get(&pending, &JsValue::from_str("catch")).and_then(|c| c.dyn_into::<Function>()) {
         let _ = catch.call1(&pending, &refused);
     }
-    held.granted = JsFuture::from(granted)
-        .await
-        .map(|v| v.is_truthy())
-        .unwrap_or(false);
+    held.granted = JsFuture::from(granted).await.map(|v| v.is_truthy()).unwrap_or(false);
     Some(held)
 }

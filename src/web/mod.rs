@@ -21,9 +21,7 @@ pub fn now_ms() -> f64 {
 /// where Node puts "connect ECONNREFUSED ..."), or its string form.
 pub fn js_message(value: &JsValue) -> String {
     let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).ok().and_then(|m| m.as_string());
-    let mut message = get(value, "message")
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| "unknown error".to_owned());
+    let mut message = get(value, "message").or_else(|| value.as_string()).unwrap_or_else(|| "unknown error".to_owned());
     if let Ok(cause) = js_sys::Reflect::get(value, &JsValue::from_str("cause")) {
         if let Some(inner) = get(&cause, "message").filter(|m| !m.is_empty()) {
             message = format!("{message} ({inner})");

@@ -108,7 +108,9 @@ pub fn check_stored_body(body: &[u8], expected: &oracle::Verdict) -> Result<(), 
         (Err(e), oracle::Verdict::Accepted { .. }) => {
             Err(format!("record of a body the oracle accepts is refused: {e}"))
         }
-        (Ok(rec), other) => Err(format!("record of a body the oracle refuses ({other:?}) is accepted: hash {:?}", rec.hash)),
+        (Ok(rec), other) => {
+            Err(format!("record of a body the oracle refuses ({other:?}) is accepted: hash {:?}", rec.hash))
+        }
         (Err(e), oracle::Verdict::Schema { path }) => {
             ensure(e.contains(path.as_str()), || format!("record error {e:?} does not name the oracle's path {path:?}"))
         }
@@ -137,7 +139,9 @@ pub fn check_properties(body: &[u8]) -> Result<(), String> {
             // Strict fails on the first warning lenient mode records.
             let path = e.path().ok_or_else(|| format!("strict error without a path: {e}"))?;
             let first = l.warnings.first().ok_or_else(|| format!("strict refused a clean body: {e}"))?;
-            ensure(first.starts_with(&format!("{path}: ")), || format!("strict error at {path}, first warning {first:?}"))?;
+            ensure(first.starts_with(&format!("{path}: ")), || {
+                format!("strict error at {path}, first warning {first:?}")
+            })?;
         }
         (Err(e), Err(_)) => check_parse_error(e, doc.as_ref())?,
     }
@@ -151,13 +155,15 @@ fn check_catalog(c: &Catalog) -> Result<(), String> {
     check_warnings(&c.warnings)?;
     let text = serde_json::to_vec(&json!({"status": "SUCCESS", "data": {"hash": c.hash, "resources": c.resources}}))
         .map_err(|e| format!("catalog does not serialise: {e}"))?;
-    let again = parse_success(&text, 200, None, false).map_err(|e| format!("serialised catalog does not parse: {e}"))?;
+    let again =
+        parse_success(&text, 200, None, false).map_err(|e| format!("serialised catalog does not parse: {e}"))?;
     ensure(again.hash == c.hash, || "hash changed in the round trip".into())?;
     ensure(again.resources == c.resources, || "resources changed in the round trip".into())?;
     let truncated = c.warnings.len() == MAX_WARNING_LINES;
     // Only warnings inside `resources` survive the round trip (a field of `data`
     // named e.g. `resources0` is left out, so match the separator too).
-    let inside = |w: &&String| ["data.resources.", "data.resources[", "data.resources:"].iter().any(|p| w.starts_with(p));
+    let inside =
+        |w: &&String| ["data.resources.", "data.resources[", "data.resources:"].iter().any(|p| w.starts_with(p));
     let kept: Vec<&String> = c.warnings.iter().filter(inside).collect();
     if !truncated {
         ensure(again.warnings.iter().collect::<Vec<_>>() == kept, || {
@@ -166,11 +172,14 @@ fn check_catalog(c: &Catalog) -> Result<(), String> {
     }
     let body = String::from_utf8(text.clone()).map_err(|e| e.to_string())?;
     let stored = record::encode("https://h.example", "nokey", 1.0, false, &body);
-    let rec = record::decode(stored.as_bytes(), "https://h.example", "nokey").map_err(|e| format!("stored catalog is refused: {e}"))?;
+    let rec = record::decode(stored.as_bytes(), "https://h.example", "nokey")
+        .map_err(|e| format!("stored catalog is refused: {e}"))?;
     let kept = parse_success(stored[rec.body.clone()].as_bytes(), 200, None, false).map_err(|e| e.to_string())?;
     ensure(rec.hash == c.hash && kept.resources == c.resources, || "record round trip changed the catalog".into())?;
     if !truncated {
-        ensure(rec.warnings == again.warnings, || format!("record warnings {:?}, expected {:?}", rec.warnings, again.warnings))?;
+        ensure(rec.warnings == again.warnings, || {
+            format!("record warnings {:?}, expected {:?}", rec.warnings, again.warnings)
+        })?;
     }
     Ok(())
 }
@@ -199,7 +208,9 @@ fn check_parse_error(e: &Error, doc: Option<&Value>) -> Result<(), String> {
             ensure(sent == Some(code.as_str()), || format!("API code {code:?} is not the body's status {sent:?}"))
         }
         Error::InvalidResponse { path: None, message, .. } => match doc {
-            None => ensure(message.starts_with("body is not valid JSON"), || format!("no path for a JSON body: {shown}")),
+            None => {
+                ensure(message.starts_with("body is not valid JSON"), || format!("no path for a JSON body: {shown}"))
+            }
             Some(Value::Object(_)) => Err(format!("an object body failed without a path: {shown}")),
             Some(_) => ensure(message.starts_with("expected a JSON object"), || format!("odd root error: {shown}")),
         },
@@ -212,7 +223,9 @@ fn check_parse_error(e: &Error, doc: Option<&Value>) -> Result<(), String> {
                 let parent = parent.ok_or_else(|| format!("parent of missing {path} not found"))?;
                 ensure(parent.as_object().is_some_and(|o| !o.contains_key(key)), || format!("{path} is not missing"))
             } else {
-                ensure(resolve(doc, path).is_some(), || format!("error path {path} does not exist in the body: {shown}"))
+                ensure(resolve(doc, path).is_some(), || {
+                    format!("error path {path} does not exist in the body: {shown}")
+                })
             }
         }
         other => Err(format!("parse_success returned {other:?}")),
@@ -301,10 +314,14 @@ pub fn check_record(text: &str) -> Result<(), String> {
     check_warnings(&rec.warnings)?;
     let body = &text[rec.body.clone()];
     let again = record::encode(base, "nokey", rec.fetched_at, rec.stale, body);
-    let back = record::decode(again.as_bytes(), base, "nokey").map_err(|e| format!("re-encoded record refused: {e}"))?;
-    let same = (&back.hash, back.fetched_at, back.stale, &back.warnings) == (&rec.hash, rec.fetched_at, rec.stale, &rec.warnings);
+    let back =
+        record::decode(again.as_bytes(), base, "nokey").map_err(|e| format!("re-encoded record refused: {e}"))?;
+    let same = (&back.hash, back.fetched_at, back.stale, &back.warnings)
+        == (&rec.hash, rec.fetched_at, rec.stale, &rec.warnings);
     ensure(same && &again[back.body.clone()] == body, || "record changed when stored again".into())?;
-    ensure(record::decode(again.as_bytes(), "https://other.example", "nokey").is_err(), || "record read for another base URL".into())
+    ensure(record::decode(again.as_bytes(), "https://other.example", "nokey").is_err(), || {
+        "record read for another base URL".into()
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -339,15 +356,22 @@ pub fn check_base_url(input: &str) -> Result<(), String> {
     let Ok(base) = normalize_base_url(input) else { return Ok(()) };
     let again = normalize_base_url(&base).map_err(|e| format!("normalised {base:?} is refused: {e}"))?;
     ensure(again == base, || format!("not idempotent: {input:?} -> {base:?} -> {again:?}"))?;
-    let scheme = if base.starts_with("https://") { 8 } else if base.starts_with("http://") { 7 } else { 0 };
+    let scheme = if base.starts_with("https://") {
+        8
+    } else if base.starts_with("http://") {
+        7
+    } else {
+        0
+    };
     ensure(scheme > 0, || format!("scheme lost: {base:?}"))?;
     let url = resources_url(&base);
     let rest = &url[scheme..];
     ensure(!rest.contains("//"), || format!("// in {url:?}"))?;
     // A prefix of the user's own may hold `/v1/` segments; only the end is folded.
-    ensure(!base.ends_with("/v1") || base.len() == scheme + base[scheme..].find('/').unwrap_or(base.len() - scheme), || {
-        format!("{base:?} still ends with /v1")
-    })?;
+    ensure(
+        !base.ends_with("/v1") || base.len() == scheme + base[scheme..].find('/').unwrap_or(base.len() - scheme),
+        || format!("{base:?} still ends with /v1"),
+    )?;
     let path = rest.find('/').map_or("", |i| &rest[i..]);
     ensure(!path.ends_with("/v1/v1/resources"), || format!("/v1/v1/ in {url:?}"))?;
     ensure(!url.chars().any(|c| c.is_whitespace() || c.is_control()), || format!("space in {url:?}"))
@@ -395,7 +419,9 @@ pub fn check_options(options: Options) -> Result<(), String> {
             ensure(config.retries <= 10, || "retries above the cap".into())?;
             if let Some(k) = &config.api_key {
                 let auth = authorization_value(k);
-                ensure(is_valid_header("authorization", &auth), || "accepted a key that cannot be a header value".into())?;
+                ensure(is_valid_header("authorization", &auth), || {
+                    "accepted a key that cannot be a header value".into()
+                })?;
             }
             for (name, value) in &config.headers {
                 ensure(is_valid_header(name, value), || format!("accepted header {name:?}"))?;
@@ -408,7 +434,9 @@ pub fn check_options(options: Options) -> Result<(), String> {
         Err(e) => {
             ensure(e.code() == "INVALID_OPTIONS", || format!("validate returned {e:?}"))?;
             match key.as_deref().map(str::trim) {
-                Some(k) if k.len() >= 8 => ensure(!e.to_string().contains(k), || "the key is in an options error".into()),
+                Some(k) if k.len() >= 8 => {
+                    ensure(!e.to_string().contains(k), || "the key is in an options error".into())
+                }
                 _ => Ok(()),
             }
         }

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use resources_client::domain::json::JsonObject;
 use resources_client::domain::parse::MAX_WARNINGS;
-use resources_client::domain::types::{Catalog, Model, Modality, Resources, RunOption};
+use resources_client::domain::types::{Catalog, Modality, Model, Resources, RunOption};
 use resources_client::Error;
 use serde_json::{Map, Value};
 
@@ -169,7 +169,9 @@ fn read_model(value: Value, i: usize, findings: &mut Findings) -> Result<Model, 
     if !matches!(modality, Modality::Text | Modality::Image | Modality::Video) {
         findings.warn(at(".modality"))?;
     }
-    let Some(Value::Array(items)) = map.remove("availableRunOptions") else { return schema(at(".availableRunOptions")) };
+    let Some(Value::Array(items)) = map.remove("availableRunOptions") else {
+        return schema(at(".availableRunOptions"));
+    };
     let mut options: Vec<RunOption> = Vec::with_capacity(items.len());
     for (j, item) in items.into_iter().enumerate() {
         let path = at(&format!(".availableRunOptions[{j}]"));
@@ -274,7 +276,11 @@ pub fn classify(e: &Error) -> Result<Verdict, String> {
 /// `parse_success`'s result in the oracle's terms.
 pub fn observe(result: &Result<Catalog, Error>) -> Result<Observed, String> {
     match result {
-        Ok(c) => Ok(Observed::Accepted { hash: c.hash.clone(), resources: c.resources.clone(), warnings: c.warnings.clone() }),
+        Ok(c) => Ok(Observed::Accepted {
+            hash: c.hash.clone(),
+            resources: c.resources.clone(),
+            warnings: c.warnings.clone(),
+        }),
         Err(e) => classify(e).map(Observed::Other),
     }
 }
@@ -285,7 +291,11 @@ pub fn same_warnings(lines: &[String], paths: &[String]) -> Result<(), String> {
     let listed = paths.len().min(MAX_WARNINGS);
     let expected_lines = listed + usize::from(paths.len() > MAX_WARNINGS);
     if lines.len() != expected_lines {
-        return Err(format!("{} warning lines, the oracle has {} warnings: {lines:?} vs {paths:?}", lines.len(), paths.len()));
+        return Err(format!(
+            "{} warning lines, the oracle has {} warnings: {lines:?} vs {paths:?}",
+            lines.len(),
+            paths.len()
+        ));
     }
     for (line, path) in lines.iter().zip(&paths[..listed]) {
         let after = line.strip_prefix(path.as_str()).and_then(|rest| rest.strip_prefix(": "));

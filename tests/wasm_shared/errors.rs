@@ -75,11 +75,11 @@ async fn invalid_bodies_fail_at_their_json_path() {
             ] } })),
             "data.resources.models[1].availableRunOptions[0].options[1]",
         ),
-        (success_body(model(json!({ "model": "", "modality": "text", "availableRunOptions": [] }))), "data.resources.models[0].model"),
         (
-            success_body(json!({ "hash": "not base64url!", "resources": { "models": [] } })),
-            "data.hash",
+            success_body(model(json!({ "model": "", "modality": "text", "availableRunOptions": [] }))),
+            "data.resources.models[0].model",
         ),
+        (success_body(json!({ "hash": "not base64url!", "resources": { "models": [] } })), "data.hash"),
         (success_body(json!({ "hash": "aGFzaA", "resources": { "models": {} } })), "data.resources.models"),
         (success_body(json!(null)), "data"),
     ];
@@ -143,7 +143,11 @@ async fn a_server_failure_serves_the_stored_catalog_as_stale() {
     assert!(served.stale);
     assert!(!served.changed);
     assert_eq!(served.resources, good.resources);
-    assert!(served.warnings.iter().any(|w| w.contains("served from cache") && w.contains("502")), "{:?}", served.warnings);
+    assert!(
+        served.warnings.iter().any(|w| w.contains("served from cache") && w.contains("502")),
+        "{:?}",
+        served.warnings
+    );
     // The server's judgement (4xx) is never hidden behind the cache.
     mock::faults(json!([{ "status": 401 }])).await;
     assert_eq!(client.fetch_resources(FetchOptions::default()).await.unwrap_err().code(), "UNAUTHORIZED_ERROR");

@@ -24,7 +24,10 @@ async fn fetches_the_catalog_as_typed_resources() {
     assert_eq!(serde_json::to_value(&result.resources).unwrap(), published["resources"]);
 
     let ids: Vec<&str> = result.resources.models.iter().map(|m| m.model.as_str()).collect();
-    assert_eq!(ids, ["o3", "gpt-4o", "gpt-5", "claude-sonnet-4", "gpt-image-1", "gemini-3-pro-image-preview", "sora-2"]);
+    assert_eq!(
+        ids,
+        ["o3", "gpt-4o", "gpt-5", "claude-sonnet-4", "gpt-image-1", "gemini-3-pro-image-preview", "sora-2"]
+    );
     let sora: &Model = result.resources.model("sora-2").expect("sora-2 in the mock catalog");
     assert_eq!(sora.modality, Modality::Video);
     assert_eq!(sora.run_option("seconds").unwrap().options, ["4", "8"]);
@@ -43,10 +46,7 @@ async fn sends_the_key_and_accept_then_cli_agent_on_the_second_request() {
     let client = client("agent");
     assert!(client.agent_headers().is_empty(), "no cli-agent before a hash is known");
     let first = client.fetch_resources(FetchOptions::default()).await.unwrap();
-    assert_eq!(
-        client.agent_headers(),
-        vec![("cli-agent".to_owned(), format!("resources_hash={}", first.hash))]
-    );
+    assert_eq!(client.agent_headers(), vec![("cli-agent".to_owned(), format!("resources_hash={}", first.hash))]);
     client.fetch_resources(FetchOptions::default()).await.unwrap();
 
     let requests = mock::resource_requests().await;
@@ -92,10 +92,15 @@ async fn unknown_modalities_and_sections_are_kept_with_a_warning() {
     let lyria = result.resources.model("lyria-2").unwrap();
     assert_eq!(lyria.modality, Modality::Other("audio".into()));
     assert!(!lyria.modality.is_known());
-    assert_eq!(serde_json::to_value(result.resources.sections.get("providers").unwrap()).unwrap(), json!([{ "id": "openai" }]));
+    assert_eq!(
+        serde_json::to_value(result.resources.sections.get("providers").unwrap()).unwrap(),
+        json!([{ "id": "openai" }])
+    );
     // Each surprise is a warning naming its path.
     assert_eq!(result.warnings.len(), 2, "{:?}", result.warnings);
-    assert!(result.warnings[0].starts_with("data.resources.models[1].modality") && result.warnings[0].contains("audio"));
+    assert!(
+        result.warnings[0].starts_with("data.resources.models[1].modality") && result.warnings[0].contains("audio")
+    );
     assert!(result.warnings[1].starts_with("data.resources.providers"), "{:?}", result.warnings);
     let back: Resources = serde_json::from_value(resources.clone()).unwrap();
     assert_eq!(result.resources, back);
