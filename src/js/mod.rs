@@ -1,5 +1,5 @@
 //! The JavaScript API, in one place: every wasm export of the npm package, in
-//! the order of the TypeScript declarations they produce (`js/index.d.ts`, which
+//! the order of the TypeScript declarations they produce (`npm/index.d.ts`, which
 //! `tests/node/exports.test.mjs` checks against what each entry really exports):
 //! the `ResourcesClient` class, `fetchResources`, `parseResources`,
 //! `validateRunOptions` and `diffResources`.

@@ -1,5 +1,7 @@
-// The explicit-init entry's page checks (tests/browser/init-page.js), shared by
-// the Chromium and Firefox runners: which pages to load and what each must show.
+// The page checks of the package's entries (tests/browser/init-page.js for the
+// explicit-init entry, load-page.js and service-worker.html for the default
+// one), shared by the Chromium and Firefox runners: which pages to load and what
+// each must show.
 import { controlApi } from '../js/harness.mjs';
 
 /** [label, page path with query (the API's URL is added)] */
@@ -9,6 +11,10 @@ export const INIT_PAGES = [
     `/tests/browser/init.html?mode=${mode}`,
   ]),
   ['init entry where the CSP refuses WebAssembly: INIT_FAILED, still NOT_INITIALIZED', '/tests/browser/init-blocked.html?mode=blocked'],
+  // The default entry: one file, no top-level await.
+  ['default entry under a strict CSP: the catalog, and index.js is the only file of the package requested', '/tests/browser/load.html?mode=ok'],
+  ['default entry where the CSP refuses WebAssembly: the import succeeds, the first calls are INIT_FAILED', '/tests/browser/load-blocked.html?mode=blocked'],
+  ['default entry in a module service worker: it starts and answers with the catalog', '/tests/browser/service-worker.html?mode=worker'],
 ];
 
 /** Throws unless the page's outcome is right. */

@@ -28,7 +28,7 @@ const API_KEY = 'sk-mock-demo';
 /** The first date with `cache: "no-store"` in fetch, which the client sends. */
 const COMPATIBILITY_DATE = '2024-11-11';
 /** The package's files a Worker loads through the init entry. */
-const PACKAGE_MODULES = ['init.js', 'errors.js', 'catalog.js', 'web/resources_client.js'];
+const PACKAGE_MODULES = ['init.js'];
 
 if (!fs.existsSync(workerd)) throw new Error(`${workerd} is missing: run ./run setup`);
 if (!fs.existsSync(path.join(pkgDir, 'init.js'))) throw new Error('pkg/ is missing: run ./run build');

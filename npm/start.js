@@ -1,0 +1,216 @@
+// The package's start, shared by every entry (npm/build.mjs bundles it into
+// each): the wasm-bindgen glue, started once from a compiled module or its
+// bytes, and the public calls. No entry awaits anything at import: an entry
+// that starts the module at import (the default one, Node's, Workers') keeps a
+// failure for the calls, so the import itself never fails because of the
+// WebAssembly; the explicit-init entry starts it when `init` is called. Until the
+// module is started, every call is a ResourcesError: `INIT_FAILED` with the
+// reason when a start failed, `NOT_INITIALIZED` before `init`.
+import * as glue from 'resources-client:glue';
+import { ResourcesError, guardFreed } from './errors.js';
+
+let ready = false;
+/** Why the module could not be started: `{ message, cause, status }`, or null. */
+let failure = null;
+
+const detail = (e) => (e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e));
+
+/** Instantiates the glue from a WebAssembly.Module or the module's bytes (throws on failure). */
+function startSync(module) {
+  glue.initSync({ module });
+  glue.__registerErrorClass(ResourcesError);
+  guardFreed(glue.ResourcesClient);
+  ready = true;
+  failure = null;
+}
+
+/**
+ * Starts the module at import, from what `load()` returns; never throws. A
+ * failure (no WebAssembly, a Content-Security-Policy without
+ * 'wasm-unsafe-eval', a missing file) is kept and handed to every call.
+ * `where` says where the module came from, for the message.
+ */
+export function startAtImport(load, where) {
+  try {
+    startSync(load());
+  } catch (e) {
+    failure = { message: `the WebAssembly module (${where}) could not be started: ${detail(e)}`, cause: e, status: 0 };
+  }
+}
+
+/** The error of a call made while the module is not started. */
+function unavailable(call) {
+  if (failure !== null) {
+    const error = new ResourcesError(`${call}: ${failure.message}`, { code: 'INIT_FAILED', status: failure.status, cause: failure.cause });
+    return error;
+  }
+  return new ResourcesError(
+    `${call} was called before the WebAssembly module was loaded: with "resources-client/init", `
+      + 'await init() (or call initSync({ module })) first', { code: 'NOT_INITIALIZED' });
+}
+
+// Cloudflare's workerd keeps the Authorization header when fetch follows a
+// redirect to another origin; the Fetch standard, browsers, Node.js, Deno and
+// Bun drop it. There, a client without a `fetch` option gets one that follows
+// redirects itself and drops credentials when the origin changes.
+const KEEPS_AUTH_ACROSS_ORIGINS = typeof navigator === 'object' && navigator !== null
+  && navigator.userAgent === 'Cloudflare-Workers';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
+
+async function fetchDroppingCredentialsAcrossOrigins(input, init) {
+  let request = new Request(input, init);
+  for (let hops = 0; ; hops += 1) {
+    const response = await fetch(request, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (!REDIRECTS.has(response.status) || location === null) return response;
+    if (hops === MAX_REDIRECTS) throw new TypeError(`more than ${MAX_REDIRECTS} redirects`);
+    await response.body?.cancel();
+    const next = new URL(location, request.url);
+    const headers = new Headers(request.headers);
+    if (next.origin !== new URL(request.url).origin) {
+      for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
+    }
+    const keepMethod = response.status === 307 || response.status === 308;
+    request = new Request(next, {
+      method: keepMethod ? request.method : 'GET',
+      headers,
+      signal: request.signal,
+      ...(request.cache === 'no-store' ? { cache: 'no-store' } : {}),
+    });
+  }
+}
+
+function withSafeRedirects(options) {
+  if (!KEEPS_AUTH_ACROSS_ORIGINS) return options;
+  if (options === undefined) return { fetch: fetchDroppingCredentialsAcrossOrigins };
+  if (options === null || typeof options !== 'object' || options.fetch !== undefined) return options;
+  return { ...options, fetch: fetchDroppingCredentialsAcrossOrigins };
+}
+
+// The class exists before the module is started; only constructing one needs it.
+export class ResourcesClient extends glue.ResourcesClient {
+  constructor(options, ...rest) {
+    if (!ready) throw unavailable('new ResourcesClient()');
+    super(withSafeRedirects(options), ...rest);
+  }
+}
+
+export function fetchResources(options) {
+  return ready ? glue.fetchResources(withSafeRedirects(options)) : Promise.reject(unavailable('fetchResources()'));
+}
+export function parseResources(...args) {
+  if (!ready) throw unavailable('parseResources()');
+  return glue.parseResources(...args);
+}
+export function validateRunOptions(...args) {
+  if (!ready) throw unavailable('validateRunOptions()');
+  return glue.validateRunOptions(...args);
+}
+export function diffResources(...args) {
+  if (!ready) throw unavailable('diffResources()');
+  return glue.diffResources(...args);
+}
+
+// The explicit start (`resources-client/init`).
+
+let loading = null;
+const WHAT = 'a URL, a Response, the module\'s bytes or a WebAssembly.Module';
+
+function invalid(message) {
+  return new ResourcesError(message, { code: 'INVALID_OPTIONS' });
+}
+
+function initFailed(message, cause, status) {
+  const error = new ResourcesError(message, { code: 'INIT_FAILED', status, cause });
+  return error;
+}
+
+const isBytes = (x) => x instanceof ArrayBuffer || ArrayBuffer.isView(x)
+  || (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer);
+const isModule = (x) => typeof WebAssembly === 'object' && x instanceof WebAssembly.Module;
+const isResponse = (x) => typeof Response === 'function' && x instanceof Response;
+const isRequest = (x) => typeof Request === 'function' && x instanceof Request;
+
+/** Bytes or a compiled module from what `init` was given (a URL is fetched, a Response read). */
+async function moduleFrom(input) {
+  if (input === undefined) {
+    // The module sits next to this file, found through import.meta.url; runtimes
+    // that give modules no URL (workerd) must be handed the module.
+    if (typeof import.meta.url !== 'string' || import.meta.url === '') {
+      throw initFailed('this runtime gives modules no URL, so the .wasm cannot be found: '
+        + 'pass it to init(input) or initSync({ module }) (see the README\'s "Runtimes")');
+    }
+    input = new URL('./web/resources_client_bg.wasm', import.meta.url);
+  }
+  if (input !== null && typeof input === 'object' && typeof input.then === 'function' && !isResponse(input)) {
+    input = await input;
+  }
+  if (typeof input === 'string' || input instanceof URL || isRequest(input)) {
+    const url = isRequest(input) ? input.url : String(input);
+    try {
+      input = await fetch(input);
+    } catch (e) {
+      throw initFailed(`could not fetch the WebAssembly module from ${url}: ${detail(e)}`, e);
+    }
+  }
+  if (isResponse(input)) {
+    if (!input.ok) {
+      throw initFailed(`the WebAssembly module's response was HTTP ${input.status}${input.url ? ` (${input.url})` : ''}`,
+        undefined, input.status);
+    }
+    try {
+      // Compiled while the bytes stream in where the server says application/wasm.
+      const streams = typeof WebAssembly.compileStreaming === 'function'
+        && (input.headers.get('content-type') ?? '').split(';')[0].trim() === 'application/wasm';
+      return streams ? await WebAssembly.compileStreaming(input) : await input.arrayBuffer();
+    } catch (e) {
+      throw initFailed(`could not compile the WebAssembly module: ${detail(e)}`, e);
+    }
+  }
+  if (isBytes(input)) {
+    try {
+      return await WebAssembly.compile(input);
+    } catch (e) {
+      throw initFailed(`could not compile the WebAssembly module: ${detail(e)}`, e);
+    }
+  }
+  if (isModule(input)) return input;
+  throw invalid(`init(input): input must be ${WHAT}, or nothing to load the module next to this file`);
+}
+
+/**
+ * Loads and instantiates the WebAssembly module; resolves once the package is
+ * usable. Calls after the first success resolve at once; concurrent calls share
+ * one load; a failed load may be tried again.
+ */
+export function init(input) {
+  if (ready) return Promise.resolve();
+  if (loading) return loading;
+  loading = (async () => {
+    const module = await moduleFrom(input);
+    try {
+      startSync(module);
+    } catch (e) {
+      throw initFailed(`could not instantiate the WebAssembly module: ${detail(e)}`, e);
+    }
+  })().finally(() => { loading = null; });
+  return loading;
+}
+
+/**
+ * Instantiates the module synchronously from `options.module`: a
+ * WebAssembly.Module (as Workers import a .wasm) or the module's bytes.
+ */
+export function initSync(options) {
+  if (ready) return;
+  const module = options !== null && typeof options === 'object' ? options.module : undefined;
+  if (!isBytes(module) && !isModule(module)) {
+    throw invalid('initSync(options): options.module must be the module\'s bytes or a WebAssembly.Module');
+  }
+  try {
+    startSync(module);
+  } catch (e) {
+    throw initFailed(`could not instantiate the WebAssembly module: ${detail(e)}`, e);
+  }
+}
