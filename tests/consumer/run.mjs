@@ -414,6 +414,12 @@ try {
     const dist = path.join(web, 'dist');
     const assets = fs.readdirSync(path.join(dist, 'assets'));
     equal(assets.filter((f) => f.endsWith('.wasm')), [], 'no .wasm asset (index.js carries the module)');
+    // The bundler must not reprint the module's bytes into something larger (escapes).
+    const gz = (f) => zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length;
+    const bundled = assets.filter((f) => f.endsWith('.js')).reduce((n, f) => n + gz(path.join(dist, 'assets', f)), 0);
+    const entry = gz(path.join(pkgDir, 'index.js'));
+    console.log(`# vite build: ${bundled} bytes of JS gzip -9 (the package's index.js alone: ${entry})`);
+    check(bundled < entry * 1.05, `the app's JS (${bundled} gzip) is more than 5 % above the package's index.js (${entry})`);
     const site = await startMockServer({ port: 0, staticDir: dist });
     servers.push(site);
     checkSeen(await loadPage(`${site.url}/?api=${encodeURIComponent(api.url)}`), 'vite build');
