@@ -6,7 +6,10 @@
 // page written by hand (`fetch(url).then((r) => r.json())`), loads interleaved,
 // on loopback and on Chrome DevTools' "Fast 4G" (through the DevTools protocol).
 //
-//   node bench/first-load.mjs [--loads N] [--no-write]    (./run bench --first-load)
+//   node bench/first-load.mjs [--loads N] [--no-write] [--compare DIR]
+//                                          (./run bench --first-load)
+// --compare DIR: a third page, the same as the package's but importing
+// DIR/index.js (another build of the package, e.g. an earlier commit's pkg/).
 //
 // Prints medians (time from navigation start to the catalog in hand, bytes
 // transferred, requests), the time from the end of the import to the catalog
@@ -25,9 +28,11 @@ const args = process.argv.slice(2);
 const loadsArg = args.indexOf('--loads');
 const LOADS = loadsArg >= 0 ? Number(args[loadsArg + 1]) : 9;
 const write = !args.includes('--no-write');
+const compareArg = args.indexOf('--compare');
+const compareDir = compareArg >= 0 ? args[compareArg + 1] : null;
 for (const [i, arg] of args.entries()) {
-  if (!['--loads', '--no-write', '--first-load'].includes(arg) && args[i - 1] !== '--loads') {
-    throw new Error(`unknown option ${arg} (known: --loads N, --no-write)`);
+  if (!['--loads', '--no-write', '--compare'].includes(arg) && !['--loads', '--compare'].includes(args[i - 1])) {
+    throw new Error(`unknown option ${arg} (known: --loads N, --no-write, --compare DIR)`);
   }
 }
 if (!Number.isInteger(LOADS) || LOADS < 1 || LOADS > 99) throw new Error('--loads takes a whole number from 1 to 99');
@@ -60,23 +65,40 @@ const r = await client.fetchResources();
 window.__done = { imported, ready: performance.now(), models: r.resources.models.length };
 </script>`,
 };
+if (compareDir) PAGES['/compare.html'] = PAGES['/package.html'].replace("'/pkg/index.js'", "'/compare/index.js'");
 
 const gzip = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION });
 const catalog = Buffer.from(catalogText(50));
 const files = new Map();
 for (const [path, html] of Object.entries(PAGES)) files.set(path, ['text/html; charset=utf-8', gzip(Buffer.from(html))]);
-files.set('/pkg/index.js', ['text/javascript; charset=utf-8', gzip(readFileSync(join(root, 'pkg/index.js')))]);
 files.set('/v1/resources', ['application/json', gzip(catalog)]);
+const TYPES = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+/** A file of a package directory, gzip -9 (made once). */
+function packageFile(prefix, dir, path) {
+  if (!files.has(path)) {
+    const rel = path.slice(prefix.length);
+    const type = TYPES[rel.slice(rel.lastIndexOf('.'))];
+    if (!type || rel.includes('..')) return undefined;
+    try {
+      files.set(path, [type, gzip(readFileSync(join(dir, rel)))]);
+    } catch {
+      return undefined;
+    }
+  }
+  return files.get(path);
+}
 
 let served = 0;
 const server = http.createServer((req, res) => {
   served += 1;
   const path = new URL(req.url, 'http://x').pathname;
-  const file = files.get(path);
+  const file = path.startsWith('/pkg/') ? packageFile('/pkg/', join(root, 'pkg'), path)
+    : path.startsWith('/compare/') && compareDir ? packageFile('/compare/', compareDir, path)
+      : files.get(path);
   if (!file) return res.writeHead(404).end();
   const headers = { 'content-type': file[0], 'content-encoding': 'gzip', 'content-length': file[1].length };
   // The package's file is cacheable as a CDN would serve it; cold loads start from an empty cache anyway.
-  headers['cache-control'] = path.startsWith('/pkg/') ? 'public, max-age=31536000, immutable' : 'no-store';
+  headers['cache-control'] = /^\/(pkg|compare)\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-store';
   res.writeHead(200, headers).end(file[1]);
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -133,7 +155,8 @@ try {
   for (const [network, conditions] of NETWORKS) {
     for (let i = 0; i < LOADS; i += 1) {
       // Interleaved, the order alternating, so that drift hits both pages alike.
-      const order = i % 2 === 0 ? ['/hand.html', '/package.html'] : ['/package.html', '/hand.html'];
+      const pages = Object.keys(PAGES);
+      const order = i % 2 === 0 ? pages : [...pages].reverse();
       for (const path of order) {
         const r = await load(path, conditions);
         if (r.models !== 50) throw new Error(`${path}: ${r.models} models`);
@@ -157,7 +180,9 @@ for (const [network] of NETWORKS) {
   const hand = results[`${network} /hand.html`];
   const pkg = results[`${network} /package.html`];
   const handMs = median(hand.map((r) => r.ready));
-  for (const [label, rs] of [['by hand', hand], ['with the package', pkg]]) {
+  const rows = [['by hand', hand], ['with the package', pkg]];
+  if (compareDir) rows.push([`with ${compareDir}`, results[`${network} /compare.html`]]);
+  for (const [label, rs] of rows) {
     const t = median(rs.map((r) => r.ready));
     const toRequest = median(rs.map((r) => r.toRequest));
     lines.push(`| ${network} | ${label} | ${fmt(t)} | ${(t / handMs).toFixed(2)} | ${label === 'by hand' ? '' : `+${Math.round(t - handMs)} ms`} | ${median(rs.map((r) => r.bytes)).toLocaleString('en')} B | ${median(rs.map((r) => r.requests))} | ${toRequest.toFixed(1)} ms |`);
@@ -179,7 +204,7 @@ const report = `${lines.join('\n')}
 
 Chromium ${version}; ${LOADS} loads of each page per network, interleaved, each in a new browser context (cold cache);
 files served gzip -9 by one HTTP/1.1 server on 127.0.0.1 (\`pkg/index.js\` is ${(files.get('/pkg/index.js')[1].length / 1024).toFixed(1)} KB gzip,
-the 50-model catalog ${(files.get('/v1/resources')[1].length / 1024).toFixed(1)} KB gzip). "first catalog" is \`performance.now()\` when the
+the 50-model catalog ${(files.get('/v1/resources')[1].length / 1024).toFixed(1)} KB gzip); "bytes transferred" counts headers too. "first catalog" is \`performance.now()\` when the
 catalog is in the page's hands; "import end → catalog request" is the catalog request's start less the moment the page's
 script ran after its imports. Command: \`node bench/first-load.mjs${args.length ? ` ${args.join(' ')}` : ''}\` (\`./run bench --first-load\` runs it alone, after set-up and build), ${new Date().toISOString().slice(0, 10)}.`;
 console.log(report);

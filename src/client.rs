@@ -658,10 +658,17 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
     let started = now_ms().floor();
     // One tab of the origin refreshes a record at a time (Web Locks). A tab
     // that waited finds the record another tab just stored and takes it: one
-    // request for all of them.
-    let lock = match select(pin!(lock::acquire(&lock_name(this.store.key()), &cancel)), pin!(aborted(&cancel))).await {
-        Either::Left((lock, _)) => lock,
-        Either::Right(_) => return this.finish(id, previous, previous_hash, Err(Error::Aborted)),
+    // request for all of them. The first catalog of a record (nothing stored
+    // yet: a first visit) goes out at once: the lock's round trip through the
+    // browser would delay every first page load, to save a second request only
+    // when two tabs of a first visit open at the same moment.
+    let lock = if previous.is_none() {
+        None
+    } else {
+        match select(pin!(lock::acquire(&lock_name(this.store.key()), &cancel)), pin!(aborted(&cancel))).await {
+            Either::Left((lock, _)) => lock,
+            Either::Right(_) => return this.finish(id, previous, previous_hash, Err(Error::Aborted)),
+        }
     };
     if lock.as_ref().is_some_and(|l| l.granted) {
         if let Some((text, rec)) = this.record() {

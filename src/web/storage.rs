@@ -7,7 +7,7 @@
 //! The `"memory"` store is shared by all clients of the module, so successive
 //! `fetchResources()` calls in one Node process remember the last hash.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use js_sys::{Function, Reflect};
@@ -20,6 +20,8 @@ use super::js_message;
 thread_local! {
     /// The shared memory store: JS strings, never copied into wasm memory.
     static MEMORY: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    /// The global `localStorage` and whether it took a write, probed once.
+    static LOCAL_STORAGE: OnceCell<Result<JsValue, String>> = const { OnceCell::new() };
 }
 
 /// Which storage a client asked for.
@@ -170,6 +172,13 @@ fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, Str
 
 /// The global `localStorage`, if reading it does not throw and a probe write works.
 fn usable_local_storage() -> Result<JsValue, String> {
+    // Probed once per module: a probe writes twice, and every write wakes the
+    // `storage` listeners of the origin's other tabs. A storage that fails later
+    // degrades the store that met the failure (see `Store::degrade`).
+    LOCAL_STORAGE.with(|memo| memo.get_or_init(probe_local_storage).clone())
+}
+
+fn probe_local_storage() -> Result<JsValue, String> {
     let storage = Reflect::get(&js_sys::global(), &JsValue::from_str("localStorage"))
         .map_err(|e| format!("localStorage is not accessible: {}", js_message(&e)))?;
     if storage.is_undefined() || storage.is_null() {

@@ -12,7 +12,7 @@ export const INIT_PAGES = [
   ]),
   ['init entry where the CSP refuses WebAssembly: INIT_FAILED, still NOT_INITIALIZED', '/tests/browser/init-blocked.html?mode=blocked'],
   // The default entry: one file, no top-level await.
-  ['default entry under a strict CSP: the catalog, and index.js is the only file of the package requested', '/tests/browser/load.html?mode=ok'],
+  ['default entry under a strict CSP, preloaded: the catalog, and index.js is the only file of the package requested, once', '/tests/browser/load.html?mode=ok'],
   ['default entry where the CSP refuses WebAssembly: the import succeeds, the first calls are INIT_FAILED', '/tests/browser/load-blocked.html?mode=blocked'],
   ['default entry in a module service worker: it starts and answers with the catalog', '/tests/browser/service-worker.html?mode=worker'],
 ];
