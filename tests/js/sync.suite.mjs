@@ -222,7 +222,7 @@ export const tests = [
       const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
       try {
         const hash = await new Promise((resolve, reject) => {
-          // The module loads with top-level await: options go once it listens.
+          // Options go once the worker listens.
           worker.onmessage = (e) => (e.data === 'ready' ? worker.postMessage(opts) : resolve(e.data));
           worker.onerror = (e) => reject(new Error(e.message));
         });
