@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 // The resources-client command-line tool: lists the models an API offers.
-// Exit codes: 0 success, 1 the request failed, 2 usage error; on failure the
-// error code is the first word on stderr after "error: ".
+// Exit codes: 0 success, 1 the request failed, 2 usage error, 3 the API could
+// not be reached and the stored catalog was printed instead (0 with
+// --allow-stale); on failure the error code is the first word on stderr after
+// "error: " (with --json, stderr holds {"error":{"code","status","message"}}).
 const path = require('node:path');
 const { parseArgs: parseNodeArgs } = require('node:util');
 const { FileStorage, defaultCacheDir } = require('./file-storage.cjs');
@@ -13,45 +15,93 @@ const DEFAULT_BASE_URL = 'https://api.betterprompt.me';
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
+const EXIT_STALE = 3;
+
+const COMMON_HELP = `Options of every command:
+  --json            print JSON; errors too, on stderr:
+                    {"error":{"code":"...","status":401,"message":"..."}}
+  --allow-stale     exit 0, not 3, when the API could not be reached and the
+                    stored catalog is printed instead
+  --base-url URL    API base (default: the ${BASE_URL_ENV} environment
+                    variable, else ${DEFAULT_BASE_URL})
+  --api-key KEY     API key; prefer the ${KEY_ENV} environment variable:
+                    a command line is visible to every user of the machine
+  --timeout SECS    per attempt, reading the body included (default 30; 0: none)
+  --retries N       extra attempts after network errors, 429 and 5xx (0-10,
+                    default 2)
+  --cache-dir DIR   where the hash and catalog are kept (default: the user's
+                    cache directory, ${defaultCacheDir()})
+  -h, --help        show this help (resources-client <command> --help: the command's)
+  -v, --version     show the version`;
+
+const EXITS = `Exit codes: 0 success; 1 the request failed (stderr: "error: <CODE> ...",
+the error code first); 2 usage error; 3 the API could not be reached (network
+error, timeout, 5xx, 429 after the retries) and the stored catalog was printed
+instead, marked stale (0 with --allow-stale).`;
+
+const STORAGE_NOTE = `The stored catalog belongs to the API key that fetched it: records are kept
+per key (under a fingerprint of the key, never the key), so a run with another
+key, or with none, neither reads nor prints it. The API key is sent to the API
+only: it is never written to the cache file and never printed.`;
+
+const MODELS_HELP = `Usage: resources-client models [options]
+
+List the models with their modality and run options. Asks the API each time
+(cli-agent carries the stored hash) and stores the result.
+
+Options:
+  --modality NAME   only models of this modality (text, image, video, ...);
+                    none matching prints an empty list and exits 0
+  --refresh         ask the network even when the cached catalog is fresh
+  --max-age SECS    serve the cached catalog without a request while it is
+                    younger than this (default 0: always revalidate)
+
+${COMMON_HELP}
+
+${STORAGE_NOTE}
+
+${EXITS}
+`;
+
+const RESOURCES_HELP = `Usage: resources-client resources [options]
+
+Print the stored catalog without a request when one is stored for this API key,
+else fetch and store it (as the API's official CLI does).
+
+Options:
+  --remote          fetch from the API without storing the result
+  --sync            fetch from the API and store the result
+  --models-only     print only the models
+  --json            print the data ({hash, resources}, or the models with
+                    --models-only)
+
+${COMMON_HELP}
+
+${STORAGE_NOTE}
+
+${EXITS}
+`;
 
 const HELP = `Usage: resources-client <command> [options]
 
 Commands:
   models      list the models with their modality and run options; asks the
               API each time (cli-agent carries the stored hash), stores the result
-  resources   print the stored catalog without a request when one is stored,
-              else fetch and store it (as the API's official CLI does)
+  resources   print the stored catalog without a request when one is stored
+              for this API key, else fetch and store it (as the API's official
+              CLI does); --sync and --remote always ask the API
 
-Options of models:
-  --modality NAME   only models of this modality (text, image, video, ...)
-  --refresh         ask the network even when the cached catalog is fresh
-  --max-age SECS    serve the cached catalog without a request while it is
-                    younger than this (default 0: always revalidate)
+resources-client <command> --help shows a command's options.
 
-Options of resources:
-  --remote          fetch from the API without storing the result
-  --sync            fetch from the API and store the result
-  --models-only     print only the models
-
-Options of both:
-  --json            print JSON: models prints the whole result, resources the
-                    data ({hash, resources}, or the models with --models-only)
-  --base-url URL    API base (default: the ${BASE_URL_ENV} environment
-                    variable, else ${DEFAULT_BASE_URL})
-  --api-key KEY     API key (default: the ${KEY_ENV} environment variable)
-  --timeout SECS    per attempt, reading the body included (default 30; 0: none)
-  --retries N       extra attempts after network errors, 429 and 5xx (0-10,
-                    default 2)
-  --cache-dir DIR   where the hash and catalog are kept (default: the user's
-                    cache directory, ${defaultCacheDir()})
-  -h, --help        show this help
-  -v, --version     show the version
+${COMMON_HELP}
 
 Environment: ${KEY_ENV} (the API key), ${BASE_URL_ENV} (the API base).
-The API key is sent to the API only: it is never written to the cache file
-and never printed. Exit codes: 0 success, 1 the request failed (stderr says
-"error: <CODE> ..." with the error code first), 2 usage error.
+${STORAGE_NOTE}
+
+${EXITS}
 `;
+
+const COMMAND_HELP = { models: MODELS_HELP, resources: RESOURCES_HELP };
 
 /** A usage problem: exit code 2. */
 class UsageError extends Error {}
@@ -60,7 +110,7 @@ const COMMANDS = {
   models: ['modality', 'refresh', 'max-age'],
   resources: ['remote', 'sync', 'models-only'],
 };
-const COMMON = ['json', 'base-url', 'api-key', 'timeout', 'retries', 'cache-dir', 'help', 'version'];
+const COMMON = ['json', 'allow-stale', 'base-url', 'api-key', 'timeout', 'retries', 'cache-dir', 'help', 'version'];
 
 /** Every option for node:util.parseArgs. */
 const OPTIONS = {
@@ -71,6 +121,7 @@ const OPTIONS = {
   sync: { type: 'boolean' },
   'models-only': { type: 'boolean' },
   json: { type: 'boolean' },
+  'allow-stale': { type: 'boolean' },
   'base-url': { type: 'string' },
   'api-key': { type: 'string' },
   timeout: { type: 'string' },
@@ -235,7 +286,16 @@ function formatTable(models) {
   return rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`.trimEnd()).join('\n');
 }
 
-const noKey = () => new UsageError(`no API key: set ${KEY_ENV}=<key> in the environment or pass --api-key <key>`);
+const noKey = () => new UsageError(`no API key: set ${KEY_ENV}=<key> in the environment or pass --api-key <key>. `
+  + 'A stored catalog is kept per API key, so a run without one has none to print either');
+
+/**
+ * Whether the catalog in `result` is a stored one served because the API
+ * could not be reached (the client's stale-if-error): a failed sync.
+ */
+const STALE_IF_ERROR = 'served from cache: ';
+const unreachable = (result) => result.source === 'cache' && result.stale === true
+  && result.warnings.some((w) => w.startsWith(STALE_IF_ERROR));
 
 /** `models`: ask the API (unless a fresh catalog is stored and --max-age allows it) and list. */
 async function runModels(args, settings, storage, io, lib) {
@@ -248,9 +308,9 @@ async function runModels(args, settings, storage, io, lib) {
   const { modality } = args.flags;
   const all = result.resources.models;
   const models = modality === undefined ? all : all.filter((m) => m.modality === modality);
-  if (modality !== undefined && models.length === 0) {
+  if (modality !== undefined && models.length === 0 && !args.flags.json) {
     const known = [...new Set(all.map((m) => String(m.modality)))].sort();
-    throw new UsageError(`no model has modality "${modality}" (known: ${known.join(', ') || 'none'})`);
+    io.stderr.write(`note: no model has modality "${modality}" (known: ${known.join(', ') || 'none'})\n`);
   }
   if (args.flags.json) {
     const out = { ...result, resources: { ...result.resources, models } };
@@ -261,6 +321,7 @@ async function runModels(args, settings, storage, io, lib) {
     const note = result.stale ? ', stale' : '';
     io.stderr.write(`${models.length} of ${all.length} models, hash ${result.hash} (${result.source}${note})\n`);
   }
+  return result;
 }
 
 /**
@@ -271,17 +332,19 @@ async function runResources(args, settings, storage, io, lib) {
   const { remote, sync } = args.flags;
   // --remote: a memory store, so nothing is written and no stored copy is served instead.
   const client = new lib.ResourcesClient({ ...settings, maxAgeMs: 0, storage: remote ? 'memory' : storage });
-  let result = remote || sync ? null : client.cached();
+  let result = remote || sync || settings.apiKey === undefined ? null : client.cached();
+  let asked = false;
   if (result === null) {
     if (settings.apiKey === undefined) throw noKey();
     result = await withSpinner(io.stderr, 'fetching the model catalog…', client.fetchResources({ refresh: true }));
+    asked = true;
   }
   const { resources } = result;
   for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
   if (args.flags.json) {
     const out = args.flags['models-only'] ? resources.models : { hash: result.hash, resources };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    return;
+    return asked ? result : null;
   }
   let text = `${formatTable(resources.models)}\n`;
   if (!args.flags['models-only']) {
@@ -293,6 +356,7 @@ async function runResources(args, settings, storage, io, lib) {
   io.stdout.write(text);
   const where = result.source === 'cache' ? (result.stale ? 'stored, stale' : 'stored') : remote ? 'network, not stored' : 'network';
   io.stderr.write(`${resources.models.length} models, hash ${result.hash} (${where})\n`);
+  return asked ? result : null;
 }
 
 /**
@@ -303,9 +367,17 @@ async function runResources(args, settings, storage, io, lib) {
 async function main(argv, io) {
   // The package (and its wasm) is loaded only once a request may be made: --help needs none of it.
   let lib = null;
+  let json = argv.includes('--json');
+  /** Writes an error: `error: CODE message` lines, or with --json one JSON object. */
+  const fail = (code, status, message, exit) => {
+    if (json) io.stderr.write(`${JSON.stringify({ error: { code, status, message } })}\n`);
+    else io.stderr.write(`error: ${message.startsWith(code) ? message : `${code}: ${message}`}\n`);
+    return exit;
+  };
   try {
     const args = parseArgs(argv);
-    if (args.help) { io.stdout.write(HELP); return EXIT_OK; }
+    json = args.flags.json === true;
+    if (args.help) { io.stdout.write(COMMAND_HELP[args.command] ?? HELP); return EXIT_OK; }
     if (args.version) { io.stdout.write(`${version()}\n`); return EXIT_OK; }
     checkCommand(args);
     const settings = clientSettings(args, io.env);
@@ -320,36 +392,39 @@ async function main(argv, io) {
       storageKey: 'resources-client-cli',
       headers: { 'user-agent': userAgent() },
     };
+    let result;
     try {
-      if (args.command === 'models') await runModels(args, common, storage, io, lib);
-      else await runResources(args, common, storage, io, lib);
+      if (args.command === 'models') result = await runModels(args, common, storage, io, lib);
+      else result = await runResources(args, common, storage, io, lib);
     } catch (e) {
       // A bad option value reaches the client as INVALID_OPTIONS: a usage error too.
       if (e instanceof lib.ResourcesError && e.code === 'INVALID_OPTIONS') throw new UsageError(e.message.replace(/^invalid options:\s*/, ''));
       throw e;
     }
+    // A sync that could not reach the API printed the stored catalog: say so in the exit code.
+    if (result && unreachable(result) && !args.flags['allow-stale']) {
+      const why = result.warnings.find((w) => w.startsWith(STALE_IF_ERROR)).slice(STALE_IF_ERROR.length);
+      return fail('STALE', 0, `the API could not be reached, so the stored catalog was printed (${why}); --allow-stale accepts it`, EXIT_STALE);
+    }
     return EXIT_OK;
   } catch (e) {
     if (e instanceof UsageError) {
-      if (e.message.startsWith('a command is needed')) {
+      if (e.message.startsWith('a command is needed') && !json) {
         io.stderr.write(`error: USAGE: ${e.message}\n\n${HELP}`);
         return EXIT_USAGE;
       }
       const hint = /needs a value|unknown option|takes no value/.test(e.message) ? ' (see resources-client --help)' : '';
-      io.stderr.write(`error: USAGE: ${e.message}${hint}\n`);
-      return EXIT_USAGE;
+      return fail('USAGE', 0, `${e.message}${hint}`, EXIT_USAGE);
     }
     if (lib !== null && e instanceof lib.ResourcesError) {
       // The message usually starts with the code already; it is not repeated.
-      const text = e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`;
-      io.stderr.write(`error: ${text}\n`);
-      return EXIT_FAILED;
+      return fail(e.code, e.status, e.message, EXIT_FAILED);
     }
     throw e;
   }
 }
 
-module.exports = { main, parseArgs, formatTable, nearest, KEY_ENV, BASE_URL_ENV };
+module.exports = { main, parseArgs, formatTable, nearest, KEY_ENV, BASE_URL_ENV, EXIT_STALE };
 
 if (require.main === module) {
   main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(

@@ -51,9 +51,35 @@ describe('usage errors (exit 2, no request)', () => {
   test('--help names both commands and both environment variables', async () => {
     const r = await run(['--help']);
     assert.equal(r.code, 0);
-    for (const word of ['models', 'resources', 'RESOURCES_API_KEY', 'RESOURCES_BASE_URL', '--remote', '--sync', '--models-only', '--timeout', '--retries']) {
+    for (const word of ['models', 'resources', 'RESOURCES_API_KEY', 'RESOURCES_BASE_URL', '--remote', '--sync', '--timeout', '--retries', '<command> --help']) {
       assert.ok(r.stdout.includes(word), `help lacks ${word}`);
     }
+  });
+
+  test('<command> --help shows that command\'s options; --help says which flag is the worst place for a key', async () => {
+    const models = await run(['models', '--help']);
+    assert.equal(models.code, 0);
+    assert.match(models.stdout, /^Usage: resources-client models/);
+    assert.ok(models.stdout.includes('--modality') && !models.stdout.includes('--models-only'), models.stdout);
+    const resources = await run(['resources', '-h']);
+    assert.match(resources.stdout, /^Usage: resources-client resources/);
+    assert.ok(resources.stdout.includes('--sync') && !resources.stdout.includes('--modality'));
+    const global = await run(['--help']);
+    assert.match(global.stdout, /visible to every user/);
+    assert.match(global.stdout, /3 the API could not be reached/);
+  });
+
+  test('--json errors are JSON on stderr: usage errors and the server\'s', async () => {
+    const usage = await run(['models', '--json', '--retries', 'x'], withMock());
+    assert.equal(usage.code, 2);
+    assert.deepEqual(JSON.parse(usage.stderr), { error: { code: 'USAGE', status: 0, message: '--retries takes a whole number from 0 to 10' } });
+    const refused = await run(['models', '--json'], { RESOURCES_API_KEY: 'sk-wrong', RESOURCES_BASE_URL: mock.url });
+    assert.equal(refused.code, 1);
+    const { error } = JSON.parse(refused.stderr);
+    assert.deepEqual([error.code, error.status], ['UNAUTHORIZED_ERROR', 401]);
+    assert.equal(typeof error.message, 'string');
+    assert.ok(!refused.stderr.includes('sk-wrong'), 'the key is not echoed');
+    assert.equal(refused.stdout, '');
   });
 
   test('a mistyped command gets a "did you mean"', async () => {
@@ -78,11 +104,12 @@ describe('usage errors (exit 2, no request)', () => {
     assert.match(flag.stderr, /--json takes no value/);
   });
 
-  test('no API key: says how to give one instead of sending the request', async () => {
+  test('no API key: says how to give one instead of sending the request, and why no stored catalog is printed', async () => {
     const r = await run(['models'], { RESOURCES_BASE_URL: mock.url });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^error: USAGE: no API key/);
     assert.ok(r.stderr.includes('RESOURCES_API_KEY') && r.stderr.includes('--api-key'), r.stderr);
+    assert.match(r.stderr, /kept per API key/);
     const res = await run(['resources', '--remote'], { RESOURCES_BASE_URL: mock.url });
     assert.equal(res.code, 2);
     assert.equal(catalogRequests().length, 0, 'no request was sent');
@@ -132,11 +159,38 @@ describe('models', () => {
     assert.equal(request.headers['user-agent'], `resources-client/${version} (cli; node ${process.versions.node})`);
   });
 
-  test('an unknown --modality lists the known ones', async () => {
-    const r = await run(['models', '--modality', 'imag'], withMock());
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /no model has modality "imag" \(known: image, text, video\)/);
-    assert.equal(r.stdout, '');
+  test('a --modality that matches nothing prints an empty list and exits 0; the known ones go to stderr', async () => {
+    const r = await run(['models', '--modality', 'audio'], withMock());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'MODEL  MODALITY  RUN OPTIONS\n');
+    assert.match(r.stderr, /no model has modality "audio" \(known: image, text, video\)/);
+    const json = await run(['models', '--modality', 'audio', '--json'], withMock());
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).resources.models, []);
+    assert.equal(json.stderr, '', 'nothing but JSON');
+  });
+
+  test('a sync that cannot reach the API exits 3 with the stored catalog printed; --allow-stale exits 0', async () => {
+    const first = await run(['models'], withMock());
+    assert.equal(first.code, 0, first.stderr);
+    mock.state.addFaults([{ status: 500, times: 4 }]);
+    const stale = await run(['models', '--retries', '0'], withMock());
+    assert.equal(stale.code, 3, stale.stderr);
+    assert.equal(stale.stdout, first.stdout, 'the stored catalog is printed');
+    assert.match(stale.stderr, /^error: STALE: the API could not be reached, so the stored catalog was printed \(SERVER_ERROR/m);
+    const json = await run(['models', '--retries', '0', '--json'], withMock());
+    assert.equal(json.code, 3);
+    assert.equal(JSON.parse(json.stdout).stale, true);
+    assert.equal(JSON.parse(json.stderr).error.code, 'STALE');
+    const allowed = await run(['models', '--retries', '0', '--allow-stale'], withMock());
+    assert.equal(allowed.code, 0, allowed.stderr);
+    mock.state.addFaults([{ status: 503, times: 1 }]);
+    const sync = await run(['resources', '--sync', '--retries', '0'], withMock());
+    assert.equal(sync.code, 3, sync.stderr);
+    assert.match(sync.stdout, /^MODEL\s+MODALITY/);
+    // A refused key is the server's verdict, not an unreachable API: exit 1, nothing stale printed.
+    const refused = await run(['models'], { RESOURCES_API_KEY: 'sk-other', RESOURCES_BASE_URL: mock.url });
+    assert.equal(refused.code, 1);
   });
 
   test('--retries 0 makes one attempt, --retries 1 two', async () => {
