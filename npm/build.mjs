@@ -179,6 +179,18 @@ const initDts = fs.readFileSync(path.join(src, 'init.d.ts'), 'utf8');
 write('init.d.ts', initDts);
 write('init.d.cts', initDts.replaceAll("'./index.js'", "'./index.cjs'"));
 
+// The React hook: React stays the app's own (a peer dependency), imported as is.
+await bundle('react.js', `${header('resources-client/react, a hook over the client\'s store')}
+export { useResources } from './react.js';
+`, { platform: 'neutral', external: ['react'] });
+wrote.push('react.js');
+await bundle('react.cjs', `${header('resources-client/react for require()')}
+export { useResources } from './react.js';
+`, { platform: 'node', format: 'cjs', external: ['react'] });
+wrote.push('react.cjs');
+write('react.d.ts', fs.readFileSync(path.join(src, 'react.d.ts'), 'utf8'));
+write('react.d.cts', fs.readFileSync(path.join(src, 'react.d.ts'), 'utf8').replaceAll("'./index.js'", "'./index.cjs'"));
+
 copy(path.join(src, 'cli.cjs'), 'cli.cjs', 0o755);
 copy(path.join(src, 'file-storage.cjs'), 'file-storage.cjs');
 copy(path.join(src, 'README.md'), 'README.md');

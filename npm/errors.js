@@ -20,6 +20,11 @@ export class ResourcesError extends Error {
   }
 }
 
+/** The error of a call on a client whose `free()` was called. */
+export function freedError(name) {
+  return new ResourcesError(`ResourcesClient.${name}: the client was freed (free() was called); make a new one`, { code: 'CLIENT_FREED' });
+}
+
 /**
  * Makes every method and getter of a client whose `free()` was called throw a
  * ResourcesError with code CLIENT_FREED (`fetchResources` returns a promise
@@ -31,7 +36,7 @@ export function guardFreed(Client) {
   for (const name of Object.getOwnPropertyNames(proto)) {
     if (name === 'constructor' || name === 'free' || name.startsWith('__')) continue;
     const d = Object.getOwnPropertyDescriptor(proto, name);
-    const freed = () => new ResourcesError(`ResourcesClient.${name}: the client was freed (free() was called); make a new one`, { code: 'CLIENT_FREED' });
+    const freed = () => freedError(name);
     if (typeof d.value === 'function') {
       const method = d.value;
       const rejects = name === 'fetchResources';

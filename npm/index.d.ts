@@ -45,6 +45,34 @@ export interface ResourcesResult {
   warnings: string[];
 }
 
+/** A value and everything in it read-only, as the store's snapshot gives it. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/**
+ * What a screen needs, from `getSnapshot()`: frozen, and the same object until
+ * one of its fields changes.
+ */
+export interface ResourcesSnapshot {
+  /** The catalog as the last call or change gave it (`source` says where it came from), deeply frozen; `null` before any. */
+  readonly data: DeepReadonly<ResourcesResult> | null;
+  /** The last failure of any call of this client, foreground or background, until a later success. */
+  readonly error: ResourcesError | null;
+  /** A request for this client's catalog is on the network (not for a call answered from a fresh stored catalog). */
+  readonly isFetching: boolean;
+  /** No catalog and no error yet. */
+  readonly isPending: boolean;
+}
+
+/** Options of `subscribe`. */
+export interface SubscribeOptions {
+  /** The first listener of a client starts `fetchResources()` (default true). */
+  fetch?: boolean | undefined;
+}
+
 // `Symbol.dispose` (TypeScript's lib `esnext.disposable`) declared for older
 // `lib` settings too, so that `[Symbol.dispose]` below compiles everywhere.
 declare global {
@@ -148,10 +176,14 @@ export class ResourcesClient {
   readonly storageKey: string;
   /** Hears each failed background refresh (started by `observe`); returns an unsubscribe function. */
   onError(cb: (error: ResourcesError) => void): () => void;
-  /** Calls `cb()` once per change of the stored catalog (any client, realm or tab); returns an unsubscribe function. */
-  subscribe(cb: () => void): () => void;
-  /** The stored catalog or `null`: the same object until the catalog's hash changes (`useSyncExternalStore`). */
-  getSnapshot(): ResourcesResult | null;
+  /**
+   * Calls `listener()` whenever `getSnapshot()` changes: the catalog (from any client, realm or tab),
+   * an error, a request starting or ending. The first listener starts `fetchResources()` unless
+   * `{ fetch: false }`. Returns an unsubscribe function.
+   */
+  subscribe(listener: () => void, options?: SubscribeOptions): () => void;
+  /** `{ data, error, isFetching, isPending }`, frozen: the same object until one of them changes (`useSyncExternalStore`). */
+  getSnapshot(): ResourcesSnapshot;
 }
 
 /** One-shot form: creates a client from `options` and fetches. */

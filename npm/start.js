@@ -7,7 +7,8 @@
 // module is started, every call is a ResourcesError: `INIT_FAILED` with the
 // reason when a start failed, `NOT_INITIALIZED` before `init`.
 import * as glue from 'resources-client:glue';
-import { ResourcesError, guardFreed } from './errors.js';
+import { ResourcesError, guardFreed, freedError } from './errors.js';
+import { ClientStore } from './store.js';
 
 let ready = false;
 /** Why the module could not be started: `{ message, cause, status }`, or null. */
@@ -88,11 +89,69 @@ function withSafeRedirects(options) {
   return { ...options, fetch: fetchDroppingCredentialsAcrossOrigins };
 }
 
+/**
+ * Options as given, with `onAttempt` wrapped so that the store hears the last
+ * attempt of every request (the end of a background refresh). Anything that is
+ * not a plain options object goes on untouched, for the client to judge.
+ */
+function withAttemptsFor(store, options) {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return options;
+  const hook = options.onAttempt;
+  if (hook !== undefined && hook !== null && typeof hook !== 'function') return options;
+  return {
+    ...options,
+    onAttempt(event) {
+      if (event.retryInMs === undefined) store.backgroundEnded(event.error ?? null);
+      if (typeof hook === 'function') hook(event);
+    },
+  };
+}
+
 // The class exists before the module is started; only constructing one needs it.
 export class ResourcesClient extends glue.ResourcesClient {
+  #store;
+
   constructor(options, ...rest) {
     if (!ready) throw unavailable('new ResourcesClient()');
-    super(withSafeRedirects(options), ...rest);
+    const store = new ClientStore(null);
+    super(withAttemptsFor(store, withSafeRedirects(options)), ...rest);
+    store.client = {
+      cached: () => super.cached(),
+      onChange: (cb) => super.onChange(cb),
+    };
+    this.#store = store;
+  }
+
+  fetchResources(options) {
+    if (this.__wbg_ptr === 0) return Promise.reject(freedError('fetchResources'));
+    return this.#store.follow(super.fetchResources(options));
+  }
+
+  observe(response) {
+    const asked = super.observe(response);
+    if (asked) this.#store.observed();
+    return asked;
+  }
+
+  /**
+   * The store interface of UI frameworks: `listener()` is called whenever the
+   * snapshot changes. The first listener starts a `fetchResources()` unless
+   * `{ fetch: false }`. Returns a function that unsubscribes.
+   */
+  subscribe(listener, options) {
+    if (this.__wbg_ptr === 0) throw freedError('subscribe');
+    if (typeof listener !== 'function') {
+      throw new ResourcesError('invalid options: subscribe needs a function', { code: 'INVALID_OPTIONS' });
+    }
+    const fetch = !(options !== null && typeof options === 'object' && options.fetch === false);
+    return this.#store.subscribe(listener, () => this.fetchResources(), fetch);
+  }
+
+  /** `{ data, error, isFetching, isPending }`, frozen: the same object until one of them changes. */
+  getSnapshot() {
+    if (this.__wbg_ptr === 0) throw freedError('getSnapshot');
+    return this.#store.get();
   }
 }
 

@@ -22,7 +22,7 @@ let client = null;
 let unbind = []; // unsubscribe functions of the current client
 let generation = 0; // results of a client replaced by new settings are dropped
 let shown = null; // the ResourcesResult in the state panel: the last call's, or the stored catalog's
-let catalogShown = null; // the client's snapshot the model list shows (getSnapshot())
+let catalogShown = null; // the catalog the model list shows (getSnapshot().data)
 let busy = 0; // foreground calls in flight: each shows its own result when it ends
 let loading = false; // initial load: a change found now is "since your last visit"
 
@@ -74,7 +74,7 @@ async function api(path, init = {}) {
  * Shows what changed when the hash moved.
  */
 function showCatalog() {
-  const snapshot = client.getSnapshot();
+  const snapshot = client.getSnapshot().data;
   // The same object: nothing changed. null: no stored catalog (cleared); the list stays until the next one.
   if (snapshot === catalogShown || snapshot === null) return;
   let diff = null;
@@ -180,7 +180,8 @@ function connect() {
     return false;
   }
   unbind.push(
-    client.subscribe(() => { showCatalog(); simulator.update(); }),
+    // The page makes its own calls (start, Refresh): the store only listens.
+    client.subscribe(() => { showCatalog(); simulator.update(); }, { fetch: false }),
     // A refresh that observe() started and that failed after its retries: the stored catalog stays on show.
     client.onError((error) => fail(error)),
     secondPanel.bind(options),

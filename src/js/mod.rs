@@ -12,7 +12,6 @@ mod errors;
 mod options;
 mod results;
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
@@ -34,28 +33,13 @@ pub fn register_error_class(class: Function) {
 }
 
 /// A catalog client bound to one API base and one storage slot.
+///
+/// The store interface of UI frameworks (`subscribe`, `getSnapshot`) is added
+/// by the package's JavaScript (`npm/store.js`): it counts calls and freezes
+/// objects, which needs no boundary crossing.
 #[wasm_bindgen(js_name = ResourcesClient)]
 pub struct JsResourcesClient {
     client: Client,
-    /// The object `getSnapshot()` gives, with its hash: the same object until the hash changes.
-    current: Rc<RefCell<Option<(String, JsValue)>>>,
-}
-
-/// The stored catalog as one object per hash (see `getSnapshot`).
-fn current_snapshot(client: &Client, current: &RefCell<Option<(String, JsValue)>>) -> JsValue {
-    let Some(hash) = client.hash() else {
-        *current.borrow_mut() = None;
-        return JsValue::NULL;
-    };
-    if let Some((known, object)) = &*current.borrow() {
-        if *known == hash {
-            return object.clone();
-        }
-    }
-    let Some(snapshot) = client.cached_snapshot() else { return JsValue::NULL };
-    let object = snapshot_to_js(&snapshot);
-    *current.borrow_mut() = Some((snapshot.hash, object.clone()));
-    object
 }
 
 /// A function that removes listener `id` (a weak handle: a listener that holds
@@ -107,7 +91,7 @@ impl JsResourcesClient {
     pub fn new(options: JsValue) -> Result<JsResourcesClient, JsValue> {
         let parsed = read_options(&options, false).map_err(|e| to_js_error(&e))?;
         let client = new_client(parsed)?;
-        Ok(JsResourcesClient { client, current: Rc::default() })
+        Ok(JsResourcesClient { client })
     }
 
     /// Fetches the catalog (or serves a fresh stored one). Options: `refresh`, `signal`.
@@ -189,29 +173,6 @@ impl JsResourcesClient {
             }
         }));
         Ok(unsubscriber(&self.client, id))
-    }
-
-    /// The store interface of UI frameworks (React's `useSyncExternalStore`):
-    /// calls `callback()` once per change of the stored catalog, from any
-    /// client, realm or tab. Returns a function that unsubscribes.
-    pub fn subscribe(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "() => void")] callback: JsValue,
-    ) -> Result<Function, JsValue> {
-        let callback = as_callback(callback, "subscribe")?;
-        let id = self.client.on_change_snapshot(Rc::new(move |_: &Snapshot| {
-            if let Err(e) = callback.call0(&JsValue::NULL) {
-                console_error("resources-client: a subscribe listener threw", &e);
-            }
-        }));
-        Ok(unsubscriber(&self.client, id))
-    }
-
-    /// The stored catalog (as `cached()`), or `null`: the very same object
-    /// until the catalog's hash changes.
-    #[wasm_bindgen(js_name = getSnapshot)]
-    pub fn get_snapshot(&self) -> JsValue {
-        current_snapshot(&self.client, &self.current)
     }
 
     /// The key under which the record is stored: `<storageKey>:<scope>:<baseUrl>`,

@@ -20,7 +20,7 @@ export const tests = [
       equal(first.source, 'network');
       const b = new lib.ResourcesClient({ ...shared, apiKey: 'sk-wrong' });
       equal(b.cached(), null, 'cached() of another key');
-      equal(b.getSnapshot(), null, 'getSnapshot() of another key');
+      equal(b.getSnapshot().data, null, 'getSnapshot() of another key');
       equal(b.hash, null);
       const error = await rejects(b.fetchResources());
       equal(error.code, 'UNAUTHORIZED_ERROR');

@@ -1,7 +1,7 @@
 // Every client of one stored record hears every change (same page, same
 // process, other realms); the store interface (subscribe/getSnapshot); and
 // background failures reaching onError.
-import { ok, equal } from './assert.mjs';
+import { ok, equal, deepEqual } from './assert.mjs';
 import { responseWith, waitFor } from './helpers.mjs';
 
 /** Counts the calls a listener gets, keeping the arguments. */
@@ -58,20 +58,23 @@ export const tests = [
     },
   },
   {
-    name: 'getSnapshot() is the same object until the catalog changes; subscribe() calls once per change',
+    name: 'getSnapshot(): one frozen object until its data, error or isFetching change; subscribe() hears a peer\'s change, and nothing for an unchanged one',
     async run({ lib, options, control }) {
       await control.reset();
       const opts = options();
       const client = new lib.ResourcesClient(opts);
       const peer = new lib.ResourcesClient(opts);
-      equal(client.getSnapshot(), null);
+      const empty = client.getSnapshot();
+      deepEqual([empty.data, empty.error, empty.isFetching, empty.isPending], [null, null, false, true]);
+      ok(client.getSnapshot() === empty && Object.isFrozen(empty), 'the same frozen object');
       const sub = recorder();
-      const off = client.subscribe(sub.listener);
-      await peer.fetchResources();
+      const off = client.subscribe(sub.listener, { fetch: false });
+      equal((await control.resourceRequests()).length, 0, 'fetch: false starts nothing');
+      const first = await peer.fetchResources();
       equal(sub.calls.length, 1);
       equal(sub.calls[0].length, 0, 'called without arguments');
       const snap = client.getSnapshot();
-      ok(snap !== null && typeof snap.hash === 'string');
+      equal(snap.data.hash, first.hash);
       ok(client.getSnapshot() === snap, 'the very same object');
       await peer.fetchResources({ refresh: true });
       ok(client.getSnapshot() === snap, 'unchanged catalog, same object');
@@ -79,16 +82,110 @@ export const tests = [
       const state = await control.state();
       await control.catalog({ resources: { ...state.resources, models: state.resources.models.slice(2) } });
       await client.fetchResources({ refresh: true });
-      equal(sub.calls.length, 2);
+      ok(sub.calls.length >= 2, `the change was heard (${sub.calls.length} calls)`);
       const next = client.getSnapshot();
-      ok(next !== snap && next.hash !== snap.hash);
-      equal(next.resources.models.length, state.resources.models.length - 2);
+      ok(next !== snap && next.data.hash !== snap.data.hash);
+      equal(next.data.resources.models.length, state.resources.models.length - 2);
+      deepEqual([next.data.source, next.data.changed, next.isFetching, next.error], ['network', true, false, null], 'what the call said');
       off();
+      const heard = sub.calls.length;
       await control.catalog({ resources: state.resources });
       await client.fetchResources({ refresh: true });
-      equal(sub.calls.length, 2, 'unsubscribed');
+      equal(sub.calls.length, heard, 'unsubscribed');
       client.clear();
-      equal(client.getSnapshot(), null);
+      await peer.fetchResources({ refresh: true });
+      equal(client.getSnapshot().data.hash, (await control.state()).hash);
+    },
+  },
+  {
+    name: 'the snapshot after a network fetch says so, and its catalog is frozen: one subscriber cannot change what another sees',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const client = new lib.ResourcesClient(options());
+      client.getSnapshot();
+      const result = await client.fetchResources();
+      const snap = client.getSnapshot();
+      deepEqual([snap.data.source, snap.data.changed, snap.data.previousHash], ['network', true, null], 'as the call said');
+      equal(snap.data.hash, result.hash);
+      ok(Object.isFrozen(snap.data) && Object.isFrozen(snap.data.resources.models) && Object.isFrozen(snap.data.resources.models[0].availableRunOptions));
+      let threw = null;
+      try {
+        snap.data.resources.models.push({ model: 'x', modality: 'text', availableRunOptions: [] });
+      } catch (e) {
+        threw = e;
+      }
+      ok(threw instanceof TypeError, `a push into the snapshot throws (${threw})`);
+      equal(client.getSnapshot().data.resources.models.length, result.resources.models.length);
+      result.resources.models.push({ model: 'mine', modality: 'text', availableRunOptions: [] });
+      equal(client.getSnapshot().data.resources.models.length, result.resources.models.length - 1, 'the caller\'s own result is its own');
+    },
+  },
+  {
+    name: 'the snapshot\'s error: a failed call sets it, a later success clears it; an abort is not an error',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const client = new lib.ResourcesClient(options({ retries: 0 }));
+      const sub = recorder();
+      client.subscribe(sub.listener, { fetch: false });
+      await control.faults({ status: 503 });
+      await client.fetchResources().catch(() => {});
+      const failed = client.getSnapshot();
+      ok(failed.error instanceof lib.ResourcesError, String(failed.error));
+      deepEqual([failed.error.status, failed.data, failed.isPending, failed.isFetching], [503, null, false, false]);
+      const controller = new AbortController();
+      const aborted = client.fetchResources({ signal: controller.signal });
+      controller.abort();
+      await aborted.catch(() => {});
+      equal(client.getSnapshot().error.status, 503, 'the abort left the last failure as it was');
+      await client.fetchResources();
+      const ok2 = client.getSnapshot();
+      deepEqual([ok2.error, ok2.isPending, ok2.isFetching], [null, false, false]);
+      ok(ok2.data !== null);
+    },
+  },
+  {
+    name: 'the first subscriber starts one fetch (also when it leaves and comes back at once, as React\'s StrictMode does); a fresh stored catalog answers with no request and no change',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const opts = options({ maxAgeMs: 60000 });
+      const client = new lib.ResourcesClient(opts);
+      const sub = recorder();
+      const off1 = client.subscribe(sub.listener);
+      off1();
+      const off2 = client.subscribe(sub.listener);
+      await waitFor(() => client.getSnapshot().data !== null, 'the first catalog');
+      await waitFor(() => !client.getSnapshot().isFetching, 'the end of the request');
+      equal((await control.resourceRequests()).length, 1, 'one request');
+      off2();
+      // A new client of the same record, within maxAgeMs: the stored catalog is
+      // the snapshot at once, and the fetch its first subscriber starts changes nothing.
+      const next = new lib.ResourcesClient(opts);
+      const before = next.getSnapshot();
+      deepEqual([before.data?.source, before.isPending], ['cache', false]);
+      const quiet = recorder();
+      const off3 = next.subscribe(quiet.listener);
+      await new Promise((r) => setTimeout(r, 50));
+      equal(quiet.calls.length, 0, 'no re-render');
+      ok(next.getSnapshot() === before, 'the same snapshot');
+      equal((await control.resourceRequests()).length, 1, 'no request');
+      off3();
+    },
+  },
+  {
+    name: 'a background refresh (observe) shows isFetching, and its failure reaches the snapshot\'s error',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const client = new lib.ResourcesClient(options({ retries: 0 }));
+      await client.fetchResources();
+      const sub = recorder();
+      client.subscribe(sub.listener, { fetch: false });
+      await control.faults({ status: 503 });
+      equal(client.observe(responseWith(200, { 'action-require': 'update-resources' })), true);
+      equal(client.getSnapshot().isFetching, true, 'a request is on the network');
+      await waitFor(() => client.getSnapshot().error !== null, 'the failure');
+      const snap = client.getSnapshot();
+      deepEqual([snap.error.status, snap.isFetching], [503, false]);
+      ok(snap.data !== null, 'the stored catalog stays');
     },
   },
   {

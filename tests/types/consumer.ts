@@ -34,6 +34,9 @@ import {
   type RunOptionsValidation,
   type ServerErrorCode,
   type StorageLike,
+  type DeepReadonly,
+  type ResourcesSnapshot,
+  type SubscribeOptions,
 } from 'resources-client';
 
 // Settings read from the environment may be missing: `undefined` is accepted
@@ -128,6 +131,15 @@ export async function consume(): Promise<void> {
   client.observe(like);
   client.observe({ status: 204, headers: new Headers() });
   const off: () => void = client.onChange((r) => { const h: string = r.hash; void h; });
+  // The store interface: a snapshot a screen binds, read-only all the way down.
+  const quiet: SubscribeOptions = { fetch: false };
+  const unsubscribe: () => void = client.subscribe(() => {}, quiet);
+  const snap: ResourcesSnapshot = client.getSnapshot();
+  const shown: DeepReadonly<ResourcesResult> | null = snap.data;
+  const ids: readonly string[] = snap.data?.resources.models.map((m) => m.model) ?? [];
+  const failure: ResourcesError | null = snap.error;
+  const busy: [boolean, boolean] = [snap.isFetching, snap.isPending];
+  void [unsubscribe, shown, ids, failure, busy];
   off();
   client.clear();
   client.free();

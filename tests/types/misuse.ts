@@ -89,4 +89,10 @@ export async function misuse(client: ResourcesClient, e: ResourcesError): Promis
   const messages: string[] = validateRunOptions(resources, 'o3', {}).errors;
   void [src, k];
   void [partial, h, hash, n, s, w, status, path, code, m, first, limits, found, pair, messages];
+  // The snapshot is shared by every subscriber: it cannot be changed.
+  const snapshot = new ResourcesClient().getSnapshot();
+  // @ts-expect-error a snapshot's models are read-only
+  snapshot.data?.resources.models.push(model);
+  // @ts-expect-error a snapshot's fields are read-only
+  snapshot.isFetching = true;
 }

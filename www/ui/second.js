@@ -9,7 +9,7 @@ import { h, clock, shortHash } from './dom.js';
 /** `dl` receives the rows. Returns `{bind(options), update(), setMock(mock)}`. */
 export function createSecondPanel(dl) {
   let client = null;
-  let snapshot = null; // the last object getSnapshot() gave
+  let snapshot = null; // the catalog of the last snapshot (getSnapshot().data)
   let changedAt = null; // when that object last changed (ms)
   let changes = 0; // how often it changed since binding
   let attempts = 0; // HTTP attempts of this client (onAttempt): stays 0, it makes no request
@@ -32,15 +32,16 @@ export function createSecondPanel(dl) {
         client = null; // the first client failed with the same options and says why
       }
     }
-    snapshot = client?.getSnapshot() ?? null; // what is stored already: no change yet
-    const off = client ? client.subscribe(update) : () => {};
+    snapshot = client?.getSnapshot().data ?? null; // what is stored already: no change yet
+    // This client never fetches: its store only listens.
+    const off = client ? client.subscribe(update, { fetch: false }) : () => {};
     draw();
     return off;
   }
 
-  /** Reads the snapshot and redraws; another object means the stored catalog changed. */
+  /** Reads the snapshot and redraws; another catalog object means the stored catalog changed. */
   function update() {
-    const next = client?.getSnapshot() ?? null;
+    const next = client?.getSnapshot().data ?? null;
     if (next !== snapshot) {
       snapshot = next;
       changedAt = Date.now();
