@@ -147,11 +147,12 @@ fn invalid_value_suggests_a_near_spelling() {
 }
 
 #[test]
-fn a_number_is_not_a_string_and_its_text_is_suggested() {
+fn a_number_is_not_a_string_and_its_text_is_suggested_when_accepted() {
     let e = &validate("sora-2", &[("seconds", json!(8))]).errors[0];
     assert_eq!(e.code, ErrorCode::NotAString);
     assert_eq!(e.value, json!(8));
     assert_eq!(e.suggestion.as_deref(), Some("8"));
+    assert!(e.message.ends_with("; send \"8\""), "{}", e.message);
     assert!(e.allowed.is_some());
     // A float that is integral (as JavaScript sends 8) is written without ".0".
     let e = &validate("sora-2", &[("seconds", json!(8.0))]).errors[0];
@@ -159,11 +160,36 @@ fn a_number_is_not_a_string_and_its_text_is_suggested() {
 }
 
 #[test]
-fn a_boolean_is_not_a_string_and_its_text_is_suggested() {
-    let r = resources(vec![model("m", "text", &[("stream", &["true", "false"])])]);
+fn another_number_is_never_suggested() {
+    // 5 seconds is not 4: no suggestion, and the message lists what is allowed.
+    let e = &validate("sora-2", &[("seconds", json!(5))]).errors[0];
+    assert_eq!(e.code, ErrorCode::NotAString);
+    assert_eq!(e.suggestion, None);
+    assert!(!e.message.contains("send") && !e.message.contains("did you mean"), "{}", e.message);
+    let e = &validate("sora-2", &[("seconds", json!("5"))]).errors[0];
+    assert_eq!((e.code, e.suggestion.as_deref()), (ErrorCode::InvalidValue, None));
+    // A number whose text is not an option is not offered as one either.
+    let e = &validate("gpt-image-1", &[("size", json!(1024))]).errors[0];
+    assert_eq!((e.code, e.suggestion.as_deref()), (ErrorCode::NotAString, None));
+    let e = &validate("gpt-image-1", &[("size", json!("1024x1025"))]).errors[0];
+    assert_eq!(e.suggestion, None);
+    // The same digits in another case or spelling are a question.
+    let e = &validate("gpt-image-1", &[("size", json!("1024X1536"))]).errors[0];
+    assert_eq!(e.suggestion.as_deref(), Some("1024x1536"));
+    assert!(e.message.ends_with("; did you mean \"1024x1536\"?"), "{}", e.message);
+}
+
+#[test]
+fn a_boolean_is_not_a_string_and_its_text_is_suggested_when_accepted() {
+    let r = resources(vec![model("m", "text", &[("stream", &["true", "false"]), ("mode", &["TRUE", "FALSE"])])]);
     let v = validate_run_options(&r, "m", &opts(&[("stream", json!(true))]));
     assert_eq!(v.errors[0].code, ErrorCode::NotAString);
     assert_eq!(v.errors[0].suggestion.as_deref(), Some("true"));
+    assert!(v.errors[0].message.ends_with("; send \"true\""));
+    // Only a near option, as a question, when the text itself is not accepted.
+    let v = validate_run_options(&r, "m", &opts(&[("mode", json!(true))]));
+    assert_eq!(v.errors[0].suggestion.as_deref(), Some("TRUE"));
+    assert!(v.errors[0].message.ends_with("; did you mean \"TRUE\"?"), "{}", v.errors[0].message);
 }
 
 #[test]

@@ -110,3 +110,42 @@ proptest! {
         prop_assert_eq!(forward.changed.len(), backward.changed.len());
     }
 }
+
+/// A value near an allowed one: the option in another case, with a letter
+/// dropped or changed, as a number or a boolean, or a number nearby.
+fn near_value() -> impl Strategy<Value = (usize, u8, i64)> {
+    (any::<usize>(), 0u8..6, -3i64..4)
+}
+
+proptest! {
+    /// Every suggestion for a value (`INVALID_VALUE`, `NOT_A_STRING`), put in
+    /// place of the value, validates, and says the same number when the value
+    /// had one: a caller that applies suggestions never gets a run it did not ask for.
+    #[test]
+    fn every_value_suggestion_applied_validates(r in resources(), pick in any::<prop::sample::Index>(), near in near_value()) {
+        prop_assume!(!r.models.is_empty());
+        let model = r.find_model(&r.models[pick.index(r.models.len())].model).unwrap();
+        let Some(option) = model.available_run_options.iter().find(|o| !o.options.is_empty()) else { return Ok(()) };
+        let option = model.run_option(&option.key).unwrap();
+        prop_assume!(!option.options.is_empty());
+        let base = option.options[near.0 % option.options.len()].clone();
+        let value = match near.1 {
+            0 => Json::String(base.to_uppercase()),
+            1 => Json::String(base.chars().skip(1).collect()),
+            2 => Json::String(format!("{base}x")),
+            3 => base.parse::<f64>().map(|n| Json::Number(n + near.2 as f64)).unwrap_or(Json::Bool(near.2 > 0)),
+            4 => Json::Number(near.2 as f64),
+            _ => Json::Bool(near.2 % 2 == 0),
+        };
+        let given = vec![(option.key.clone(), value.clone())];
+        let v = validate_run_options(&r, &model.model, &given);
+        for e in &v.errors {
+            let Some(s) = &e.suggestion else { continue };
+            let applied = vec![(option.key.clone(), Json::String(s.clone()))];
+            prop_assert!(validate_run_options(&r, &model.model, &applied).ok(), "suggestion {s:?} for {value:?} does not validate");
+            let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
+            let given_text = match &value { Json::String(t) => t.clone(), Json::Number(n) => format!("{n}").trim_end_matches(".0").to_owned(), Json::Bool(b) => b.to_string(), _ => String::new() };
+            prop_assert_eq!(digits(s), digits(&given_text), "suggestion {:?} changes the number of {:?}", s, value);
+        }
+    }
+}

@@ -284,10 +284,21 @@ fn check_option(model: &Model, key: &str, value: &Json) -> Option<OptionError> {
     };
     let allowed = || Some(option.options.clone());
     let Json::String(text) = value else {
-        // Say what string to send instead; when it matches an option, its exact spelling.
-        let suggestion = scalar_text(value)
-            .map(|t| nearest(&t, option.options.iter().map(String::as_str)).map(str::to_owned).unwrap_or(t));
-        let hint = suggestion.as_deref().map(|s| format!("; send \"{}\"", s.escape_text())).unwrap_or_default();
+        // The string the value would be sent as, when the model accepts exactly
+        // that string; otherwise a near option only as a question, and never
+        // another number (a caller that applies it must not pay for 4 seconds
+        // when it asked for 5).
+        let (suggestion, hint) = match scalar_text(value) {
+            Some(t) if option.options.iter().any(|o| *o == t) => {
+                let hint = format!("; send \"{}\"", t.escape_text());
+                (Some(t), hint)
+            }
+            Some(t) => match near_value(&t, &option.options) {
+                Some(near) => (Some(near.to_owned()), format!("; did you mean \"{}\"?", near.escape_text())),
+                None => (None, String::new()),
+            },
+            None => (None, String::new()),
+        };
         return Some(OptionError {
             key: Some(key.to_owned()),
             value: value.clone(),
@@ -304,7 +315,7 @@ fn check_option(model: &Model, key: &str, value: &Json) -> Option<OptionError> {
     if option.options.iter().any(|o| o == text) {
         return None;
     }
-    let suggestion = nearest(text, option.options.iter().map(String::as_str)).map(str::to_owned);
+    let suggestion = near_value(text, &option.options).map(str::to_owned);
     let hint = suggestion.as_deref().map(|s| format!("; did you mean \"{}\"?", s.escape_text())).unwrap_or_default();
     Some(OptionError {
         key: Some(key.to_owned()),
@@ -323,6 +334,16 @@ fn check_option(model: &Model, key: &str, value: &Json) -> Option<OptionError> {
         allowed: allowed(),
         suggestion,
     })
+}
+
+/// The option nearest to `text` (see [`nearest`]) among those with the same
+/// digits in the same order: `"2k"` → `"2K"`, `"1024X1536"` → `"1024x1536"`,
+/// but never `"5"` → `"4"` or `"1024"` → `"1024x1024"`, which would change what
+/// is asked for (and what a run costs).
+fn near_value<'a>(text: &str, options: &'a [String]) -> Option<&'a str> {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let wanted = digits(text);
+    nearest(text, options.iter().map(String::as_str).filter(|o| digits(o) == wanted))
 }
 
 /// `a, b, c`.
