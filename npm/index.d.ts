@@ -46,7 +46,9 @@ export interface ResourcesResult {
 }
 
 /** A value and everything in it read-only, as the store's snapshot gives it. */
-export type DeepReadonly<T> = T extends (infer U)[]
+export type DeepReadonly<T> = T extends string | number | boolean | bigint | symbol | null | undefined
+  ? T
+  : T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
@@ -89,7 +91,7 @@ export interface StorageLike {
 }
 
 /** Extra request headers, in any form `fetch` takes. */
-export type HeadersOption = Record<string, string> | Headers | [string, string][];
+export type HeadersOption = Record<string, string> | Headers | [string, string][] | Map<string, string>;
 
 /** Options of a client; every field is optional. */
 export interface ClientOptions {

@@ -271,6 +271,63 @@ try {
     await execOk(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'es2022', '--lib', 'esnext,dom', '--skipLibCheck', 'false', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'dispose.ts', 'consumer.ts'], { cwd: node });
   });
 
+  // Every JavaScript and TypeScript block of the package README compiles under
+  // --strict, against the packed package's declarations: an example cannot rot.
+  // Blocks are modules; the names a fragment takes from the text around it
+  // (`client`, `resources`, ...) are declared once, here.
+  await test('readme: every js, jsx and ts block type-checks under tsc --strict', async () => {
+    const dir = path.join(node, 'readme');
+    fs.mkdirSync(dir, { recursive: true });
+    // React's types, for the jsx blocks (the package's own React entry is typed against them).
+    fs.mkdirSync(path.join(node, 'node_modules', '@types'), { recursive: true });
+    for (const t of ['react', 'node', 'undici-types']) {
+      const scoped = t !== 'undici-types';
+      const link = path.join(node, 'node_modules', ...(scoped ? ['@types', t] : [t]));
+      if (!fs.existsSync(link)) fs.symlinkSync(path.join(root, 'node_modules', ...(scoped ? ['@types', t] : [t])), link);
+    }
+    const readme = fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/^```(js|jsx|ts)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], code: m[2], line: readme.slice(0, m.index).split('\n').length + 1 }));
+    check(blocks.length >= 15, `only ${blocks.length} blocks found`);
+    fs.writeFileSync(path.join(dir, 'context.d.ts'), [
+      '// What the README\'s fragments take from the text around them.',
+      "import type * as lib from 'resources-client';",
+      'declare global {',
+      '  const client: lib.ResourcesClient;',
+      '  const resources: lib.Resources;',
+      '  const before: lib.Resources;',
+      '  const apiKey: string;',
+      '  const base: string;',
+      '  const authorization: string;',
+      '  const headers: Record<string, string>;',
+      '  const ResourcesClient: typeof lib.ResourcesClient;',
+      '  const ResourcesError: typeof lib.ResourcesError;',
+      '  const parseResources: typeof lib.parseResources;',
+      '  const after: lib.Resources;',
+      '  function shallowRef<T>(value: T): { value: T };',
+      '  function onUnmounted(f: () => void): void;',
+      '  function showBilling(): void;',
+      '  function render(resources: unknown): void;',
+      '}',
+      'export {};', '',
+    ].join('\n'));
+    // Modules a framework block imports, declared as the framework does (an ambient file, not a module).
+    fs.writeFileSync(path.join(dir, 'frameworks.d.ts'),
+      "declare module 'svelte/store' { export function readable<T>(value: T, start: (set: (value: T) => void) => () => void): { subscribe(run: (value: T) => void): () => void }; }\n");
+    const files = ['context.d.ts', 'frameworks.d.ts'];
+    // Blocks that are declarations of signatures, not code, are shown as such.
+    const signatures = /^(init|initSync)\(|^interface /m;
+    for (const [i, b] of blocks.entries()) {
+      if (b.lang === 'ts' && signatures.test(b.code)) continue;
+      // JavaScript blocks are checked as JavaScript (checkJs), as an editor checks them.
+      const file = `block-${String(i).padStart(2, '0')}-line-${b.line}.${b.lang}`;
+      fs.writeFileSync(path.join(dir, file), `${b.code}\nexport {};\n`);
+      files.push(file);
+    }
+    const r = await exec(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'es2022', '--lib', 'es2022,dom', '--module', 'esnext',
+      '--moduleResolution', 'bundler', '--jsx', 'react-jsx', '--allowJs', '--checkJs', '--skipLibCheck', '--types', 'react,node', ...files], { cwd: dir });
+    check(r.code === 0, `README blocks that do not compile (file names give the README line):\n${r.stdout}${r.stderr}`);
+  });
+
   await test('types: a misuse that compiles fails the check', async () => {
     const probe = path.join(node, 'probe.ts');
     fs.writeFileSync(probe, "import { ResourcesClient } from 'resources-client';\n// @ts-expect-error\nconst h: string | null = new ResourcesClient().hash;\nvoid h;\n");

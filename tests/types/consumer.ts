@@ -52,6 +52,8 @@ const withLog: ClientOptions = { onAttempt: (e) => { logAttempt(e); }, apiKey: u
 
 // Headers in every form fetch takes.
 const asRecord: HeadersOption = { 'x-trace': '1' };
+const asMap: HeadersOption = new Map([['x-trace', '1']]);
+const mapClient = new ResourcesClient({ headers: new Map([['x-trace', '1']]) });
 const asHeaders: ClientOptions = { headers: new Headers({ 'x-trace': '1' }) };
 const asPairs: ClientOptions = { headers: [['x-trace', '1']] };
 
@@ -209,7 +211,7 @@ export async function consume(): Promise<void> {
   parseResources(new ArrayBuffer(0), { strict: undefined });
   const parsedParts: [string, Resources, string[]] = [parsed.hash, parsed.resources, parsed.warnings];
 
-  void [fromEnv, noSignal, withLog, asRecord, like, parsedParts];
+  void [fromEnv, noSignal, withLog, asRecord, asMap, mapClient, like, parsedParts];
   void [hash, source, changed, previous, fetchedAt, stale, warnings, extra, cached, currentHash, isStale,
     headers, asked, once, made, plain, ok, found, images, other, keys, added, removed];
 }
