@@ -163,7 +163,8 @@ wrote.push('workerd.js');
 await bundle('index.cjs', `${header('the entry for Node.js (require); the module is compiled from disk at load')}
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAtImport } from './start.js';
+import { startAtImport, useEnvironment } from './start.js';
+useEnvironment((name) => (typeof process === 'object' && process !== null && process.env ? process.env[name] : undefined));
 const file = join(__dirname, ${JSON.stringify(WASM)});
 startAtImport(() => readFileSync(file), file);
 ${reExports(names)}

@@ -95,10 +95,14 @@ export type HeadersOption = Record<string, string> | Headers | [string, string][
 
 /** Options of a client; every field is optional. */
 export interface ClientOptions {
-  /** Default `"https://api.betterprompt.me"`. */
+  /** Default `"https://api.betterprompt.me"`; outside browsers, `RESOURCES_BASE_URL` when set. */
   baseUrl?: string | undefined;
-  /** Never stored, never printed, never in an error message. */
-  apiKey?: string | undefined;
+  /**
+   * Never stored, never printed, never in an error message. Outside browsers an omitted key is
+   * `RESOURCES_API_KEY`; with none at all calls fail with `MISSING_API_KEY`, unless `null`
+   * (no key on purpose: a proxy adds it).
+   */
+  apiKey?: string | null | undefined;
   /** Extra request headers; `accept`, and `authorization` when `apiKey` is set, are the client's own. */
   headers?: HeadersOption | undefined;
   /** Default: `globalThis.localStorage` when present and usable, else memory. */
@@ -200,7 +204,10 @@ export type ClientErrorCode =
   | 'ABORTED'
   | 'RESPONSE_TOO_LARGE'
   | 'INVALID_OPTIONS'
-  | 'CLIENT_FREED';
+  | 'CLIENT_FREED'
+  | 'MISSING_API_KEY'
+  | 'INIT_FAILED'
+  | 'NOT_INITIALIZED';
 
 /** The server's documented error codes. */
 export type ServerErrorCode =

@@ -108,14 +108,99 @@ function withAttemptsFor(store, options) {
   };
 }
 
+// Outside browsers (Node.js, Deno, Bun: the entries for them set this) options
+// that omit `apiKey` or `baseUrl` take RESOURCES_API_KEY and RESOURCES_BASE_URL,
+// as the command-line tool does; and a client with no key at all fails its calls
+// at once instead of sending requests the API will refuse, unless the caller
+// says there is none on purpose (`apiKey: null`: a proxy adds it) or handles
+// credentials itself (an `authorization` header, its own `fetch`).
+let environment = null;
+
+/** Called once by the entries for Node.js, Deno and Bun: `read(name)` gives an environment variable or undefined. */
+export function useEnvironment(read) {
+  environment = (name) => {
+    try {
+      const value = read(name);
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    } catch {
+      return undefined; // Deno without --allow-env: as if unset
+    }
+  };
+}
+
+const KEY_VARIABLE = 'RESOURCES_API_KEY';
+const BASE_URL_VARIABLE = 'RESOURCES_BASE_URL';
+
+/** Whether `headers` (any form fetch takes) carries an `authorization` header. */
+function hasAuthorization(headers) {
+  try {
+    if (headers === null || typeof headers !== 'object') return false;
+    if (typeof headers.has === 'function' && typeof headers.get === 'function' && !(headers instanceof Map)) return headers.has('authorization');
+    const names = headers instanceof Map ? [...headers.keys()] : Array.isArray(headers) ? headers.map((p) => p?.[0]) : Object.keys(headers);
+    return names.some((n) => typeof n === 'string' && n.toLowerCase() === 'authorization');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The options with the environment's defaults (outside browsers), and whether
+ * the client has no credentials at all: `[options, missingKey]`.
+ */
+function withEnvironment(options) {
+  if (environment === null) return [options, false];
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return [options, false];
+  const given = options ?? {};
+  const filled = { ...given };
+  if (given.apiKey === undefined) {
+    const key = environment(KEY_VARIABLE);
+    if (key !== undefined) filled.apiKey = key;
+  }
+  if (given.baseUrl === undefined) {
+    const base = environment(BASE_URL_VARIABLE);
+    if (base !== undefined) filled.baseUrl = base;
+  }
+  const missingKey = filled.apiKey === undefined && given.apiKey !== null && given.fetch === undefined
+    && !hasAuthorization(given.headers);
+  return [filled, missingKey];
+}
+
+function missingKeyError() {
+  return new ResourcesError(
+    `MISSING_API_KEY: no API key: set ${KEY_VARIABLE} in the environment or pass apiKey; `
+      + 'pass apiKey: null when a proxy adds the key', { code: 'MISSING_API_KEY' });
+}
+
+/**
+ * A call of a client without credentials: its options are judged as usual (a
+ * bad option is still INVALID_OPTIONS, which outranks the missing key) by the
+ * call itself, given an aborted signal so that it sends nothing; then it
+ * rejects with MISSING_API_KEY.
+ */
+function failForMissingKey(call, options) {
+  let judged = options;
+  if (options === undefined || (options !== null && typeof options === 'object' && !Array.isArray(options))) {
+    const own = options?.signal;
+    const isSignal = typeof AbortSignal === 'function' && own instanceof AbortSignal;
+    judged = { ...options, signal: own === undefined || own === null || isSignal ? AbortSignal.abort() : own };
+  }
+  return call(judged).then(
+    () => { throw missingKeyError(); },
+    (e) => { throw e?.code === 'ABORTED' ? missingKeyError() : e; },
+  );
+}
+
 // The class exists before the module is started; only constructing one needs it.
 export class ResourcesClient extends glue.ResourcesClient {
   #store;
+  #missingKey;
 
   constructor(options, ...rest) {
     if (!ready) throw unavailable('new ResourcesClient()');
     const store = new ClientStore(null);
-    super(withAttemptsFor(store, withSafeRedirects(options)), ...rest);
+    const [filled, missingKey] = withEnvironment(options);
+    super(withAttemptsFor(store, withSafeRedirects(filled)), ...rest);
+    this.#missingKey = missingKey;
     store.client = {
       cached: () => super.cached(),
       onChange: (cb) => super.onChange(cb),
@@ -125,6 +210,7 @@ export class ResourcesClient extends glue.ResourcesClient {
 
   fetchResources(options) {
     if (this.__wbg_ptr === 0) return Promise.reject(freedError('fetchResources'));
+    if (this.#missingKey) return this.#store.follow(failForMissingKey((o) => super.fetchResources(o), options));
     return this.#store.follow(super.fetchResources(options));
   }
 
@@ -156,7 +242,9 @@ export class ResourcesClient extends glue.ResourcesClient {
 }
 
 export function fetchResources(options) {
-  return ready ? glue.fetchResources(withSafeRedirects(options)) : Promise.reject(unavailable('fetchResources()'));
+  if (!ready) return Promise.reject(unavailable('fetchResources()'));
+  const [filled, missingKey] = withEnvironment(options);
+  return missingKey ? failForMissingKey(glue.fetchResources, filled) : glue.fetchResources(withSafeRedirects(filled));
 }
 export function parseResources(...args) {
   if (!ready) throw unavailable('parseResources()');

@@ -229,7 +229,8 @@ try {
       await fetch(`${api.url}/__control/reset`, { method: 'POST' });
       const script = [
         "import { ResourcesClient } from 'resources-client';",
-        `const client = new ResourcesClient({ baseUrl: ${JSON.stringify(proxyBase)}, storage: 'memory' });`,
+        // Outside a page, a client with no key says so (apiKey: null), or it fails with MISSING_API_KEY.
+        `const client = new ResourcesClient({ baseUrl: ${JSON.stringify(proxyBase)}, apiKey: null, storage: 'memory' });`,
         'const first = await client.fetchResources();',
         'const second = await client.fetchResources();',
         'console.log(JSON.stringify({ hash: first.hash, models: first.resources.models.length, again: second.hash }));',

@@ -80,13 +80,55 @@ export const tests = [
     },
   },
   {
-    name: 'without apiKey no authorization is sent (a proxy may add it)',
+    name: 'with apiKey: null no authorization is sent (a proxy may add it)',
     async run({ lib, options, control }) {
       await control.reset();
-      const error = await rejects(lib.fetchResources(options({ apiKey: undefined })));
+      const error = await rejects(lib.fetchResources(options({ apiKey: null })));
       equal(error.code, 'UNAUTHORIZED_ERROR');
       const [entry] = await control.resourceRequests();
       equal(entry.headers.authorization, undefined);
+    },
+  },
+  {
+    name: 'outside browsers: RESOURCES_API_KEY and RESOURCES_BASE_URL fill omitted options; no key at all fails at once, unless apiKey: null',
+    only: 'node',
+    async run({ lib, control, mockUrl }) {
+      await control.reset();
+      const env = globalThis.process.env;
+      const saved = [env.RESOURCES_API_KEY, env.RESOURCES_BASE_URL];
+      const restore = (name, value) => { if (value === undefined) delete env[name]; else env[name] = value; };
+      try {
+        env.RESOURCES_API_KEY = 'sk-mock-demo';
+        env.RESOURCES_BASE_URL = mockUrl;
+        const r = await lib.fetchResources({ storage: 'memory', retries: 0 });
+        ok(typeof r.hash === 'string');
+        const client = new lib.ResourcesClient({ storage: 'memory', retries: 0 });
+        equal((await client.fetchResources()).hash, r.hash, 'the client takes them too');
+        const sent = await control.resourceRequests();
+        equal(sent.length, 2);
+        equal(sent[0].headers.authorization, 'Bearer <redacted>', 'the key from the environment');
+        // An option given wins over the environment.
+        env.RESOURCES_API_KEY = 'sk-wrong';
+        equal((await rejects(lib.fetchResources({ apiKey: 'sk-wrong-too', storage: 'memory', retries: 0 }))).code, 'UNAUTHORIZED_ERROR');
+        ok((await lib.fetchResources({ apiKey: 'sk-mock-demo', storage: 'memory', retries: 0 })).hash);
+        // No key anywhere: the call fails at once, with no request.
+        delete env.RESOURCES_API_KEY;
+        const before = (await control.resourceRequests()).length;
+        const missing = await rejects(lib.fetchResources({ storage: 'memory' }));
+        ok(missing instanceof lib.ResourcesError);
+        equal(missing.code, 'MISSING_API_KEY');
+        equal(missing.status, 0);
+        ok(missing.message.includes('RESOURCES_API_KEY') && missing.message.includes('apiKey: null'), missing.message);
+        equal((await rejects(new lib.ResourcesClient({ storage: 'memory' }).fetchResources())).code, 'MISSING_API_KEY');
+        equal((await control.resourceRequests()).length, before, 'nothing was sent');
+        // No key on purpose (a proxy adds it), or credentials of the caller's own: the request goes.
+        equal((await rejects(lib.fetchResources({ apiKey: null, storage: 'memory', retries: 0 }))).code, 'UNAUTHORIZED_ERROR');
+        ok((await lib.fetchResources({ headers: { Authorization: 'Bearer sk-mock-demo' }, storage: 'memory', retries: 0 })).hash);
+        equal((await control.resourceRequests()).length, before + 2);
+      } finally {
+        restore('RESOURCES_API_KEY', saved[0]);
+        restore('RESOURCES_BASE_URL', saved[1]);
+      }
     },
   },
   {
