@@ -1,6 +1,8 @@
 'use strict';
-// A StorageLike over one JSON file, for the command-line tool: the client keeps
-// its stored record (hash and catalog, never the key) there between runs.
+// A StorageLike over files, for Node.js, Deno and Bun (the command-line tool
+// uses it): the client keeps its stored records (hash and catalog, never the
+// key) there between process starts. `resources-client/file-storage`.
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -23,47 +25,73 @@ function defaultCacheDir(env = process.env, platform = process.platform) {
 }
 
 /**
- * A StorageLike whose entries live in `<dir>/<fileName>` as one JSON object.
- * The directory is created with mode 0700 and the file with 0600; every write
- * goes to a temporary file in the same directory that is then renamed over the
- * old one, so a reader never sees half a file. Errors are thrown, which the
- * client turns into a fallback to memory with a warning.
+ * A StorageLike with one file per stored key in `dir` (default:
+ * `defaultCacheDir()`), so that processes writing different records never
+ * undo each other's writes: there is no shared file to read, change and write
+ * back. A write goes to a temporary file that is then renamed over the
+ * record's file, so a reader (another process too) sees the old record or the
+ * new one, whole, never a mix; of two processes writing the same record at
+ * once, the last rename wins, whole. The directory is made with mode 0700 and
+ * tightened to it when another user or group could write there; files are
+ * 0600. A file that is damaged, or holds another key, reads as absent. Errors
+ * are thrown, which the client turns into a fallback to memory with a warning.
  */
 class FileStorage {
-  /**
-   * @param {string} dir
-   * @param {string} [fileName]
-   */
-  constructor(dir, fileName = 'store.json') {
-    this.dir = dir;
-    this.file = path.join(dir, fileName);
+  /** @param {string} [dir] */
+  constructor(dir = defaultCacheDir()) {
+    if (typeof dir !== 'string' || dir === '') throw new TypeError('FileStorage: dir must be a directory path');
+    this.dir = path.resolve(dir);
+    this.checked = false;
   }
 
-  /** @returns {Record<string, string>} */
-  readAll() {
+  /** The file of `key`: a digest of the key, so that any key makes a safe file name. */
+  fileOf(key) {
+    const digest = crypto.createHash('sha256').update(String(key)).digest('hex').slice(0, 40);
+    return path.join(this.dir, `${digest}.record.json`);
+  }
+
+  /** Makes the directory (0700), or tightens one that others could write to. */
+  ensureDir() {
+    if (this.checked) return;
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const stat = fs.statSync(this.dir);
+    if (!stat.isDirectory()) throw new Error(`FileStorage: ${this.dir} is not a directory`);
+    if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) {
+      // A directory others may write to lets them replace a record: tighten it, or refuse.
+      try {
+        fs.chmodSync(this.dir, 0o700);
+      } catch (e) {
+        throw new Error(`FileStorage: ${this.dir} is writable by other users and could not be made private (${e.code ?? e.message})`);
+      }
+    }
+    this.checked = true;
+  }
+
+  /** @param {string} key @returns {string | null} */
+  getItem(key) {
     let text;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      text = fs.readFileSync(this.fileOf(key), 'utf8');
     } catch (e) {
-      if (e && e.code === 'ENOENT') return {};
+      if (e && e.code === 'ENOENT') return null;
       throw e;
     }
     try {
-      const data = JSON.parse(text);
-      // A damaged or foreign file is treated as empty; the next write replaces it.
-      return data && typeof data === 'object' && !Array.isArray(data) ? data : {};
+      const record = JSON.parse(text);
+      return record && record.key === String(key) && typeof record.value === 'string' ? record.value : null;
     } catch {
-      return {};
+      return null; // damaged: the next write replaces it
     }
   }
 
-  /** @param {Record<string, string>} data */
-  writeAll(data) {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const temp = path.join(this.dir, `.${path.basename(this.file)}.${process.pid}.${Date.now()}.tmp`);
+  /** @param {string} key @param {string} value */
+  setItem(key, value) {
+    this.ensureDir();
+    const file = this.fileOf(key);
+    const temp = `${file}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`;
     try {
-      fs.writeFileSync(temp, JSON.stringify(data), { mode: 0o600, flag: 'wx' });
-      fs.renameSync(temp, this.file);
+      fs.writeFileSync(temp, JSON.stringify({ key: String(key), value: String(value) }), { mode: 0o600, flag: 'wx' });
+      fs.renameSync(temp, file);
     } catch (e) {
       try { fs.unlinkSync(temp); } catch { /* already gone */ }
       throw e;
@@ -71,24 +99,12 @@ class FileStorage {
   }
 
   /** @param {string} key */
-  getItem(key) {
-    const data = this.readAll();
-    return Object.prototype.hasOwnProperty.call(data, key) && typeof data[key] === 'string' ? data[key] : null;
-  }
-
-  /** @param {string} key @param {string} value */
-  setItem(key, value) {
-    const data = this.readAll();
-    data[key] = String(value);
-    this.writeAll(data);
-  }
-
-  /** @param {string} key */
   removeItem(key) {
-    const data = this.readAll();
-    if (!Object.prototype.hasOwnProperty.call(data, key)) return;
-    delete data[key];
-    this.writeAll(data);
+    try {
+      fs.unlinkSync(this.fileOf(key));
+    } catch (e) {
+      if (!e || e.code !== 'ENOENT') throw e;
+    }
   }
 }
 

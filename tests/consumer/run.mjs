@@ -134,7 +134,7 @@ try {
     const files = packed.files.map((f) => f.path).sort();
     const wasm = files.filter((f) => f.endsWith('.wasm'));
     equal(wasm, ['web/resources_client_bg.wasm'], 'one wasm file (Node.js, Workers and the init entry load it; index.js holds its bytes)');
-    for (const f of ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'CHANGELOG.md', 'index.js', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.cjs', 'file-storage.cjs',
+    for (const f of ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'CHANGELOG.md', 'index.js', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.cjs', 'file-storage.cjs', 'file-storage.mjs', 'file-storage.d.ts', 'react.js', 'react.cjs', 'react.d.ts',
       'init.js', 'init.node.mjs', 'init.cjs', 'init.d.ts', 'init.d.cts', 'workerd.js']) {
       check(files.includes(f), `tarball lacks ${f}`);
     }
@@ -385,7 +385,9 @@ try {
     check(!table.stderr.includes('⠋') && !table.stderr.includes('\r'), 'no spinner when stderr is not a terminal');
 
     const dir = path.join(cache, 'resources-client');
-    const file = path.join(dir, 'store.json');
+    const records = fs.readdirSync(dir).filter((f) => f.endsWith('.record.json'));
+    equal(records.length, 1, 'one record file');
+    const file = path.join(dir, records[0]);
     equal((fs.statSync(dir).mode & 0o777).toString(8), '700', 'cache directory mode');
     equal((fs.statSync(file).mode & 0o777).toString(8), '600', 'cache file mode');
     const stored = fs.readFileSync(file, 'utf8');
@@ -425,31 +427,35 @@ try {
     check(keyless.stderr.includes('no API key') && keyless.stdout === '', `keyless: ${keyless.stderr}`);
   });
 
-  await test('cli: --cache-dir, and a cache file that is not JSON is replaced', async () => {
+  await test('cli: --cache-dir, and a record file that is not JSON is ignored and replaced', async () => {
     const cli = path.join(node, 'node_modules', '.bin', 'resources-client');
     const dir = path.join(tmp, 'own-cache');
-    fs.mkdirSync(dir, { mode: 0o700 });
-    fs.writeFileSync(path.join(dir, 'store.json'), 'not json', { mode: 0o600 });
-    const r = await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env: { ...process.env, RESOURCES_API_KEY: API_KEY } });
-    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'store.json'), 'utf8'));
-    check(Object.values(stored).some((v) => v.includes(JSON.parse(r.stdout).hash)), 'the record was written to --cache-dir');
+    const env = { ...process.env, RESOURCES_API_KEY: API_KEY };
+    const first = JSON.parse((await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env })).stdout);
+    const [name] = fs.readdirSync(dir).filter((f) => f.endsWith('.record.json'));
+    check(name && fs.readFileSync(path.join(dir, name), 'utf8').includes(first.hash), 'the record was written to --cache-dir');
+    fs.writeFileSync(path.join(dir, name), 'not json', { mode: 0o600 });
+    const again = JSON.parse((await execOk(cli, ['models', '--json', '--max-age', '3600', '--cache-dir', dir, '--base-url', api.url], { env })).stdout);
+    equal([again.source, again.previousHash], ['network', null], 'the damaged record is not served');
+    check(fs.readFileSync(path.join(dir, name), 'utf8').includes(again.hash), 'and it was replaced');
   });
 
-  await test('cli: a record of the previous format (1) in the cache file is ignored and replaced', async () => {
+  await test('cli: a record of the previous format (1) in the cache is ignored and replaced', async () => {
     const cli = path.join(node, 'node_modules', '.bin', 'resources-client');
     const dir = path.join(tmp, 'v1-cache');
-    const file = path.join(dir, 'store.json');
     const env = { ...process.env, RESOURCES_API_KEY: API_KEY };
     await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env });
-    const [key, ...others] = Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')));
-    equal(others.length, 0, 'one record in the cache file');
-    const current = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8'))[key]);
+    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.record.json'));
+    equal(names.length, 1, 'one record in the cache');
+    const file = path.join(dir, names[0]);
+    const { key, value } = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const current = JSON.parse(value);
     equal(current.v, 2, 'the format written');
     // What the previous release wrote: hash and catalog at the top level.
     const old = {
       v: 1, baseUrl: current.baseUrl, hash: 'b2xkLWZvcm1hdA', fetchedAt: Date.now(), stale: false, resources: current.body.data.resources,
     };
-    fs.writeFileSync(file, JSON.stringify({ [key]: JSON.stringify(old) }), { mode: 0o600 });
+    fs.writeFileSync(file, JSON.stringify({ key, value: JSON.stringify(old) }), { mode: 0o600 });
     await fetch(`${api.url}/__control/log`, { method: 'DELETE' });
     const r = await execOk(cli, ['models', '--json', '--max-age', '3600', '--cache-dir', dir, '--base-url', api.url], { env });
     const result = JSON.parse(r.stdout);
@@ -457,7 +463,7 @@ try {
     equal(r.stderr.includes('b2xkLWZvcm1hdA') || r.stdout.includes('b2xkLWZvcm1hdA'), false, 'the old hash is not shown');
     const log = (await (await fetch(`${api.url}/__control/log`)).json()).requests.filter((q) => q.path === '/v1/resources');
     equal(log.map((q) => q.headers['cli-agent']), [undefined], 'one request, without the old hash');
-    const rewritten = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8'))[key]);
+    const rewritten = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8')).value);
     equal([rewritten.v, rewritten.body.data.hash], [2, result.hash], 'replaced by a record of the current format');
   });
 
