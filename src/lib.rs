@@ -4,11 +4,15 @@
 //! each has and which run options it accepts; validate the catalog, keep it and
 //! its hash, and refresh it when the server says `action-require: update-resources`.
 //!
-//! The crate has two layers:
+//! The crate is built in three parts, each depending only on the ones before:
 //! - [`domain`]: pure Rust (types, parsing, validation, header rules, cache
 //!   records, retry timing), usable anywhere and tested natively;
-//! - on `wasm32`, a client that talks to `fetch` and storage, and the
-//!   wasm-bindgen exports that form the npm package's JavaScript API.
+//! - on `wasm32`, `web` (the platform: `fetch`, timers, signals, storage,
+//!   channels, locks) and `client` (cache policy, one request per record,
+//!   retries, invalidation, sync between clients);
+//! - on `wasm32`, `js`: the wasm-bindgen exports that form the npm package's
+//!   JavaScript API (the package's own JavaScript, in `npm/`, adds the start of
+//!   the module and the store for screens).
 
 pub mod domain;
 

@@ -1,6 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Native tests of the body parsers: `parse_success` (2xx bodies) and
-//! `parse_failure` (everything else), against the contract in CONTRACT.md.
+//! `parse_failure` (everything else), against the server's documented behaviour (DEVELOPMENT.md, "The server").
 //!
 //! The realistic catalog lives in `tests/fixtures/catalog.json`; most tests
 //! start from it and change one thing, so each failure names one rule.

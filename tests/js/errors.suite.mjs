@@ -1,5 +1,5 @@
 // Every rejection is a ResourcesError with the right code, status, retryable
-// flag and Retry-After: the server's codes (CONTRACT.md §1) and the client's own.
+// flag and Retry-After: the server's documented codes and the client's own.
 import { ok, equal, rejects, throws } from './assert.mjs';
 import { waitFor, within } from './helpers.mjs';
 
