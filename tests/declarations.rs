@@ -1,0 +1,87 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Facts the Rust core and the package's TypeScript declarations must agree on,
+//! each with one source: the error codes a `ResourcesError` may carry
+//! (`ClientErrorCode` in `npm/index.d.ts` is exactly the codes of [`Error`]
+//! plus those the package's JavaScript makes) and the documented modalities
+//! (the `Modality` union and [`Modality`]'s known values). The matches below
+//! are exhaustive: a new variant does not compile until it is listed here.
+
+use std::collections::BTreeSet;
+
+use resources_client::{Error, Modality};
+
+const DECLARATIONS: &str = include_str!("../npm/index.d.ts");
+/// The package's JavaScript files that make errors of their own.
+const JAVASCRIPT: [&str; 3] =
+    [include_str!("../npm/start.js"), include_str!("../npm/errors.js"), include_str!("../npm/store.js")];
+const INIT_DECLARATIONS: &str = include_str!("../npm/init.d.ts");
+
+/// The string literals of `export type <name> = 'a' | 'b' ...;` in `source`.
+fn union(source: &str, name: &str) -> BTreeSet<String> {
+    let start = source.find(&format!("export type {name} =")).unwrap_or_else(|| panic!("no type {name}"));
+    let body = &source[start..];
+    let body = &body[..body.find(';').expect("the type ends")];
+    body.split(['\'', '"']).skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+/// One error of each variant; adding a variant breaks this match until it is listed.
+fn one_of_each() -> Vec<Error> {
+    let all = vec![
+        Error::Http { status: 502, message: String::new(), retry_after_ms: None },
+        Error::InvalidResponse { status: 200, path: None, message: String::new() },
+        Error::Network { message: String::new() },
+        Error::Timeout { timeout_ms: 1 },
+        Error::Aborted,
+        Error::SignalTimeout,
+        Error::ResponseTooLarge { status: 200, max_bytes: 1 },
+        Error::InvalidOptions { message: String::new() },
+    ];
+    for e in &all {
+        match e {
+            // The server's own codes (`ServerErrorCode`), and a wrapper of the others.
+            Error::Api { .. } | Error::Request { .. } => unreachable!(),
+            Error::Http { .. }
+            | Error::InvalidResponse { .. }
+            | Error::Network { .. }
+            | Error::Timeout { .. }
+            | Error::Aborted
+            | Error::SignalTimeout
+            | Error::ResponseTooLarge { .. }
+            | Error::InvalidOptions { .. } => {}
+        }
+    }
+    all
+}
+
+#[test]
+fn client_error_codes_are_those_of_the_core_and_the_package_javascript() {
+    let declared = union(DECLARATIONS, "ClientErrorCode");
+    let mut made: BTreeSet<String> = one_of_each().iter().map(|e| e.code().to_owned()).collect();
+    for source in JAVASCRIPT {
+        for part in source.split("code: '").skip(1) {
+            let code: String = part.chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
+            if !code.is_empty() && part[code.len()..].starts_with('\'') {
+                made.insert(code);
+            }
+        }
+    }
+    assert_eq!(declared, made, "ClientErrorCode in npm/index.d.ts against the codes the package makes");
+    // The init entry's codes are among them.
+    assert!(union(INIT_DECLARATIONS, "InitErrorCode").is_subset(&declared));
+}
+
+#[test]
+fn the_modality_union_is_the_documented_modalities() {
+    let known = [Modality::Text, Modality::Image, Modality::Video];
+    for m in &known {
+        match m {
+            Modality::Text | Modality::Image | Modality::Video => assert!(m.is_known()),
+            Modality::Other(_) => unreachable!(),
+        }
+    }
+    let names: BTreeSet<String> = known.iter().map(|m| m.as_str().to_owned()).collect();
+    assert_eq!(union(DECLARATIONS, "Modality"), names);
+    for name in &names {
+        assert_eq!(Modality::from(name.clone()).as_str(), name, "read back as itself");
+    }
+}
