@@ -24,8 +24,10 @@ const COMMON_HELP = `Options of every command:
                     stored catalog is printed instead
   --base-url URL    API base (default: the ${BASE_URL_ENV} environment
                     variable, else ${DEFAULT_BASE_URL})
-  --api-key KEY     API key; prefer the ${KEY_ENV} environment variable:
-                    a command line is visible to every user of the machine
+  --api-key-stdin   read the API key from standard input (its first line)
+  --api-key KEY     API key; the worst of the three ways: a command line is
+                    visible to every user of the machine (ps) and kept in shell
+                    history. Prefer ${KEY_ENV} or --api-key-stdin
   --timeout SECS    per attempt, reading the body included (default 30; 0: none)
   --retries N       extra attempts after network errors, 429 and 5xx (0-10,
                     default 2)
@@ -103,6 +105,20 @@ ${EXITS}
 
 const COMMAND_HELP = { models: MODELS_HELP, resources: RESOURCES_HELP };
 
+/**
+ * Text from the server or a cache file, made safe for a terminal: C0 and C1
+ * control characters and DEL are shown as escapes (`\x1b`, `\u009b`), so that
+ * a model id cannot move the cursor, set the window title, write the clipboard
+ * (OSC 52) or hide text. `--json` output is left exact (JSON escapes C0 itself).
+ * @param {unknown} value
+ */
+function safe(value) {
+  return String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** A usage problem: exit code 2. */
 class UsageError extends Error {}
 
@@ -110,7 +126,7 @@ const COMMANDS = {
   models: ['modality', 'refresh', 'max-age'],
   resources: ['remote', 'sync', 'models-only'],
 };
-const COMMON = ['json', 'allow-stale', 'base-url', 'api-key', 'timeout', 'retries', 'cache-dir', 'help', 'version'];
+const COMMON = ['json', 'allow-stale', 'base-url', 'api-key', 'api-key-stdin', 'timeout', 'retries', 'cache-dir', 'help', 'version'];
 
 /** Every option for node:util.parseArgs. */
 const OPTIONS = {
@@ -124,6 +140,7 @@ const OPTIONS = {
   'allow-stale': { type: 'boolean' },
   'base-url': { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-stdin': { type: 'boolean' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
   'cache-dir': { type: 'string' },
@@ -219,8 +236,19 @@ function seconds(flags, name) {
   return Math.round(secs * 1000);
 }
 
+/** The API key: --api-key-stdin, else --api-key, else the environment; throws UsageError. */
+function apiKeyOf(flags, env, readStdin) {
+  if (flags['api-key-stdin']) {
+    if (flags['api-key'] !== undefined) throw new UsageError('--api-key and --api-key-stdin cannot be used together');
+    const key = String(readStdin()).split(/\r?\n/)[0].trim();
+    if (key === '') throw new UsageError('--api-key-stdin read no key from standard input');
+    return key;
+  }
+  return flags['api-key'] ?? (env[KEY_ENV] || undefined);
+}
+
 /** The client options the flags and environment ask for; throws UsageError. */
-function clientSettings(args, env) {
+function clientSettings(args, env, readStdin) {
   const { flags } = args;
   let retries;
   if (flags.retries !== undefined) {
@@ -239,7 +267,7 @@ function clientSettings(args, env) {
   }
   return {
     baseUrl,
-    apiKey: flags['api-key'] ?? (env[KEY_ENV] || undefined),
+    apiKey: apiKeyOf(flags, env, readStdin),
     timeoutMs: seconds(flags, 'timeout'),
     retries,
     maxAgeMs: seconds(flags, 'max-age') ?? 0,
@@ -276,17 +304,17 @@ async function withSpinner(stream, label, promise) {
 function formatRunOptions(model) {
   const options = Array.isArray(model.availableRunOptions) ? model.availableRunOptions : [];
   if (options.length === 0) return '-';
-  return options.map((o) => `${o.key}: ${o.options.join('|')}`).join('; ');
+  return options.map((o) => `${safe(o.key)}: ${o.options.map(safe).join('|')}`).join('; ');
 }
 
 /** A plain text table with a header row, columns padded to their widest cell. */
 function formatTable(models) {
-  const rows = [['MODEL', 'MODALITY', 'RUN OPTIONS'], ...models.map((m) => [m.model, String(m.modality), formatRunOptions(m)])];
+  const rows = [['MODEL', 'MODALITY', 'RUN OPTIONS'], ...models.map((m) => [safe(m.model), safe(m.modality), formatRunOptions(m)])];
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`.trimEnd()).join('\n');
 }
 
-const noKey = () => new UsageError(`no API key: set ${KEY_ENV}=<key> in the environment or pass --api-key <key>. `
+const noKey = () => new UsageError(`no API key: set ${KEY_ENV}=<key> in the environment, or pass it on standard input with --api-key-stdin (or --api-key <key>). `
   + 'A stored catalog is kept per API key, so a run without one has none to print either');
 
 /**
@@ -310,13 +338,13 @@ async function runModels(args, settings, storage, io, lib) {
   const models = modality === undefined ? all : all.filter((m) => m.modality === modality);
   if (modality !== undefined && models.length === 0 && !args.flags.json) {
     const known = [...new Set(all.map((m) => String(m.modality)))].sort();
-    io.stderr.write(`note: no model has modality "${modality}" (known: ${known.join(', ') || 'none'})\n`);
+    io.stderr.write(`note: no model has modality "${safe(modality)}" (known: ${known.map(safe).join(', ') || 'none'})\n`);
   }
   if (args.flags.json) {
     const out = { ...result, resources: { ...result.resources, models } };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+    for (const w of result.warnings) io.stderr.write(`warning: ${safe(w)}\n`);
     io.stdout.write(`${formatTable(models)}\n`);
     const note = result.stale ? ', stale' : '';
     io.stderr.write(`${models.length} of ${all.length} models, hash ${result.hash} (${result.source}${note})\n`);
@@ -340,7 +368,7 @@ async function runResources(args, settings, storage, io, lib) {
     asked = true;
   }
   const { resources } = result;
-  for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+  if (!args.flags.json) for (const w of result.warnings) io.stderr.write(`warning: ${safe(w)}\n`);
   if (args.flags.json) {
     const out = args.flags['models-only'] ? resources.models : { hash: result.hash, resources };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -350,7 +378,7 @@ async function runResources(args, settings, storage, io, lib) {
   if (!args.flags['models-only']) {
     // Sections beside `models` are kept as the server sent them, and shown as JSON.
     for (const [name, value] of Object.entries(resources)) {
-      if (name !== 'models') text += `\n${name}:\n${JSON.stringify(value, null, 2)}\n`;
+      if (name !== 'models') text += `\n${safe(name)}:\n${safe(JSON.stringify(value, null, 2)).replaceAll('\\x0a', '\n')}\n`;
     }
   }
   io.stdout.write(text);
@@ -362,7 +390,7 @@ async function runResources(args, settings, storage, io, lib) {
 /**
  * Runs the tool. Returns the exit code; writes only to the given streams.
  * @param {string[]} argv
- * @param {{ env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream }} io
+ * @param {{ env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream, readStdin?: () => string }} io
  */
 async function main(argv, io) {
   // The package (and its wasm) is loaded only once a request may be made: --help needs none of it.
@@ -371,7 +399,7 @@ async function main(argv, io) {
   /** Writes an error: `error: CODE message` lines, or with --json one JSON object. */
   const fail = (code, status, message, exit) => {
     if (json) io.stderr.write(`${JSON.stringify({ error: { code, status, message } })}\n`);
-    else io.stderr.write(`error: ${message.startsWith(code) ? message : `${code}: ${message}`}\n`);
+    else io.stderr.write(`error: ${safe(message.startsWith(code) ? message : `${code}: ${message}`)}\n`);
     return exit;
   };
   try {
@@ -380,7 +408,7 @@ async function main(argv, io) {
     if (args.help) { io.stdout.write(COMMAND_HELP[args.command] ?? HELP); return EXIT_OK; }
     if (args.version) { io.stdout.write(`${version()}\n`); return EXIT_OK; }
     checkCommand(args);
-    const settings = clientSettings(args, io.env);
+    const settings = clientSettings(args, io.env, io.readStdin ?? (() => require('node:fs').readFileSync(0, 'utf8')));
     const storage = new FileStorage(args.flags['cache-dir'] ?? defaultCacheDir(io.env));
     lib = require('./index.cjs');
     const common = {

@@ -33,11 +33,12 @@ afterEach(() => {
 });
 
 /** Runs the tool; `env` replaces the environment (no key or base URL unless given). */
-async function run(argv, env = {}) {
+async function run(argv, env = {}, stdin = undefined) {
   let stdout = '';
   let stderr = '';
   const io = {
     env: { XDG_CACHE_HOME: cacheDir, ...env },
+    readStdin: () => { if (stdin === undefined) throw new Error('no stdin in this test'); return stdin; },
     stdout: { write: (s) => { stdout += s; } },
     stderr: { write: (s) => { stderr += s; } },
   };
@@ -210,6 +211,40 @@ describe('models', () => {
     const r = await run(['models', '--timeout', '0.2', '--retries', '0'], withMock());
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error: TIMEOUT/);
+  });
+});
+
+describe('terminal safety and the key', () => {
+  test('control characters from the server are shown escaped in tables, sections and warnings; --json stays exact', async () => {
+    const evil = '\u001b]52;c;ZXZpbA==\u0007o3\u001b[2K\u009b31m';
+    mock.state.setCatalog({
+      ...DEFAULT_CATALOG,
+      models: [{ model: evil, modality: 'te\u001bxt', availableRunOptions: [{ key: 'k\u0007', options: ['a\u009db'] }] }, ...DEFAULT_CATALOG.models],
+      notes: { text: 'x\u0085y\u007f' },
+    });
+    for (const argv of [['models'], ['resources']]) {
+      const r = await run(argv, withMock());
+      assert.equal(r.code, 0, r.stderr);
+      const printed = r.stdout + r.stderr;
+      assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(printed), `${argv}: raw control characters reached the terminal: ${JSON.stringify(printed)}`);
+      assert.ok(r.stdout.includes('\\x1b]52;c;ZXZpbA==\\x07o3\\x1b[2K\\u009b31m'), r.stdout);
+    }
+    const json = await run(['resources', '--json', '--sync'], withMock());
+    assert.equal(JSON.parse(json.stdout).resources.models[0].model, evil, 'JSON output keeps the exact value');
+  });
+
+  test('the key from standard input; --api-key with it is refused; --help says why --api-key is the worst way', async () => {
+    const r = await run(['models', '--api-key-stdin'], { RESOURCES_BASE_URL: mock.url }, `${KEY}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+    const empty = await run(['models', '--api-key-stdin'], { RESOURCES_BASE_URL: mock.url }, '\n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /read no key from standard input/);
+    const both = await run(['models', '--api-key-stdin', '--api-key', KEY], { RESOURCES_BASE_URL: mock.url }, KEY);
+    assert.equal(both.code, 2);
+    const help = await run(['--help']);
+    assert.match(help.stdout, /--api-key-stdin/);
+    assert.match(help.stdout, /worst of the three/);
   });
 });
 
