@@ -1,7 +1,9 @@
 //! Small text helpers for messages, written by hand so that the wasm build
 //! carries neither the Unicode tables of `str::escape_debug` nor the float
 //! formatting of `core::fmt` (about 20 KB together, see BENCHMARKS.md), nor a
-//! float formatting crate with its tables of powers of ten.
+//! float formatting crate with its tables of powers of ten. Numbers that are
+//! not whole are the one thing the wasm build hands to JavaScript (see
+//! [`number_text`]): the engine writes them as `String(n)` does, by definition.
 
 use std::fmt::{self, Display, Write};
 
@@ -67,10 +69,25 @@ pub fn number_text(v: f64) -> String {
         let sign = if v.is_sign_negative() { "-" } else { "" };
         format!("{sign}{}", whole_text(v.abs()))
     } else {
-        let sign = if v < 0.0 { "-" } else { "" };
-        let (digits, point) = shortest_digits(v.abs());
-        format!("{sign}{}", js_notation(&digits, point))
+        fraction_text(v)
     }
+}
+
+/// A finite number that is not whole or not below 1e21, as `String(n)`
+/// writes it. In the wasm build the engine's own `Number.prototype.toString`
+/// writes it: that is what `String(n)` is, and it costs the module one import
+/// instead of the printer below (about 3 KB of gzip). Native builds (and the
+/// tests of the printer) use the printer.
+#[cfg(target_arch = "wasm32")]
+fn fraction_text(v: f64) -> String {
+    js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn fraction_text(v: f64) -> String {
+    let sign = if v < 0.0 { "-" } else { "" };
+    let (digits, point) = shortest_digits(v.abs());
+    format!("{sign}{}", js_notation(&digits, point))
 }
 
 /// Shortest digits `d1 d2 ... dn` (ASCII) and the position `k` of the decimal
@@ -81,6 +98,7 @@ pub fn number_text(v: f64) -> String {
 /// ("Printing floating-point numbers quickly and accurately", 1996), in exact
 /// big-integer arithmetic: no tables, a few hundred bytes of code. It runs only
 /// to write a message, so it favours size over speed.
+#[cfg(not(target_arch = "wasm32"))]
 fn shortest_digits(v: f64) -> (Vec<u8>, i32) {
     let bits = v.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i32;
@@ -171,6 +189,7 @@ fn shortest_digits(v: f64) -> (Vec<u8>, i32) {
 
 /// Digits and point position (see [`shortest_digits`]) in the notation of
 /// JavaScript's `Number.prototype.toString` (ECMAScript, Number::toString).
+#[cfg(not(target_arch = "wasm32"))]
 fn js_notation(digits: &[u8], point: i32) -> String {
     let text = |d: &[u8]| d.iter().map(|&b| b as char).collect::<String>();
     let n = digits.len() as i32;
@@ -193,8 +212,10 @@ fn js_notation(digits: &[u8], point: i32) -> String {
 /// A non-negative big integer: little-endian base-2^32 limbs, no leading zero
 /// limbs. Only what [`shortest_digits`] needs (values stay below 2^1200).
 #[derive(Clone, Default)]
+#[cfg(not(target_arch = "wasm32"))]
 struct Big(Vec<u32>);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<u64> for Big {
     fn from(v: u64) -> Self {
         let mut big = Big(vec![v as u32, (v >> 32) as u32]);
@@ -203,6 +224,7 @@ impl From<u64> for Big {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Big {
     fn trim(&mut self) {
         while self.0.last() == Some(&0) {
@@ -370,6 +392,7 @@ mod tests {
 
     /// What `number_text` must print for `v`, from Rust's own shortest
     /// round-trip digits (`{:e}`), placed as JavaScript places them.
+    #[cfg(not(target_arch = "wasm32"))]
     fn reference(v: f64) -> String {
         let text = format!("{:e}", v.abs());
         let (mantissa, exponent) = text.split_once('e').unwrap();
@@ -379,6 +402,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn shortest_digits_agree_with_rust_on_many_numbers() {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
