@@ -10,7 +10,6 @@
 //! engine's `JSON.parse`, Rust callers through `serde-wasm-bindgen`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::pin::pin;
 use std::rc::{Rc, Weak};
 
@@ -30,6 +29,7 @@ use crate::domain::schema::json_text;
 use crate::domain::url::resources_url;
 use crate::web::channel;
 use crate::web::fetch::{Attempt, Reply};
+use crate::web::keymap::KeyMap;
 use crate::web::lock;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
@@ -131,13 +131,13 @@ thread_local! {
     /// Stored texts already walked, by storage key, shared by every client of
     /// the module: a new client of a record this process has read or written
     /// does not walk it again. Recognised by `===` on the JS string.
-    static VALIDATED: RefCell<HashMap<String, Validated>> = RefCell::new(HashMap::new());
+    static VALIDATED: RefCell<KeyMap<Validated>> = const { RefCell::new(KeyMap::new()) };
 
     /// Every live client of this module instance, by storage key: a client
     /// that stores a record tells the others of the same record at once (the
     /// `storage` event reaches only other documents, and nothing reaches other
     /// clients in one Node process).
-    static PEERS: RefCell<HashMap<String, Vec<Weak<Inner>>>> = RefCell::new(HashMap::new());
+    static PEERS: RefCell<KeyMap<Vec<Weak<Inner>>>> = const { RefCell::new(KeyMap::new()) };
 
     /// Flight ids, unique in the module: a flight may be shared by the
     /// clients of one record, each holding it in its own slot.
@@ -229,7 +229,7 @@ impl Client {
             });
             *inner.other_tabs.borrow_mut() = listener;
         }
-        PEERS.with(|p| p.borrow_mut().entry(inner.store.key().to_owned()).or_default().push(Rc::downgrade(&inner)));
+        PEERS.with(|p| p.borrow_mut().get_or_insert_with(inner.store.key(), Vec::new).push(Rc::downgrade(&inner)));
         channel::open(from_other_realm);
         Ok(Client { inner })
     }

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use super::text::{find_text, replace_text};
 use super::url::without_userinfo;
 
 /// Why a call failed.
@@ -175,8 +176,8 @@ impl Error {
         let bare = secret.map(|s| super::headers::authorization_value(s)["Bearer ".len()..].to_owned());
         if let Some(secret) = bare.as_deref().filter(|s| s.len() >= 4) {
             let redact = |m: &mut String| {
-                if m.contains(secret) {
-                    *m = m.replace(secret, "[apiKey]");
+                if find_text(m, secret).is_some() {
+                    *m = replace_text(m, secret, "[apiKey]");
                 }
             };
             match &mut error {

@@ -107,7 +107,7 @@ fn decimal_seconds_ms(value: &str) -> Option<u64> {
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into ms since the epoch.
 /// The obsolete RFC 850 and asctime forms are not accepted.
 pub fn parse_http_date(s: &str) -> Option<f64> {
-    let rest = s.split_once(", ")?.1;
+    let rest = &s[super::text::find_text(s, ", ")? + 2..];
     let mut parts = rest.split(' ');
     let day: u32 = parts.next()?.parse().ok()?;
     let month = match parts.next()? {

@@ -1,6 +1,7 @@
 //! The pure core: types, parsing and validation, catalog helpers, header rules, cache records,
-//! options and retry timing. Nothing here touches JavaScript, so all of it is
-//! tested natively with `cargo test`.
+//! options and retry timing. Nothing here touches JavaScript (but for one
+//! number printer, see [`text::number_text`]), so all of it is tested natively
+//! with `cargo test`.
 
 pub mod catalog;
 pub mod error;

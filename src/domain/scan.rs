@@ -198,6 +198,13 @@ impl<'a, X> Scanner<'a, X> {
     /// consume the value.
     #[inline(always)]
     pub fn object(&mut self, mut member: impl FnMut(&mut Self, Str<'a>) -> Syn<()>) -> Syn<()> {
+        self.object_with(&mut member)
+    }
+
+    /// [`Scanner::object`], compiled once: each level of a walk is a call
+    /// through a pointer per member rather than its own copy of the loop.
+    #[inline(never)]
+    fn object_with(&mut self, member: &mut dyn FnMut(&mut Self, Str<'a>) -> Syn<()>) -> Syn<()> {
         self.ws();
         self.enter()?;
         self.eat(b'{')?;
@@ -229,6 +236,12 @@ impl<'a, X> Scanner<'a, X> {
     /// consume the value.
     #[inline(always)]
     pub fn array(&mut self, mut item: impl FnMut(&mut Self, usize) -> Syn<()>) -> Syn<()> {
+        self.array_with(&mut item)
+    }
+
+    /// [`Scanner::array`], compiled once (see [`Scanner::object_with`]).
+    #[inline(never)]
+    fn array_with(&mut self, item: &mut dyn FnMut(&mut Self, usize) -> Syn<()>) -> Syn<()> {
         self.ws();
         self.enter()?;
         self.eat(b'[')?;

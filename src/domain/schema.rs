@@ -248,8 +248,9 @@ impl Rules<'_> {
         self.invalid(path, format!("expected {what}, got {}", got.name()))
     }
 
-    /// A warning at `path`; in strict mode, the error instead.
-    fn warn(&self, into: &mut Warnings, path: impl FnOnce() -> String, message: impl FnOnce() -> String) -> Judged<()> {
+    /// A warning at `path`; in strict mode, the error instead. The texts are
+    /// made only when needed, through pointers: one copy for every finding.
+    fn warn(&self, into: &mut Warnings, path: &dyn Fn() -> String, message: &dyn Fn() -> String) -> Judged<()> {
         if self.strict {
             return Err(self.invalid(path(), format!("{} (strict mode)", message())));
         }
@@ -257,28 +258,33 @@ impl Rules<'_> {
         Ok(())
     }
 
-    /// Warnings for unknown keys, in sorted order, each key once.
+    /// Warnings for unknown keys, in sorted order, each key once: at
+    /// `prefix` and the key's path segment, or the key alone at the root
+    /// (an empty prefix).
     fn unknown(
         &self,
         into: &mut Warnings,
         mut keys: Vec<Cow<'_, str>>,
-        line: impl Fn(&str) -> (String, &'static str),
+        prefix: &dyn Fn() -> String,
+        message: &'static str,
     ) -> Judged<()> {
         if keys.is_empty() {
             return Ok(());
         }
         super::sort::heapsort(&mut keys);
         keys.dedup();
+        let prefix = prefix();
         for key in keys {
-            let (path, message) = line(&key);
-            self.warn(into, || path, || message.to_owned())?;
+            let path = || if prefix.is_empty() { root_field(&key) } else { format!("{prefix}{}", field(&key)) };
+            self.warn(into, &path, &|| message.to_owned())?;
         }
         Ok(())
     }
 }
 
-/// A string member's value, or the kind it wrongly was.
-#[inline(always)]
+/// A string member's value, or the kind it wrongly was. Not inlined: one copy
+/// of the string reader serves every member.
+#[inline(never)]
 fn string_member<'a>(s: &mut Scanner<'a, Rules<'a>>) -> Syn<Member<Str<'a>>> {
     match s.kind()? {
         Kind::String => s.string().map(Member::Is),
@@ -351,7 +357,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 Some(Member::Is(data)) => data,
             };
             let mut warnings = Warnings::default();
-            rules.unknown(&mut warnings, unknown, |k| (root_field(k), "unknown field (kept out)"))?;
+            rules.unknown(&mut warnings, unknown, &String::new, "unknown field (kept out)")?;
             let (hash, resources, data_warnings) = data?;
             warnings.append(data_warnings);
             Ok(Checked { hash, warnings: warnings.finish(), resources })
@@ -393,7 +399,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 Some((Member::Wrong(kind), _)) => return Err(rules.expected("data.resources", "an object", kind)),
                 Some((Member::Is(judged), span)) => (judged?, span),
             };
-            rules.unknown(&mut warnings, unknown, |k| (format!("data{}", field(k)), "unknown field (kept out)"))?;
+            rules.unknown(&mut warnings, unknown, &|| "data".to_owned(), "unknown field (kept out)")?;
             Ok((hash, span, warnings))
         })())
     }
@@ -421,9 +427,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 Some(Member::Wrong(kind)) => return Err(rules.expected("data.resources.models", "an array", kind)),
                 Some(Member::Is(judged)) => judged?,
             };
-            rules.unknown(&mut warnings, unknown, |k| {
-                (format!("data.resources{}", field(k)), "unknown section (kept)")
-            })?;
+            rules.unknown(&mut warnings, unknown, &|| "data.resources".to_owned(), "unknown section (kept)")?;
             Ok(warnings)
         })())
     }
@@ -448,7 +452,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 warnings.append(model_warnings);
                 if seen.contains(&*id) {
                     let path = || format!("data.resources.models[{i}].model");
-                    s.x.warn(warnings, path, || format!("duplicate model id \"{}\" (kept)", shown(&text_of(&id))))?;
+                    s.x.warn(warnings, &path, &|| format!("duplicate model id \"{}\" (kept)", shown(&text_of(&id))))?;
                 } else {
                     seen.insert(id);
                 }
@@ -502,18 +506,16 @@ impl<'a> Scanner<'a, Rules<'a>> {
             };
             let mut warnings = Warnings::default();
             if !(same(&modality, b"text") || same(&modality, b"image") || same(&modality, b"video")) {
-                rules.warn(
-                    &mut warnings,
-                    || at(".modality"),
-                    || format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality))),
-                )?;
+                rules.warn(&mut warnings, &|| at(".modality"), &|| {
+                    format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality)))
+                })?;
             }
             match options {
                 None => return Err(rules.missing(at(".availableRunOptions"))),
                 Some(Member::Wrong(kind)) => return Err(rules.expected(at(".availableRunOptions"), "an array", kind)),
                 Some(Member::Is(judged)) => warnings.append(judged?),
             }
-            rules.unknown(&mut warnings, unknown, |k| (at(&field(k)), "unknown field (kept)"))?;
+            rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
             Ok((id, warnings))
         })())
     }
@@ -536,7 +538,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 warnings.append(option_warnings);
                 if keys.iter().any(|k| same(k, &key)) {
                     let message = || format!("duplicate option key \"{}\" (kept)", shown(&text_of(&key)));
-                    s.x.warn(warnings, || format!("{}.key", path()), message)?;
+                    s.x.warn(warnings, &|| format!("{}.key", path()), &message)?;
                 }
                 keys.push(key);
                 Ok(())
@@ -585,7 +587,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 Some(Member::Wrong(kind)) => return Err(rules.expected(at(".options"), "an array", kind)),
                 Some(Member::Is(judged)) => judged?,
             };
-            rules.unknown(&mut warnings, unknown, |k| (at(&field(k)), "unknown field (kept)"))?;
+            rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
             Ok((key, warnings))
         })())
     }
@@ -602,7 +604,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 Member::Is(value) => {
                     let value = value.bytes();
                     let found = if seen.iter().any(|v| same(v, &value)) {
-                        s.x.warn(warnings, path, || format!("duplicate value \"{}\" (kept)", shown(&text_of(&value))))
+                        s.x.warn(warnings, &path, &|| format!("duplicate value \"{}\" (kept)", shown(&text_of(&value))))
                     } else {
                         Ok(())
                     };

@@ -63,7 +63,7 @@ pub fn is_relative_reference(input: &str) -> bool {
 
 /// `url` without `user:password@`, for messages.
 pub fn without_userinfo(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else { return url.to_owned() };
+    let Some(scheme_end) = super::text::find_text(url, "://") else { return url.to_owned() };
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {

@@ -25,8 +25,9 @@
 //! `__proto__` or `constructor` given as data are plain unknown keys.
 
 use js_sys::{Array, Reflect};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::domain::catalog::{self, diff_resources, ErrorCode, ModelChange, ResourcesDiff, Validation};
 use crate::domain::json::{Json, JsonObject};
@@ -49,45 +50,6 @@ const DIFF_FIELDS: [&str; 6] = ["models", "model", "modality", "availableRunOpti
 /// The fields of the one model a validation reads.
 const MODEL_FIELDS: [&str; 3] = ["availableRunOptions", "key", "options"];
 
-/// A catalog as a diff reads it.
-#[derive(Deserialize)]
-struct CatalogView {
-    models: Vec<ModelView>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ModelView {
-    model: String,
-    modality: String,
-    available_run_options: Vec<OptionView>,
-}
-
-/// The run options of the model a validation checks; `availableRunOptions`
-/// may be missing (no options). Its modality is not read: no rule uses it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ModelOptionsView {
-    #[serde(default)]
-    available_run_options: Vec<OptionView>,
-}
-
-#[derive(Deserialize)]
-struct OptionView {
-    key: String,
-    options: Vec<String>,
-}
-
-impl From<OptionView> for RunOption {
-    fn from(o: OptionView) -> Self {
-        RunOption { key: o.key, options: o.options, extra: JsonObject::new() }
-    }
-}
-
-/// One `[key, value]` pair of `Object.entries`, the value as given.
-#[derive(Deserialize)]
-struct Entry(String, #[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
-
 /// `validateRunOptions(resources, model, runOptions)` → `{ ok, errors }`.
 pub(crate) fn validate_run_options(resources: &JsValue, model: &JsValue, run_options: &JsValue) -> JsValue {
     let models = match catalog_models(resources) {
@@ -104,7 +66,7 @@ pub(crate) fn validate_run_options(resources: &JsValue, model: &JsValue, run_opt
     let validation = match find_model(&models, model) {
         Ok(Some((index, found))) => match read_model(&found, index, id) {
             Ok(found) => {
-                let pairs: Vec<(String, Json)> = entries.iter().map(|Entry(k, v)| (k.clone(), rule_value(v))).collect();
+                let pairs: Vec<(String, Json)> = entries.iter().map(|(k, v)| (k.clone(), rule_value(v))).collect();
                 catalog::validate_model_options(&found, &pairs)
             }
             Err(message) => return invalid_input(message, resources),
@@ -117,7 +79,7 @@ pub(crate) fn validate_run_options(resources: &JsValue, model: &JsValue, run_opt
     };
     validation_to_js(&validation, |key| match key {
         // The value exactly as the caller passed it (8 stays a number, an object the same object).
-        Some(key) => entries.iter().find(|Entry(k, _)| k == key).map_or(JsValue::UNDEFINED, |Entry(_, v)| v.clone()),
+        Some(key) => entries.iter().find(|(k, _)| k == key).map_or(JsValue::UNDEFINED, |(_, v)| v.clone()),
         None => model.clone(),
     })
 }
@@ -214,12 +176,18 @@ fn model_ids(models: &JsValue) -> Vec<String> {
 /// Converts the one model a validation needs (its id is `id`). Its run
 /// options, when present, must have the documented shape.
 fn read_model(entry: &JsValue, index: u32, id: String) -> Result<Model, String> {
-    let at = format!("resources.models[{index}]");
-    let view: ModelOptionsView = read_plain(entry, &MODEL_FIELDS).map_err(|m| format!("{at}: {m}"))?;
+    let at = || format!("resources.models[{index}]");
+    let plain = read_plain(entry, &MODEL_FIELDS).map_err(|m| format!("{}: {m}", at()))?;
+    let options = match field(&plain, "availableRunOptions") {
+        v if v.is_undefined() => Vec::new(),
+        v => {
+            run_options_of(&v).map_err(|m| format!("{}: not the shape of a catalog (availableRunOptions{m})", at()))?
+        }
+    };
     Ok(Model {
         model: id,
         modality: Modality::Other(String::new()),
-        available_run_options: view.available_run_options.into_iter().map(RunOption::from).collect(),
+        available_run_options: options,
         extra: JsonObject::new(),
     })
 }
@@ -227,40 +195,112 @@ fn read_model(entry: &JsValue, index: u32, id: String) -> Result<Model, String> 
 /// Reads a whole catalog for a diff: only the compared fields cross.
 fn read_resources(value: &JsValue) -> Result<Resources, String> {
     catalog_models(value)?;
-    let view: CatalogView = read_plain(value, &DIFF_FIELDS).map_err(|m| format!("resources: {m}"))?;
-    let models = view
-        .models
-        .into_iter()
-        .map(|m| Model {
-            model: m.model,
-            modality: Modality::from(m.modality),
-            available_run_options: m.available_run_options.into_iter().map(RunOption::from).collect(),
-            extra: JsonObject::new(),
-        })
-        .collect();
+    let plain = read_plain(value, &DIFF_FIELDS).map_err(|m| format!("resources: {m}"))?;
+    let models = models_of(&plain).map_err(|m| format!("resources: not the shape of a catalog ({m})"))?;
     Ok(Resources { models, sections: JsonObject::new() })
 }
 
-/// Deserialises the `fields` of `value` into a view. One `JSON.stringify` with
+/// A copy of the `fields` of `value` as plain data. One `JSON.stringify` with
 /// those fields as its replacer meets every getter, proxy, cycle or BigInt
-/// inside a `catch`, and `JSON.parse` gives serde-wasm-bindgen plain data.
-fn read_plain<T: serde::de::DeserializeOwned>(value: &JsValue, fields: &[&str]) -> Result<T, String> {
+/// inside a `catch`, and `JSON.parse` gives plain objects, arrays and strings,
+/// which are then read without any call that can throw.
+fn read_plain(value: &JsValue, fields: &[&str]) -> Result<JsValue, String> {
     let replacer: Array = fields.iter().map(|f| JsValue::from_str(f)).collect();
     let text = stringify(value, &replacer)
         .ok()
         .filter(JsValue::is_string)
         .ok_or_else(|| "could not be read as JSON (a cycle, a BigInt or a throwing getter)".to_owned())?;
-    let plain = parse(&text).map_err(|_| "could not be read as JSON".to_owned())?;
-    serde_wasm_bindgen::from_value(plain).map_err(|e| {
-        let text = e.to_string();
-        format!("not the shape of a catalog ({})", text.strip_prefix("Error: ").unwrap_or(&text))
-    })
+    parse(&text).map_err(|_| "could not be read as JSON".to_owned())
+}
+
+// Readers of plain data (made by `JSON.parse`): their errors are a path
+// relative to the value read, then what was wrong.
+
+/// A member of a plain object (`undefined` when absent or not an object).
+fn field(object: &JsValue, name: &str) -> JsValue {
+    if object.is_object() {
+        get(object, name).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// The items of a plain array.
+fn items(value: &JsValue) -> Result<Array, String> {
+    if is_array(value).unwrap_or(false) {
+        Ok(value.clone().into())
+    } else {
+        Err(format!(": expected an array, got {}", js_kind(value)))
+    }
+}
+
+/// A string member.
+fn string_of(object: &JsValue, name: &str) -> Result<String, String> {
+    let value = field(object, name);
+    if value.is_undefined() {
+        return Err(format!(".{name}: missing"));
+    }
+    value.as_string().ok_or_else(|| format!(".{name}: expected a string, got {}", js_kind(&value)))
+}
+
+fn models_of(catalog: &JsValue) -> Result<Vec<Model>, String> {
+    let models = items(&field(catalog, "models")).map_err(|m| format!("models{m}"))?;
+    let mut out = Vec::with_capacity(models.length() as usize);
+    for (i, model) in models.iter().enumerate() {
+        let read = || -> Result<Model, String> {
+            if !model.is_object() || is_array(&model).unwrap_or(false) {
+                return Err(format!(": expected an object, got {}", js_kind(&model)));
+            }
+            let id = string_of(&model, "model")?;
+            let modality = string_of(&model, "modality")?;
+            let options = field(&model, "availableRunOptions");
+            if options.is_undefined() {
+                return Err(".availableRunOptions: missing".to_owned());
+            }
+            let options = run_options_of(&options).map_err(|m| format!(".availableRunOptions{m}"))?;
+            Ok(Model {
+                model: id,
+                modality: Modality::from(modality),
+                available_run_options: options,
+                extra: JsonObject::new(),
+            })
+        };
+        out.push(read().map_err(|m| format!("models[{i}]{m}"))?);
+    }
+    Ok(out)
+}
+
+fn run_options_of(value: &JsValue) -> Result<Vec<RunOption>, String> {
+    let list = items(value)?;
+    let mut out = Vec::with_capacity(list.length() as usize);
+    for (j, option) in list.iter().enumerate() {
+        let read = || -> Result<RunOption, String> {
+            if !option.is_object() || is_array(&option).unwrap_or(false) {
+                return Err(format!(": expected an object, got {}", js_kind(&option)));
+            }
+            let key = string_of(&option, "key")?;
+            let values = field(&option, "options");
+            if values.is_undefined() {
+                return Err(".options: missing".to_owned());
+            }
+            let values = items(&values).map_err(|m| format!(".options{m}"))?;
+            let mut options = Vec::with_capacity(values.length() as usize);
+            for (k, v) in values.iter().enumerate() {
+                options.push(
+                    v.as_string().ok_or_else(|| format!(".options[{k}]: expected a string, got {}", js_kind(&v)))?,
+                );
+            }
+            Ok(RunOption { key, options, extra: JsonObject::new() })
+        };
+        out.push(read().map_err(|m| format!("[{j}]{m}"))?);
+    }
+    Ok(out)
 }
 
 /// The own enumerable entries of run options, values as given. `null` and
 /// `undefined` mean none; entries whose value is `undefined` are left out, as
 /// `JSON.stringify` leaves them out of a request.
-fn run_option_entries(run_options: &JsValue) -> Result<Vec<Entry>, String> {
+fn run_option_entries(run_options: &JsValue) -> Result<Vec<(String, JsValue)>, String> {
     if run_options.is_null() || run_options.is_undefined() {
         return Ok(Vec::new());
     }
@@ -272,9 +312,17 @@ fn run_option_entries(run_options: &JsValue) -> Result<Vec<Entry>, String> {
     }
     let entries =
         own_entries(run_options).map_err(|_| "runOptions could not be read (a getter or a proxy threw)".to_owned())?;
-    let entries: Vec<Entry> =
-        serde_wasm_bindgen::from_value(entries.into()).map_err(|_| "runOptions could not be read".to_owned())?;
-    Ok(entries.into_iter().filter(|Entry(_, v)| !v.is_undefined()).collect())
+    // `Object.entries` makes fresh `[key, value]` arrays with string keys:
+    // reading them cannot throw.
+    let pairs = entries
+        .iter()
+        .map(|pair| {
+            let pair: Array = pair.unchecked_into();
+            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+        })
+        .filter(|(_, v)| !v.is_undefined())
+        .collect();
+    Ok(pairs)
 }
 
 /// What the rules need to know of a JS value: its text when a string, its

@@ -1,22 +1,16 @@
-//! Client and call options read from JS values, through serde-wasm-bindgen.
+//! Client and call options read from JS values.
 //!
-//! An options object is deserialised into [`Fields`], a `#[derive(Deserialize)]`
-//! struct; the JS-valued fields (`headers`, `storage`, `fetch`, `signal`) pass
-//! through `serde_wasm_bindgen::preserve` untouched and are checked here.
-//!
-//! The walk over the object is [`OwnKeys`], not serde-wasm-bindgen's own struct
-//! reader: that one looks each field up with `in` and `[]`, which would find an
+//! The reader walks the object's own enumerable keys (`Object.keys`), never
+//! `in` and `[]` lookups of known names: those would find an
 //! `Object.prototype.baseUrl` planted by other code and redirect the client (and
-//! its key), and it never sees a key the struct lacks, so `baseURL` would pass
-//! unnoticed. [`OwnKeys`] walks the object's own enumerable keys
-//! (`Object.keys`), refuses an unknown one with a "did you mean", and hands each
-//! value to serde-wasm-bindgen. `undefined` and `null` values mean absent.
-
-use std::fmt;
+//! its key), and would never see a key the struct lacks, so `baseURL` would pass
+//! unnoticed. An unknown key is refused with a "did you mean"; each value is
+//! checked for its type by hand (a `Deserialize` derive here would bring in
+//! serde's error messages and with them float formatting: about 10 KB of gzip).
+//! The JS-valued fields (`headers`, `storage`, `fetch`, `signal`) are kept as
+//! given and checked below. `undefined` and `null` values mean absent.
 
 use js_sys::{Array, Function, Object, Reflect};
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
@@ -42,14 +36,11 @@ pub(crate) struct ParsedOptions {
 
 /// Every option any entry point takes, as JS spells it. Which ones an entry
 /// point accepts is its [`Scope`].
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Default)]
 struct Fields {
     base_url: Option<String>,
     api_key: Option<String>,
-    #[serde(deserialize_with = "js_value")]
     headers: Option<JsValue>,
-    #[serde(deserialize_with = "js_value")]
     storage: Option<JsValue>,
     storage_key: Option<String>,
     timeout_ms: Option<f64>,
@@ -57,16 +48,32 @@ struct Fields {
     max_bytes: Option<f64>,
     max_age_ms: Option<f64>,
     strict: Option<bool>,
-    #[serde(deserialize_with = "js_value")]
     fetch: Option<JsValue>,
-    #[serde(deserialize_with = "js_value")]
     on_attempt: Option<JsValue>,
     dangerously_allow_browser: Option<bool>,
     // Per call.
     refresh: Option<bool>,
-    #[serde(deserialize_with = "js_value")]
     signal: Option<JsValue>,
 }
+
+/// The names of [`Fields`] as JS spells them, in the same order.
+const FIELDS: [&str; 15] = [
+    "baseUrl",
+    "apiKey",
+    "headers",
+    "storage",
+    "storageKey",
+    "timeoutMs",
+    "retries",
+    "maxBytes",
+    "maxAgeMs",
+    "strict",
+    "fetch",
+    "onAttempt",
+    "dangerouslyAllowBrowser",
+    "refresh",
+    "signal",
+];
 
 /// The options of one call, not of a client.
 const CALL_ONLY: [&str; 2] = ["refresh", "signal"];
@@ -122,7 +129,7 @@ impl Scope {
 
 /// Reads `ClientOptions` (plus `refresh` and `signal` when `with_call`).
 pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions, Error> {
-    let f: Fields = read(value, if with_call { Scope::OneShot } else { Scope::Client })?;
+    let f = read(value, if with_call { Scope::OneShot } else { Scope::Client })?;
     let browser = is_browser();
     if f.api_key.is_some() && browser && f.dangerously_allow_browser != Some(true) {
         return Err(Error::options(
@@ -188,13 +195,13 @@ pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOpt
 
 /// Reads the options of one `fetchResources` call.
 pub(crate) fn read_call_options(value: &JsValue) -> Result<FetchOptions, Error> {
-    let f: Fields = read(value, Scope::Call)?;
+    let f = read(value, Scope::Call)?;
     Ok(FetchOptions { refresh: f.refresh.unwrap_or(false), signal: signal(f.signal)? })
 }
 
 /// `strict` from `{ strict?: boolean }`; other keys are refused like elsewhere.
 pub(crate) fn parse_options_strict(options: &JsValue) -> Result<bool, Error> {
-    let f: Fields = read(options, Scope::Parse)?;
+    let f = read(options, Scope::Parse)?;
     Ok(f.strict.unwrap_or(false))
 }
 
@@ -202,21 +209,49 @@ fn signal(value: Option<JsValue>) -> Result<Option<AbortSignal>, Error> {
     value.map(|s| s.dyn_into::<AbortSignal>().map_err(|_| Error::options("signal must be an AbortSignal"))).transpose()
 }
 
-/// Deserialises [`Fields`] from an options object (`undefined` and `null` are no options).
-fn read<'de, T: Deserialize<'de> + Default>(value: &JsValue, scope: Scope) -> Result<T, Error> {
+/// Reads [`Fields`] from an options object (`undefined` and `null` are no options).
+fn read(value: &JsValue, scope: Scope) -> Result<Fields, Error> {
+    let mut f = Fields::default();
     if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
+        return Ok(f);
     }
     if !value.is_object() || Array::is_array(value) || value.is_function() {
         return Err(Error::options(format!("{} must be an object", scope.what())));
     }
-    T::deserialize(OwnKeys { object: value, scope }).map_err(|e| e.0)
-}
-
-/// A JS value kept as it is; `undefined` and `null` are `None`.
-fn js_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<JsValue>, D::Error> {
-    let value: JsValue = serde_wasm_bindgen::preserve::deserialize(d)?;
-    Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    let keys = own_keys(value).map_err(|_| Error::options(format!("{} could not be read", scope.what())))?;
+    for next in 0..keys.length() {
+        let key_js = keys.get(next);
+        let key = key_js.as_string().unwrap_or_default();
+        let Some(index) = FIELDS.iter().position(|k| *k == key).filter(|_| scope.accepts(&key)) else {
+            return Err(scope.unknown(&key, &FIELDS));
+        };
+        let v = Reflect::get(value, &key_js).map_err(|_| Error::options(format!("{key} could not be read")))?;
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        let wrong = |expected: &str| Error::options(format!("{key} must be {expected}"));
+        let string = || v.as_string().ok_or_else(|| wrong("a string"));
+        let number = || v.as_f64().ok_or_else(|| wrong("a number"));
+        let boolean = || v.as_bool().ok_or_else(|| wrong("a boolean"));
+        match index {
+            0 => f.base_url = Some(string()?),
+            1 => f.api_key = Some(string()?),
+            2 => f.headers = Some(v),
+            3 => f.storage = Some(v),
+            4 => f.storage_key = Some(string()?),
+            5 => f.timeout_ms = Some(number()?),
+            6 => f.retries = Some(number()?),
+            7 => f.max_bytes = Some(number()?),
+            8 => f.max_age_ms = Some(number()?),
+            9 => f.strict = Some(boolean()?),
+            10 => f.fetch = Some(v),
+            11 => f.on_attempt = Some(v),
+            12 => f.dangerously_allow_browser = Some(boolean()?),
+            13 => f.refresh = Some(boolean()?),
+            _ => f.signal = Some(v),
+        }
+    }
+    Ok(f)
 }
 
 #[wasm_bindgen]
@@ -224,106 +259,6 @@ extern "C" {
     /// `Object.keys`, caught: a Proxy's `ownKeys` trap may throw.
     #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
     fn own_keys(object: &JsValue) -> Result<Array, JsValue>;
-}
-
-/// The error of a read: always an `INVALID_OPTIONS` [`Error`].
-#[derive(Debug)]
-struct ReadError(Error);
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for ReadError {}
-
-impl de::Error for ReadError {
-    fn custom<M: fmt::Display>(message: M) -> Self {
-        ReadError(Error::options(message.to_string()))
-    }
-}
-
-/// A deserialiser of a struct from an object's own enumerable keys.
-struct OwnKeys<'a> {
-    object: &'a JsValue,
-    scope: Scope,
-}
-
-impl<'de> Deserializer<'de> for OwnKeys<'_> {
-    type Error = ReadError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, ReadError> {
-        Err(de::Error::custom(format!("{} must be an object", self.scope.what())))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, ReadError> {
-        let keys =
-            own_keys(self.object).map_err(|_| de::Error::custom(format!("{} could not be read", self.scope.what())))?;
-        visitor.visit_map(OwnEntries {
-            object: self.object,
-            scope: self.scope,
-            fields,
-            keys,
-            next: 0,
-            key: String::new(),
-            key_js: JsValue::UNDEFINED,
-        })
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-    }
-}
-
-struct OwnEntries<'a> {
-    object: &'a JsValue,
-    scope: Scope,
-    fields: &'static [&'static str],
-    keys: Array,
-    next: u32,
-    key: String,
-    key_js: JsValue,
-}
-
-impl<'de> MapAccess<'de> for OwnEntries<'_> {
-    type Error = ReadError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, ReadError> {
-        if self.next >= self.keys.length() {
-            return Ok(None);
-        }
-        self.key_js = self.keys.get(self.next);
-        let key = self.key_js.as_string().unwrap_or_default();
-        self.next += 1;
-        if !self.fields.contains(&key.as_str()) || !self.scope.accepts(&key) {
-            return Err(ReadError(self.scope.unknown(&key, self.fields)));
-        }
-        self.key = key;
-        seed.deserialize(self.key.as_str().into_deserializer()).map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
-        let value = Reflect::get(self.object, &self.key_js)
-            .map_err(|_| de::Error::custom(format!("{} could not be read", self.key)))?;
-        // serde's message names the value it got (which could be the key);
-        // only what was expected is kept, with the option's name.
-        seed.deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
-            let message = e.to_string();
-            let expected = match message.rsplit_once(", expected ").map(|(_, e)| e) {
-                Some("f64") => "a number",
-                Some(e @ ("a string" | "a boolean")) => e,
-                _ => "of another type",
-            };
-            ReadError(Error::options(format!("{} must be {expected}", self.key)))
-        })
-    }
 }
 
 /// `headers` as `fetch` takes them: a record of strings, a `Headers` object,

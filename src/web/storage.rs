@@ -8,7 +8,6 @@
 //! `fetchResources()` calls in one Node process remember the last hash.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -16,10 +15,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{EventTarget, StorageEvent};
 
 use super::js_message;
+use super::keymap::KeyMap;
 
 thread_local! {
     /// The shared memory store: JS strings, never copied into wasm memory.
-    static MEMORY: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    static MEMORY: RefCell<KeyMap<JsValue>> = const { RefCell::new(KeyMap::new()) };
     /// The global `localStorage` and whether it took a write, probed once.
     static LOCAL_STORAGE: OnceCell<Result<JsValue, String>> = const { OnceCell::new() };
 }
