@@ -67,9 +67,16 @@ export type HeadersOption = Record<string, string> | Headers | [string, string][
 export interface ClientOptions {
   /** Default `"https://api.betterprompt.me"`. */
   baseUrl?: string | undefined;
-  /** Never stored, never printed, never in an error message. */
+  /**
+   * Never stored, never printed. Any run of 8 or more of its characters (plain,
+   * URL-encoded, base64) is replaced by `[redacted]` in every message, warning and event.
+   */
   apiKey?: string | undefined;
-  /** Extra request headers; `accept`, and `authorization` when `apiKey` is set, are the client's own. */
+  /**
+   * Extra request headers; `accept`, and `authorization` when `apiKey` is set, are the client's own.
+   * Values of credential headers (`authorization`, `cookie`, names with `key`, `token`, `secret`, ...)
+   * are redacted like `apiKey`.
+   */
   headers?: HeadersOption | undefined;
   /** Default: `globalThis.localStorage` when present and usable, else memory. */
   storage?: 'local' | 'memory' | StorageLike | undefined;
@@ -93,7 +100,7 @@ export interface ClientOptions {
   dangerouslyAllowBrowser?: boolean | undefined;
 }
 
-/** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key. */
+/** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key or a credential header: `error` is redacted. */
 export interface AttemptEvent {
   /** 1 for the first attempt of a request, 2 for the first retry, and so on. */
   attempt: number;
@@ -206,7 +213,7 @@ export class ResourcesError extends Error {
   path?: string;
   retryable: boolean;
   retryAfterMs?: number;
-  /** `NETWORK_ERROR`: an `Error` with the platform's message; `ABORTED`: the signal's reason. */
+  /** `NETWORK_ERROR`: an `Error` with the platform's message (credentials redacted); `ABORTED`: the signal's reason. */
   cause?: unknown;
 }
 

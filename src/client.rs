@@ -24,6 +24,7 @@ use crate::domain::headers::{asks_for_update, cli_agent_value, request_headers, 
 use crate::domain::options::{Config, Options};
 use crate::domain::parse::{check_body, parse_failure, Checked};
 use crate::domain::record::{self, StoredRecord};
+use crate::domain::redact::{self, Redactor};
 use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
 use crate::domain::schema::json_text;
@@ -174,6 +175,9 @@ struct Inner {
     config: Config,
     /// Whose catalog this client may read: see [`record::scope`].
     scope: String,
+    /// Every credential of this client, redacted from each error, warning and
+    /// event before anyone sees it (see [`crate::domain::redact`]).
+    redactor: Rc<Redactor>,
     fetch: Option<Function>,
     store: Store,
     flight: RefCell<Option<Rc<Flight>>>,
@@ -202,10 +206,12 @@ impl Client {
     pub fn new(options: Options, storage: StorageChoice, fetch: Option<Function>) -> Result<Client, Error> {
         let config = options.validate()?;
         let scope = record::scope(config.api_key.as_deref());
+        let redactor = Rc::new(config.redactor());
         let store = Store::new(storage, record::storage_key(&config.storage_key, &scope, &config.base_url));
         let inner = Rc::new(Inner {
             config,
             scope,
+            redactor,
             fetch,
             store,
             flight: RefCell::new(None),
@@ -256,7 +262,8 @@ impl Client {
 
     /// Fetches the catalog, or serves the stored one when it is fresh (`maxAgeMs`).
     pub async fn fetch_resources(&self, options: FetchOptions) -> Result<ResourcesResult, Error> {
-        self.fetch_snapshot(options).await?.to_result()
+        let redactor = self.inner.redactor.clone();
+        self.fetch_snapshot(options).await?.to_result().map_err(|e| redactor.error(e))
     }
 
     /// [`Client::fetch_resources`], with the data left as validated text.
@@ -290,6 +297,8 @@ impl Client {
     /// why the catalog will not survive a reload.
     fn with_storage_note(&self, mut snapshot: Snapshot) -> Snapshot {
         if let Some(reason) = self.inner.store.degraded_reason() {
+            // A storage's exception is the caller's text: it may hold anything.
+            let reason = self.inner.redactor.redact(&reason).into_owned();
             snapshot.warnings.push(format!("storage unavailable, kept in memory: {reason}"));
         }
         snapshot
@@ -430,7 +439,9 @@ impl Inner {
             return known;
         }
         let bytes = utf8_of(text);
-        let rec = Rc::new(record::decode(&bytes, &self.config.base_url, &self.scope).ok()?);
+        // Warnings quote names from the body: redacted as they are written.
+        let decoded = redact::scoped(&self.redactor, || record::decode(&bytes, &self.config.base_url, &self.scope));
+        let rec = Rc::new(decoded.ok()?);
         drop(bytes);
         self.remember(text, &rec);
         Some(rec)
@@ -606,11 +617,15 @@ impl Inner {
     /// A reply's verdict: the walk's findings for a 2xx body, else the error.
     fn judge(&self, reply: &Reply) -> Result<Checked, Error> {
         let ct = reply.content_type.as_deref();
-        if (200..300).contains(&reply.status) {
-            check_body(&reply.body, reply.status, ct, self.config.strict)
-        } else {
-            Err(parse_failure(&reply.body, reply.status, ct, reply.retry_after_ms))
-        }
+        // Excerpts, warnings and paths quote the body: redacted before they are cut.
+        let verdict = redact::scoped(&self.redactor, || {
+            if (200..300).contains(&reply.status) {
+                check_body(&reply.body, reply.status, ct, self.config.strict)
+            } else {
+                Err(parse_failure(&reply.body, reply.status, ct, reply.retry_after_ms))
+            }
+        });
+        verdict.map_err(|e| self.redactor.error(e))
     }
 }
 
@@ -696,13 +711,15 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
                 this.tell_attempt(id, &event);
                 break Ok(valid);
             }
-            Err(e) => e,
+            // Redacted at once: the attempt event, the final error, `onError`
+            // and the stale-serve warning are all built from this value.
+            Err(e) => this.redactor.error(e),
         };
         let retry = should_retry(&error, attempt, this.config.retries);
         let wait = retry.then(|| delay_ms(&error, attempt, js_sys::Math::random()));
         let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: Some(&error), retry_in_ms: wait };
         this.tell_attempt(id, &event);
-        let Some(wait) = wait else { break Err(error.in_request(&url, attempt + 1, this.config.api_key.as_deref())) };
+        let Some(wait) = wait else { break Err(error.in_request(&url, attempt + 1)) };
         if let Either::Right(_) = select(pin!(sleep(wait)), pin!(aborted(&cancel))).await {
             break Err(Error::Aborted);
         }

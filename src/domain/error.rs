@@ -4,7 +4,8 @@
 //! server's own status code when the body was an API error envelope, and
 //! otherwise one of the client-side codes listed on [`Error::code`].
 //! No variant ever carries the API key: messages are built from statuses,
-//! paths and short excerpts of bodies, never from request headers.
+//! paths and short excerpts of bodies, never from request headers, and what
+//! a server or a `fetch` echoes is redacted ([`super::redact`]) before a caller sees it.
 
 use std::fmt;
 
@@ -166,30 +167,12 @@ impl Error {
     /// The failure of a request to `url` after `attempts` attempts: an
     /// [`Error::Http`], [`Error::Network`] or [`Error::Timeout`] then names the
     /// URL (credentials stripped) and the number of attempts; others stay as
-    /// they are. Every occurrence of `secret` (the API key) in a message is
-    /// replaced, so an error page or a custom `fetch` echoing the key cannot
-    /// carry it into an error.
-    pub fn in_request(self, url: &str, attempts: u32, secret: Option<&str>) -> Error {
-        let mut error = self;
-        // The key as it travels, without a `Bearer ` the caller may have written.
-        let bare = secret.map(|s| super::headers::authorization_value(s)["Bearer ".len()..].to_owned());
-        if let Some(secret) = bare.as_deref().filter(|s| s.len() >= 4) {
-            let redact = |m: &mut String| {
-                if m.contains(secret) {
-                    *m = m.replace(secret, "[apiKey]");
-                }
-            };
-            match &mut error {
-                Error::Api { message, .. }
-                | Error::Http { message, .. }
-                | Error::Network { message }
-                | Error::InvalidResponse { message, .. } => redact(message),
-                _ => {}
-            }
-        }
-        match error {
+    /// they are. Credentials echoed in messages are the business of
+    /// [`super::redact::Redactor`], applied to each attempt's error as it happens.
+    pub fn in_request(self, url: &str, attempts: u32) -> Error {
+        match self {
             Error::Http { .. } | Error::Network { .. } | Error::Timeout { .. } => {
-                Error::Request { error: Box::new(error), url: without_userinfo(url), attempts }
+                Error::Request { error: Box::new(self), url: without_userinfo(url), attempts }
             }
             other => other,
         }
@@ -248,7 +231,7 @@ mod tests {
 
     #[test]
     fn request_errors_name_the_url_and_attempts() {
-        let timeout = Error::Timeout { timeout_ms: 50 }.in_request("http://127.0.0.1:9/v1/resources", 3, None);
+        let timeout = Error::Timeout { timeout_ms: 50 }.in_request("http://127.0.0.1:9/v1/resources", 3);
         assert_eq!(
             timeout.to_string(),
             "request timed out after 50 ms (GET http://127.0.0.1:9/v1/resources, 3 attempts)"
@@ -257,27 +240,16 @@ mod tests {
         assert!(timeout.retryable() && timeout.allows_stale_fallback());
         assert_eq!(timeout.root(), &Error::Timeout { timeout_ms: 50 });
         let http = Error::Http { status: 503, message: "empty body".into(), retry_after_ms: Some(7) };
-        let once = http.clone().in_request("https://h/v1/resources", 1, None);
+        let once = http.clone().in_request("https://h/v1/resources", 1);
         assert_eq!(once.to_string(), "HTTP 503: empty body (GET https://h/v1/resources)");
         assert_eq!((once.code(), once.status(), once.retry_after_ms()), ("HTTP_ERROR", 503, Some(7)));
         // Credentials never reach a message.
-        let net =
-            Error::Network { message: "fetch failed".into() }.in_request("https://user:pw@h/v1/resources", 2, None);
+        let net = Error::Network { message: "fetch failed".into() }.in_request("https://user:pw@h/v1/resources", 2);
         assert_eq!(net.to_string(), "network error: fetch failed (GET https://h/v1/resources, 2 attempts)");
         // Other errors are left as they are.
-        assert_eq!(Error::Aborted.in_request("https://h", 2, None), Error::Aborted);
+        assert_eq!(Error::Aborted.in_request("https://h", 2), Error::Aborted);
         let api = Error::Api { code: "X".into(), status: 401, message: "m".into(), retry_after_ms: None };
-        assert_eq!(api.clone().in_request("https://h", 1, None), api);
-    }
-
-    #[test]
-    fn the_key_is_redacted_from_request_errors() {
-        let net = Error::Network { message: "refused: Bearer sk-secret-1 sk-secret-1".into() };
-        let e = net.in_request("https://h/v1/resources", 1, Some("Bearer sk-secret-1"));
-        assert!(!e.to_string().contains("sk-secret-1"), "{e}");
-        assert!(e.to_string().contains("[apiKey]"));
-        let page = Error::Http { status: 502, message: "text/html: sk-secret-1".into(), retry_after_ms: None };
-        assert!(!page.in_request("https://h", 1, Some("sk-secret-1")).to_string().contains("sk-secret-1"));
+        assert_eq!(api.clone().in_request("https://h", 1), api);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Client options: defaults, validation, and the values the client runs with.
 
 use super::error::Error;
-use super::headers::{authorization_value, is_valid_header};
-use super::text::{number_text, EscapeText};
+use super::headers::{authorization_value, credential_secrets, is_credential_header, is_valid_header};
+use super::redact::Redactor;
+use super::text::number_text;
 use super::url::{normalize_base_url, DEFAULT_BASE_URL};
 
 /// Default per-attempt timeout. A catalog is one small GET: half a minute is
@@ -88,6 +89,41 @@ macro_rules! debug_without_key {
 debug_without_key!(Options);
 debug_without_key!(Config);
 
+impl Config {
+    /// Every credential the client sends: the API key as it travels (without
+    /// a `Bearer ` the caller wrote) and the secrets of credential headers.
+    /// None of them may appear in anything the client hands out.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(key) = &self.api_key {
+            let key = key.trim();
+            let prefixed = key.len() > 7 && key.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
+            let bare = if prefixed { key[7..].trim_start() } else { key };
+            out.push(bare);
+        }
+        for (name, value) in &self.headers {
+            if is_credential_header(name) {
+                out.extend(credential_secrets(value));
+            }
+        }
+        out
+    }
+
+    /// A [`Redactor`] of [`Config::secrets`].
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.secrets())
+    }
+}
+
+/// An option's or a header's name as an error message may show it: only a
+/// name that reads like one (ASCII letters, `-`, `_`, at most 40), since a
+/// name could be a credential pasted in the wrong place (`{ [apiKey]: 1 }`);
+/// keys have digits. `None` means: do not show it.
+pub fn showable_name(name: &str) -> Option<&str> {
+    let plain = name.len() <= 40 && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_');
+    plain.then_some(name)
+}
+
 impl Options {
     /// Checks every option and fills in defaults.
     pub fn validate(self) -> Result<Config, Error> {
@@ -103,9 +139,12 @@ impl Options {
             }
             other => other,
         };
-        for (name, value) in &self.headers {
+        for (i, (name, value)) in self.headers.iter().enumerate() {
             if !is_valid_header(name, value) {
-                return Err(Error::options(format!("header \"{}\" has an invalid name or value", name.escape_text())));
+                return Err(Error::options(match showable_name(name) {
+                    Some(name) => format!("header \"{name}\" has an invalid name or value"),
+                    None => format!("header {} (of {}) has an invalid name or value", i + 1, self.headers.len()),
+                }));
             }
         }
         let storage_key = self.storage_key.unwrap_or_else(|| DEFAULT_STORAGE_KEY.to_owned());
@@ -256,6 +295,34 @@ mod tests {
         assert!(!e.to_string().contains("sk-caf"));
         let o = Options { headers: vec![("x-user".into(), "\u{0100}".into())], ..Options::default() };
         assert_eq!(o.validate().unwrap_err().code(), "INVALID_OPTIONS");
+    }
+
+    #[test]
+    fn secrets_are_the_bare_key_and_credential_headers() {
+        let o = Options {
+            api_key: Some("Bearer sk-secret-1234".into()),
+            headers: vec![("x-trace".into(), "trace-abcdefghij".into()), ("X-Api-Key".into(), "xk-12345678".into())],
+            ..Options::default()
+        };
+        let c = o.validate().unwrap();
+        assert_eq!(c.secrets(), ["sk-secret-1234", "xk-12345678"]);
+        assert_eq!(
+            c.redactor().redact("sk-secret-1234 xk-12345678 trace-abcdefghij"),
+            "[redacted] [redacted] trace-abcdefghij"
+        );
+    }
+
+    #[test]
+    fn option_errors_never_show_a_name_that_could_be_a_key() {
+        assert_eq!(showable_name("x-api-key"), Some("x-api-key"));
+        assert_eq!(showable_name("sk-live-12345"), None);
+        let key = "sk-live-4f9a2c7e1b3d5f8a";
+        let o = Options { headers: vec![(key.into(), "a\r\nb".into())], ..Options::default() };
+        let e = o.validate().unwrap_err().to_string();
+        assert!(!e.contains("sk-live") && e.contains("header 1 (of 1)"), "{e}");
+        let o = Options { base_url: Some(key.into()), ..Options::default() };
+        let e = o.validate().unwrap_err().to_string();
+        assert!(!e.contains("sk-live") && e.contains("baseUrl"), "{e}");
     }
 
     #[test]

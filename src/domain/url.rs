@@ -18,15 +18,13 @@ pub fn normalize_base_url(input: &str) -> Result<String, Error> {
         7
     } else if is_relative_reference(url) {
         // In a page the JS layer resolves it against the page's location first.
-        return Err(Error::options(format!(
-            "baseUrl \"{}\" is relative and there is no page location to resolve it against; give an absolute http(s) URL",
-            preview(url)
-        )));
+        return Err(Error::options(
+            "baseUrl is relative and there is no page location to resolve it against; give an absolute http(s) URL",
+        ));
     } else {
-        return Err(Error::options(format!(
-            "baseUrl must be an absolute http(s) URL (or, in a page, a path such as \"/api\"), got \"{}\"",
-            preview(url)
-        )));
+        // The value is not shown: a string where a URL was expected may be a
+        // key pasted into the wrong option.
+        return Err(Error::options("baseUrl must be an absolute http(s) URL (or, in a page, a path such as \"/api\")"));
     };
     if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::options("baseUrl must not contain a query, a fragment or spaces"));
@@ -75,10 +73,6 @@ pub fn without_userinfo(url: &str) -> String {
 /// `{base}/v1/resources` for a normalised base.
 pub fn resources_url(base: &str) -> String {
     format!("{base}/v1/resources")
-}
-
-fn preview(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 #[cfg(test)]
