@@ -98,6 +98,11 @@ export interface ClientOptions {
   onAttempt?: ((event: AttemptEvent) => void) | undefined;
   /** In a browser an `apiKey` is refused unless this is `true` (the key is visible to anyone who can open the page). */
   dangerouslyAllowBrowser?: boolean | undefined;
+  /**
+   * Follow a redirect to another origin instead of failing with `CROSS_ORIGIN_REDIRECT`. Outside browsers
+   * no credential header (`authorization`, `cookie`, `x-api-key`, ...) goes to the other origin. Default `false`.
+   */
+  allowCrossOriginRedirects?: boolean | undefined;
 }
 
 /** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key or a credential header: `error` is redacted. */
@@ -173,7 +178,11 @@ export type ClientErrorCode =
   | 'ABORTED'
   | 'RESPONSE_TOO_LARGE'
   | 'INVALID_OPTIONS'
-  | 'CLIENT_FREED';
+  | 'CLIENT_FREED'
+  /** A redirect loop, or more than 20 redirects: never retried. */
+  | 'TOO_MANY_REDIRECTS'
+  /** A redirect to another origin, refused (see `allowCrossOriginRedirects`): never retried. */
+  | 'CROSS_ORIGIN_REDIRECT';
 
 /** The server's documented error codes. */
 export type ServerErrorCode =

@@ -692,6 +692,7 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
             }
         }
     }
+    let manual_redirects = !crate::web::is_browser();
     let mut attempt = 0;
     let outcome = loop {
         let sent = Attempt {
@@ -701,6 +702,8 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
             max_bytes: this.config.max_bytes,
             timeout_ms: this.config.timeout_ms,
             cancel: &cancel,
+            manual_redirects,
+            cross_origin: this.config.allow_cross_origin_redirects,
         }
         .send()
         .await;

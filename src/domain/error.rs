@@ -64,6 +64,17 @@ pub enum Error {
         /// The configured limit.
         max_bytes: u64,
     },
+    /// A redirect the client does not follow: a loop or more than
+    /// [`super::url::MAX_REDIRECTS`] hops (`TOO_MANY_REDIRECTS`), or one to
+    /// another origin without `allowCrossOriginRedirects` (`CROSS_ORIGIN_REDIRECT`).
+    Redirect {
+        /// HTTP status of the last redirect response (0 when the platform followed it).
+        status: u16,
+        /// What happened, with the target's origin for a cross-origin one.
+        message: String,
+        /// Refused because it leads to another origin.
+        cross_origin: bool,
+    },
     /// The client was configured with an unusable option.
     InvalidOptions {
         /// Which option and why.
@@ -97,6 +108,8 @@ impl Error {
             Error::Aborted => "ABORTED",
             Error::ResponseTooLarge { .. } => "RESPONSE_TOO_LARGE",
             Error::InvalidOptions { .. } => "INVALID_OPTIONS",
+            Error::Redirect { cross_origin: true, .. } => "CROSS_ORIGIN_REDIRECT",
+            Error::Redirect { cross_origin: false, .. } => "TOO_MANY_REDIRECTS",
         }
     }
 
@@ -107,6 +120,7 @@ impl Error {
             Error::Api { status, .. }
             | Error::Http { status, .. }
             | Error::InvalidResponse { status, .. }
+            | Error::Redirect { status, .. }
             | Error::ResponseTooLarge { status, .. } => *status,
             _ => 0,
         }
@@ -130,7 +144,8 @@ impl Error {
     }
 
     /// Whether trying again may succeed: network errors, timeouts, 429 and 5xx.
-    /// Other 4xx, invalid bodies, aborts and bad options never are.
+    /// Other 4xx, invalid bodies, redirects not followed, aborts and bad options
+    /// never are: a redirect loop is as deterministic as a 404.
     pub fn retryable(&self) -> bool {
         match self {
             Error::Request { error, .. } => error.retryable(),
@@ -145,7 +160,9 @@ impl Error {
     pub fn allows_stale_fallback(&self) -> bool {
         match self {
             Error::Request { error, .. } => error.allows_stale_fallback(),
-            Error::Network { .. } | Error::Timeout { .. } => true,
+            // A server (or proxy) that redirects wrongly is a fault of the
+            // network path, like a 5xx: the stored catalog is still the best answer.
+            Error::Network { .. } | Error::Timeout { .. } | Error::Redirect { .. } => true,
             Error::Api { status, .. } | Error::Http { status, .. } => *status >= 500,
             _ => false,
         }
@@ -171,7 +188,7 @@ impl Error {
     /// [`super::redact::Redactor`], applied to each attempt's error as it happens.
     pub fn in_request(self, url: &str, attempts: u32) -> Error {
         match self {
-            Error::Http { .. } | Error::Network { .. } | Error::Timeout { .. } => {
+            Error::Http { .. } | Error::Network { .. } | Error::Timeout { .. } | Error::Redirect { .. } => {
                 Error::Request { error: Box::new(self), url: without_userinfo(url), attempts }
             }
             other => other,
@@ -201,6 +218,7 @@ impl fmt::Display for Error {
                 write!(f, "response body exceeds maxBytes ({max_bytes} bytes)")
             }
             Error::InvalidOptions { message } => write!(f, "invalid options: {message}"),
+            Error::Redirect { message, .. } => f.write_str(message),
             Error::Request { error, url, attempts: 1 } => write!(f, "{error} (GET {url})"),
             Error::Request { error, url, attempts } => write!(f, "{error} (GET {url}, {attempts} attempts)"),
         }
@@ -250,6 +268,18 @@ mod tests {
         assert_eq!(Error::Aborted.in_request("https://h", 2), Error::Aborted);
         let api = Error::Api { code: "X".into(), status: 401, message: "m".into(), retry_after_ms: None };
         assert_eq!(api.clone().in_request("https://h", 1), api);
+    }
+
+    #[test]
+    fn redirects_not_followed_are_not_retried() {
+        let looped = Error::Redirect { status: 302, message: "redirect loop".into(), cross_origin: false };
+        let away = Error::Redirect { status: 302, message: "to another origin".into(), cross_origin: true };
+        assert_eq!((looped.code(), away.code()), ("TOO_MANY_REDIRECTS", "CROSS_ORIGIN_REDIRECT"));
+        assert!(!looped.retryable() && !away.retryable());
+        assert!(looped.allows_stale_fallback());
+        let e = looped.in_request("https://u:p@h/v1/resources", 1);
+        assert_eq!(e.to_string(), "redirect loop (GET https://h/v1/resources)");
+        assert_eq!(e.status(), 302);
     }
 
     #[test]

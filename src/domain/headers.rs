@@ -73,6 +73,12 @@ pub fn credential_secrets<'a>(value: &'a str) -> Vec<&'a str> {
     out
 }
 
+/// The headers without any credential ([`is_credential_header`]): what goes
+/// to another origin when the caller allowed a cross-origin redirect.
+pub fn without_credentials(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers.iter().filter(|(name, _)| !is_credential_header(name)).cloned().collect()
+}
+
 /// Whether an `action-require` value asks for a refresh: case-insensitive,
 /// a comma-separated list allowed (`"foo, Update-Resources"`).
 pub fn asks_for_update(action_require: &str) -> bool {

@@ -40,6 +40,8 @@ pub struct Options {
     pub max_age_ms: Option<f64>,
     /// Turn warnings into errors.
     pub strict: bool,
+    /// Follow a redirect to another origin (without credentials) instead of refusing it.
+    pub allow_cross_origin_redirects: bool,
 }
 
 /// Validated options.
@@ -63,6 +65,8 @@ pub struct Config {
     pub max_age_ms: u64,
     /// Warnings are errors.
     pub strict: bool,
+    /// Follow a redirect to another origin (without credentials) instead of refusing it.
+    pub allow_cross_origin_redirects: bool,
 }
 
 /// `Debug` for [`Options`] and [`Config`], written once: they name the same
@@ -161,6 +165,7 @@ impl Options {
             max_bytes: whole("maxBytes", self.max_bytes, DEFAULT_MAX_BYTES, 1 << 40)?,
             max_age_ms: whole("maxAgeMs", self.max_age_ms, 0, u64::MAX >> 11)?,
             strict: self.strict,
+            allow_cross_origin_redirects: self.allow_cross_origin_redirects,
         })
     }
 }

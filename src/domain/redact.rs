@@ -126,9 +126,10 @@ impl Redactor {
                 self.redact_in_place(message);
                 self.redact_in_place(code);
             }
-            Error::Http { message, .. } | Error::Network { message } | Error::InvalidOptions { message } => {
-                self.redact_in_place(message)
-            }
+            Error::Http { message, .. }
+            | Error::Network { message }
+            | Error::InvalidOptions { message }
+            | Error::Redirect { message, .. } => self.redact_in_place(message),
             Error::InvalidResponse { message, path, .. } => {
                 self.redact_in_place(message);
                 if let Some(path) = path {

@@ -70,6 +70,32 @@ pub fn without_userinfo(url: &str) -> String {
     }
 }
 
+/// Most redirects followed for one request, as the Fetch standard allows.
+pub const MAX_REDIRECTS: usize = 20;
+
+/// Whether a status is a redirect that names its target in `Location`.
+pub fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// The origin of an absolute URL, `scheme://host[:port]`, lowercased, without
+/// credentials or the scheme's default port; `None` when it has no `scheme://`.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (scheme, mut host) = (scheme.to_ascii_lowercase(), host.to_ascii_lowercase());
+    let default = match scheme.as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => "",
+    };
+    if !default.is_empty() && host.ends_with(default) {
+        host.truncate(host.len() - default.len());
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
 /// `{base}/v1/resources` for a normalised base.
 pub fn resources_url(base: &str) -> String {
     format!("{base}/v1/resources")
@@ -108,6 +134,16 @@ mod tests {
             assert!(!is_relative_reference(input), "{input}");
         }
         assert!(normalize_base_url("api.example.com").unwrap_err().to_string().contains("absolute http(s) URL"));
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://API.example.com:443/v1?x#y").as_deref(), Some("https://api.example.com"));
+        assert_eq!(origin_of("http://u:p@h:8080/x").as_deref(), Some("http://h:8080"));
+        assert_ne!(origin_of("http://127.0.0.1:9/a"), origin_of("http://localhost:9/a"));
+        assert_ne!(origin_of("http://h/a"), origin_of("https://h/a"));
+        assert_eq!(origin_of("/relative"), None);
+        assert!(is_redirect(307) && !is_redirect(304) && !is_redirect(300));
     }
 
     #[test]

@@ -62,6 +62,7 @@ struct Fields {
     #[serde(deserialize_with = "js_value")]
     on_attempt: Option<JsValue>,
     dangerously_allow_browser: Option<bool>,
+    allow_cross_origin_redirects: Option<bool>,
     // Per call.
     refresh: Option<bool>,
     #[serde(deserialize_with = "js_value")]
@@ -189,6 +190,7 @@ fn read_client_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions
         max_bytes: f.max_bytes,
         max_age_ms: f.max_age_ms,
         strict: f.strict.unwrap_or(false),
+        allow_cross_origin_redirects: f.allow_cross_origin_redirects.unwrap_or(false),
     };
     let storage = match f.storage {
         None => StorageChoice::Auto,

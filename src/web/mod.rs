@@ -57,3 +57,8 @@ pub fn resolve_against_page(reference: &str) -> Option<String> {
     let href = js_sys::Reflect::get(&location, &JsValue::from_str("href")).ok()?.as_string()?;
     Url::new(reference.trim(), &href).ok().map(|u| u.href())
 }
+
+/// `reference` (a `Location` header) resolved against `base`, as `fetch` would.
+pub fn resolve_url(reference: &str, base: &str) -> Option<String> {
+    Url::new(reference.trim(), base).ok().map(|u| u.href())
+}
