@@ -86,11 +86,11 @@ export interface ClientOptions {
   timeoutMs?: number | undefined;
   /** Network errors, timeouts, 429 (honouring Retry-After) and 5xx; never other 4xx. Default 2, at most 10. */
   retries?: number | undefined;
-  /** Larger bodies fail with `RESPONSE_TOO_LARGE`. Default 32 MiB. */
+  /** Larger bodies fail with `RESPONSE_TOO_LARGE`; larger stored or synced records are ignored. Default 32 MiB. */
   maxBytes?: number | undefined;
   /** 0 (default): always revalidate over the network. */
   maxAgeMs?: number | undefined;
-  /** Warnings become `INVALID_RESPONSE` errors. */
+  /** Warnings become `INVALID_RESPONSE` errors; stored or synced records with warnings are ignored. */
   strict?: boolean | undefined;
   /** An injected fetch (tests, proxies, Node agents), called with a `Request`. */
   fetch?: typeof fetch | undefined;

@@ -431,12 +431,27 @@ impl Inner {
 
     /// The record of a stored text: from the shared memo when the text is the
     /// one walked last, else walked now. A corrupt or foreign record is
-    /// discarded, never trusted.
+    /// discarded, never trusted; so is one this client's rules refuse
+    /// ([`record::refused_by_reader`]): records are written by other clients
+    /// (lenient ones, other tabs, any script posting on the channel).
     fn validate(&self, text: &JsValue) -> Option<Rc<StoredRecord>> {
         let key = self.store.key();
         let known = VALIDATED.with(|v| v.borrow().get(key).filter(|(t, _)| t == text).map(|(_, r)| r.clone()));
-        if known.is_some() {
-            return known;
+        let rec = match known {
+            Some(rec) => rec,
+            None => self.walk(text)?,
+        };
+        let refused = record::refused_by_reader(&rec, now_ms(), self.config.strict, self.config.max_bytes);
+        refused.is_none().then_some(rec)
+    }
+
+    /// Walks a stored text not seen before, and remembers it.
+    fn walk(&self, text: &JsValue) -> Option<Rc<StoredRecord>> {
+        // Longer than the limit in UTF-16 units means longer in UTF-8 bytes
+        // too: refused before it is copied into wasm memory (which never shrinks).
+        let head = record::head(&self.config.base_url, &self.scope, 0.0, false).len() as u64 + 32;
+        if u64::from(text.unchecked_ref::<JsString>().length()) > self.config.max_bytes.saturating_add(head) {
+            return None;
         }
         let bytes = utf8_of(text);
         // Warnings quote names from the body: redacted as they are written.

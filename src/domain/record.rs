@@ -175,6 +175,27 @@ fn whole(text: &[u8]) -> Option<u64> {
     Some(text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
 }
 
+/// How far ahead of this clock a record's `fetchedAt` may be: clocks of the
+/// realms sharing a storage differ a little (a file store on a network share).
+/// A record further ahead is refused: it would win every "newer record"
+/// comparison and block genuine records until the clock caught up.
+pub const MAX_CLOCK_SKEW_MS: f64 = 60_000.0;
+
+/// Why a valid record may still not be used by a reader with these rules,
+/// or `None` when it may: it must be within the reader's `max_bytes`, free
+/// of warnings for a `strict` reader, and not from the future.
+pub fn refused_by_reader(record: &StoredRecord, now_ms: f64, strict: bool, max_bytes: u64) -> Option<&'static str> {
+    if record.body.len() as u64 > max_bytes {
+        Some("larger than maxBytes")
+    } else if strict && !record.warnings.is_empty() {
+        Some("has warnings and the reader is strict")
+    } else if record.fetched_at > now_ms + MAX_CLOCK_SKEW_MS {
+        Some("fetched in the future")
+    } else {
+        None
+    }
+}
+
 /// Whether a stored record may be served without asking the network.
 pub fn is_fresh(record: &StoredRecord, now_ms: f64, max_age_ms: u64) -> bool {
     let age = now_ms - record.fetched_at;
@@ -243,6 +264,19 @@ mod tests {
     fn a_body_with_whitespace_around_it_is_stored_without() {
         let text = encode("b", "nokey", 1.0, false, &format!("\u{feff} \n{BODY}\r\n"));
         assert_eq!(&text[decode(text.as_bytes(), "b", "nokey").unwrap().body], BODY);
+    }
+
+    #[test]
+    fn readers_refuse_what_their_rules_forbid() {
+        let text = encode("b", "nokey", 1000.0, false, BODY);
+        let r = decode(text.as_bytes(), "b", "nokey").unwrap();
+        assert!(!r.warnings.is_empty());
+        assert_eq!(refused_by_reader(&r, 1000.0, false, 1 << 20), None);
+        assert_eq!(refused_by_reader(&r, 1000.0, true, 1 << 20), Some("has warnings and the reader is strict"));
+        assert_eq!(refused_by_reader(&r, 1000.0, false, BODY.len() as u64), None);
+        assert_eq!(refused_by_reader(&r, 1000.0, false, BODY.len() as u64 - 1), Some("larger than maxBytes"));
+        assert_eq!(refused_by_reader(&r, 1000.0 - MAX_CLOCK_SKEW_MS, false, 1 << 20), None);
+        assert_eq!(refused_by_reader(&r, 999.0 - MAX_CLOCK_SKEW_MS, false, 1 << 20), Some("fetched in the future"));
     }
 
     #[test]
