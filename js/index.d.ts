@@ -92,8 +92,17 @@ export interface ClientOptions {
   maxAgeMs?: number | undefined;
   /** Warnings become `INVALID_RESPONSE` errors; stored or synced records with warnings are ignored. */
   strict?: boolean | undefined;
-  /** An injected fetch (tests, proxies, Node agents), called with a `Request`. */
+  /**
+   * An injected fetch (tests, proxies, Node agents), called with a `Request`. Each function object is a
+   * scope of its own: clients with different `fetch` functions share no record or request unless they give
+   * the same `scope`.
+   */
   fetch?: typeof fetch | undefined;
+  /**
+   * Whose catalog this is, in the caller's words (no control characters): replaces the identity of `fetch`
+   * in the record's scope, so clients with the same credentials and `scope` share records and requests.
+   */
+  scope?: string | undefined;
   /** Told of each HTTP attempt of the requests that serve this client (logging, metrics). */
   onAttempt?: ((event: AttemptEvent) => void) | undefined;
   /** In a browser an `apiKey` is refused unless this is `true` (the key is visible to anyone who can open the page). */
@@ -156,7 +165,7 @@ export class ResourcesClient {
   /** The same as `free()`, for `using client = new ResourcesClient()`. */
   [Symbol.dispose](): void;
   // --- API-key scoping, sync, store interface, background failures ---
-  /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of SHA-256>` or `nokey`. */
+  /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of a salted SHA-256 of the credentials>` or `nokey`. */
   readonly storageKey: string;
   /** Hears each failed background refresh (started by `observe`); returns an unsubscribe function. */
   onError(cb: (error: ResourcesError) => void): () => void;

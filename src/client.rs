@@ -31,6 +31,7 @@ use crate::domain::schema::json_text;
 use crate::domain::url::resources_url;
 use crate::web::channel;
 use crate::web::fetch::{Attempt, Reply};
+use crate::web::identity;
 use crate::web::lock;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
@@ -205,9 +206,13 @@ impl Client {
     /// Creates a client. `fetch` replaces the global `fetch` when given.
     pub fn new(options: Options, storage: StorageChoice, fetch: Option<Function>) -> Result<Client, Error> {
         let config = options.validate()?;
-        let scope = record::scope(config.api_key.as_deref());
+        let parts = config.scope_parts(fetch.as_ref().map(identity::fetch_identity).as_deref());
+        let mut store = Store::new(storage, String::new());
+        // The salt is read (or made) only when there is something to hide.
+        let salt = if parts.is_empty() { String::new() } else { store.salt(&record::salt_key(&config.storage_key)) };
+        let scope = record::scope(&parts, &salt);
+        store.set_key(record::storage_key(&config.storage_key, &scope, &config.base_url));
         let redactor = Rc::new(config.redactor());
-        let store = Store::new(storage, record::storage_key(&config.storage_key, &scope, &config.base_url));
         let inner = Rc::new(Inner {
             config,
             scope,

@@ -42,6 +42,9 @@ pub struct Options {
     pub strict: bool,
     /// Follow a redirect to another origin (without credentials) instead of refusing it.
     pub allow_cross_origin_redirects: bool,
+    /// Whose catalog this is, in the caller's words: clients with different
+    /// `fetch` functions share records and requests only when they name the same one.
+    pub scope: Option<String>,
 }
 
 /// Validated options.
@@ -67,6 +70,8 @@ pub struct Config {
     pub strict: bool,
     /// Follow a redirect to another origin (without credentials) instead of refusing it.
     pub allow_cross_origin_redirects: bool,
+    /// The caller's name for whose catalog this is (see [`Options::scope`]).
+    pub scope: Option<String>,
 }
 
 /// `Debug` for [`Options`] and [`Config`], written once: they name the same
@@ -113,6 +118,32 @@ impl Config {
         out
     }
 
+    /// What decides whose catalog a client gets, for [`super::record::scope`]:
+    /// the API key, each credential header (name and value, sorted), and the
+    /// identity of a caller's `fetch` (which decides what is sent and to whom)
+    /// unless the caller named a `scope`, which then counts instead. Empty for
+    /// a client with none of them: keyless clients share one scope.
+    pub fn scope_parts(&self, fetch_identity: Option<&str>) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(key) = self.secrets().first().filter(|_| self.api_key.is_some()) {
+            parts.push(format!("key={key}"));
+        }
+        let mut headers: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|(name, _)| is_credential_header(name))
+            .map(|(name, value)| format!("header:{}={}", name.to_ascii_lowercase(), value.trim()))
+            .collect();
+        headers.sort();
+        parts.extend(headers);
+        match (&self.scope, fetch_identity) {
+            (Some(scope), _) => parts.push(format!("scope={scope}")),
+            (None, Some(id)) => parts.push(format!("fetch={id}")),
+            (None, None) => {}
+        }
+        parts
+    }
+
     /// A [`Redactor`] of [`Config::secrets`].
     pub fn redactor(&self) -> Redactor {
         Redactor::new(self.secrets())
@@ -151,6 +182,13 @@ impl Options {
                 }));
             }
         }
+        let scope = match self.scope {
+            Some(s) if s.is_empty() => return Err(Error::options("scope must not be empty")),
+            Some(s) if s.chars().any(char::is_control) => {
+                return Err(Error::options("scope contains control characters"))
+            }
+            other => other,
+        };
         let storage_key = self.storage_key.unwrap_or_else(|| DEFAULT_STORAGE_KEY.to_owned());
         if storage_key.is_empty() {
             return Err(Error::options("storageKey must not be empty"));
@@ -166,6 +204,7 @@ impl Options {
             max_age_ms: whole("maxAgeMs", self.max_age_ms, 0, u64::MAX >> 11)?,
             strict: self.strict,
             allow_cross_origin_redirects: self.allow_cross_origin_redirects,
+            scope,
         })
     }
 }
@@ -315,6 +354,28 @@ mod tests {
             c.redactor().redact("sk-secret-1234 xk-12345678 trace-abcdefghij"),
             "[redacted] [redacted] trace-abcdefghij"
         );
+    }
+
+    #[test]
+    fn the_scope_covers_every_credential() {
+        let config = |key: Option<&str>, headers: &[(&str, &str)], scope: Option<&str>| {
+            let headers = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+            let o =
+                Options { api_key: key.map(Into::into), headers, scope: scope.map(Into::into), ..Options::default() };
+            o.validate().unwrap()
+        };
+        assert!(config(None, &[("x-trace", "1")], None).scope_parts(None).is_empty());
+        assert_eq!(config(Some("Bearer sk-1"), &[], None).scope_parts(None), ["key=sk-1"]);
+        let a = config(None, &[("Authorization", "Bearer A")], None).scope_parts(None);
+        let b = config(None, &[("authorization", "Bearer B")], None).scope_parts(None);
+        assert_eq!(a, ["header:authorization=Bearer A"]);
+        assert_ne!(a, b);
+        let org = config(Some("sk-1"), &[("x-org-token", "o1")], None).scope_parts(None);
+        assert_eq!(org, ["key=sk-1", "header:x-org-token=o1"]);
+        assert_eq!(config(None, &[], None).scope_parts(Some("f1")), ["fetch=f1"]);
+        assert_eq!(config(None, &[], Some("tenant")).scope_parts(Some("f1")), ["scope=tenant"]);
+        let bad = Options { scope: Some("a\nb".into()), ..Options::default() };
+        assert_eq!(bad.validate().unwrap_err().code(), "INVALID_OPTIONS");
     }
 
     #[test]

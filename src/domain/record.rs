@@ -7,10 +7,16 @@
 //! ```
 //!
 //! `scope` says whose catalog it is: `key-` and the first 128 bits (32 hex
-//! digits) of SHA-256 over `resources-client:api-key:` and the API key, or
-//! `nokey` for clients without one. The same scope is part of the storage
-//! key, so clients with different keys never read each other's record; the
+//! digits) of SHA-256 over the storage's random salt and every credential of
+//! the client (the API key, credential headers, a caller's `fetch` or the
+//! `scope` option: see [`super::options::Config::scope_parts`]), or `nokey`
+//! for clients without any. The same scope is part of the storage key, so
+//! clients with different credentials never read each other's record; the
 //! copy in the record makes a record moved under another key be refused.
+//! The salt (32 random hex digits, kept beside the records under
+//! [`salt_key`]) makes the value differ in every storage: no table of
+//! precomputed key digests applies, and one key's records cannot be linked
+//! across storages.
 //!
 //! The body is kept as the server sent it, so a record is read back through the
 //! same schema walk as a response (same hash, same warnings with the same
@@ -36,17 +42,25 @@ pub fn storage_key(prefix: &str, scope: &str, base_url: &str) -> String {
 /// Scope of clients without an API key (a same-origin proxy adds it): one shared scope.
 pub const NO_KEY_SCOPE: &str = "nokey";
 
-/// Whose catalog a record is: a truncated, domain-separated SHA-256 of the
-/// API key (never the key itself), or [`NO_KEY_SCOPE`].
-pub fn scope(api_key: Option<&str>) -> String {
-    match api_key {
-        None => NO_KEY_SCOPE.to_owned(),
-        Some(key) => {
-            let mut input = b"resources-client:api-key:".to_vec();
-            input.extend_from_slice(key.as_bytes());
-            format!("key-{}", super::sha256::hex(&super::sha256::sha256(&input)[..16]))
-        }
+/// Where a storage keeps its salt: `<prefix>:salt`.
+pub fn salt_key(prefix: &str) -> String {
+    format!("{prefix}:salt")
+}
+
+/// Whose catalog a record is: [`NO_KEY_SCOPE`] without any credential, else
+/// `key-` and 32 hex digits of SHA-256 over `resources-client:scope:`, the
+/// storage's `salt` and each part after a NUL (parts hold no control
+/// characters). Never the credentials themselves.
+pub fn scope(parts: &[String], salt: &str) -> String {
+    if parts.is_empty() {
+        return NO_KEY_SCOPE.to_owned();
     }
+    let mut input = format!("resources-client:scope:{salt}").into_bytes();
+    for part in parts {
+        input.push(0);
+        input.extend_from_slice(part.as_bytes());
+    }
+    format!("key-{}", super::sha256::hex(&super::sha256::sha256(&input)[..16]))
 }
 
 /// What a stored record says, once validated.
@@ -238,16 +252,20 @@ mod tests {
 
     #[test]
     fn records_are_scoped_by_api_key() {
-        let a = scope(Some("sk-a"));
-        let b = scope(Some("sk-b"));
+        let parts = |key: &str| vec![format!("key={key}")];
+        let a = scope(&parts("sk-a"), "s1");
+        let b = scope(&parts("sk-b"), "s1");
         assert_eq!(a.len(), 4 + 32);
         assert!(a.starts_with("key-") && a[4..].bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
-        assert_ne!(a, scope(None));
-        assert_eq!(a, scope(Some("sk-a")));
+        assert_ne!(a, scope(&[], "s1"));
+        assert_eq!(scope(&[], "s1"), NO_KEY_SCOPE);
+        assert_eq!(a, scope(&parts("sk-a"), "s1"));
         assert!(!a.contains("sk-a"));
-        // The fingerprint is SHA-256 of the domain-separated key, truncated.
-        let full = super::super::sha256::hex(&super::super::sha256::sha256(b"resources-client:api-key:sk-a"));
+        // Another storage's salt gives another scope: no digest applies across storages.
+        assert_ne!(a, scope(&parts("sk-a"), "s2"));
+        // The fingerprint is SHA-256 of the salted, domain-separated parts, truncated.
+        let full = super::super::sha256::hex(&super::super::sha256::sha256(b"resources-client:scope:s1\0key=sk-a"));
         assert_eq!(&a[4..], &full[..32]);
         assert_ne!(storage_key("p", &a, "u"), storage_key("p", &b, "u"));
         let text = encode("https://h", &a, 1.0, false, BODY);

@@ -215,7 +215,8 @@ impl JsResourcesClient {
     }
 
     /// The key under which the record is stored: `<storageKey>:<scope>:<baseUrl>`,
-    /// the scope being `key-` and 32 hex digits of SHA-256 of the API key, or `nokey`.
+    /// the scope being `key-` and 32 hex digits of a salted SHA-256 of the
+    /// client's credentials (key, credential headers, `fetch` or `scope`), or `nokey`.
     #[wasm_bindgen(getter, js_name = storageKey)]
     pub fn storage_key(&self) -> String {
         self.client.storage_key().to_owned()

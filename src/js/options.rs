@@ -63,6 +63,7 @@ struct Fields {
     on_attempt: Option<JsValue>,
     dangerously_allow_browser: Option<bool>,
     allow_cross_origin_redirects: Option<bool>,
+    scope: Option<String>,
     // Per call.
     refresh: Option<bool>,
     #[serde(deserialize_with = "js_value")]
@@ -191,6 +192,7 @@ fn read_client_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions
         max_age_ms: f.max_age_ms,
         strict: f.strict.unwrap_or(false),
         allow_cross_origin_redirects: f.allow_cross_origin_redirects.unwrap_or(false),
+        scope: f.scope,
     };
     let storage = match f.storage {
         None => StorageChoice::Auto,

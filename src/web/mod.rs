@@ -4,6 +4,7 @@
 
 pub mod channel;
 pub mod fetch;
+pub mod identity;
 pub mod lock;
 pub mod signal;
 pub mod storage;
