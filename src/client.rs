@@ -694,7 +694,11 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
     // One tab of the origin refreshes a record at a time (Web Locks). A tab
     // that waited finds the record another tab just stored and takes it: one
     // request for all of them.
-    let lock = match select(pin!(lock::acquire(&lock_name(this.store.key()), &cancel)), pin!(aborted(&cancel))).await {
+    // The wait is bounded by `timeoutMs`: a tab whose request hangs, or any
+    // script holding the lock, cannot hold back this tab's refresh longer.
+    let name = lock_name(this.store.key());
+    let waiting = lock::acquire(&name, this.config.timeout_ms);
+    let lock = match select(pin!(waiting), pin!(aborted(&cancel))).await {
         Either::Left((lock, _)) => lock,
         Either::Right(_) => return this.finish(id, previous, previous_hash, Err(Error::Aborted)),
     };
