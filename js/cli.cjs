@@ -3,6 +3,7 @@
 // The resources-client command-line tool: lists the models an API offers.
 // Exit codes: 0 success, 1 the request failed, 2 usage error; on failure the
 // error code is the first word on stderr after "error: ".
+const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs: parseNodeArgs } = require('node:util');
 const { FileStorage, defaultCacheDir } = require('./file-storage.cjs');
@@ -38,7 +39,11 @@ Options of both:
                     data ({hash, resources}, or the models with --models-only)
   --base-url URL    API base (default: the ${BASE_URL_ENV} environment
                     variable, else ${DEFAULT_BASE_URL})
-  --api-key KEY     API key (default: the ${KEY_ENV} environment variable)
+  --api-key-stdin   read the API key from standard input (its first line)
+  --api-key KEY     API key; the worst of the three ways: any user of this
+                    machine sees it in the process list while the tool runs,
+                    and your shell keeps it in its history. Prefer the
+                    ${KEY_ENV} environment variable or --api-key-stdin
   --timeout SECS    per attempt, reading the body included (default 30; 0: none)
   --retries N       extra attempts after network errors, 429 and 5xx (0-10,
                     default 2)
@@ -49,7 +54,10 @@ Options of both:
 
 Environment: ${KEY_ENV} (the API key), ${BASE_URL_ENV} (the API base).
 The API key is sent to the API only: it is never written to the cache file
-and never printed. Exit codes: 0 success, 1 the request failed (stderr says
+and never printed. Text from the server or the cache file is printed with
+control characters escaped (\\x1b, \\x9b, \\u202e, ...), except with --json. A cache
+directory that other users may write to is made private (0700) when it is
+yours, and refused otherwise. Exit codes: 0 success, 1 the request failed (stderr says
 "error: <CODE> ..." with the error code first), 2 usage error.
 `;
 
@@ -60,7 +68,7 @@ const COMMANDS = {
   models: ['modality', 'refresh', 'max-age'],
   resources: ['remote', 'sync', 'models-only'],
 };
-const COMMON = ['json', 'base-url', 'api-key', 'timeout', 'retries', 'cache-dir', 'help', 'version'];
+const COMMON = ['json', 'base-url', 'api-key', 'api-key-stdin', 'timeout', 'retries', 'cache-dir', 'help', 'version'];
 
 /** Every option for node:util.parseArgs. */
 const OPTIONS = {
@@ -73,12 +81,29 @@ const OPTIONS = {
   json: { type: 'boolean' },
   'base-url': { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-stdin': { type: 'boolean' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
   'cache-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 };
+
+/**
+ * Text from the server or a cache file as it may reach a terminal: C0 and C1
+ * control characters, DEL and the bidirectional overrides shown as escapes
+ * (`\x1b`, `\x9b`, `\u202e`), as GitHub CLI's ASCII sanitizer does, so a
+ * model id cannot set the clipboard (OSC 52), retitle the window, move the
+ * cursor, or hide or reorder text. Tabs and newlines are escaped too: one
+ * table cell stays on one line.
+ * @param {unknown} value
+ */
+function safe(value) {
+  return String(value).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
 
 /** Levenshtein distance, for "did you mean". */
 function distance(a, b) {
@@ -169,7 +194,7 @@ function seconds(flags, name) {
 }
 
 /** The client options the flags and environment ask for; throws UsageError. */
-function clientSettings(args, env) {
+function clientSettings(args, env, readStdin) {
   const { flags } = args;
   let retries;
   if (flags.retries !== undefined) {
@@ -186,9 +211,15 @@ function clientSettings(args, env) {
       throw new UsageError(`${source} must be an absolute http(s) URL, such as ${DEFAULT_BASE_URL}`);
     }
   }
+  if (flags['api-key'] !== undefined && flags['api-key-stdin']) throw new UsageError('--api-key and --api-key-stdin cannot be used together');
+  let apiKey = flags['api-key'];
+  if (flags['api-key-stdin']) {
+    apiKey = readStdin().split(/\r?\n/)[0].trim();
+    if (apiKey === '') throw new UsageError('--api-key-stdin: standard input held no key');
+  }
   return {
     baseUrl,
-    apiKey: flags['api-key'] ?? (env[KEY_ENV] || undefined),
+    apiKey: apiKey ?? (env[KEY_ENV] || undefined),
     timeoutMs: seconds(flags, 'timeout'),
     retries,
     maxAgeMs: seconds(flags, 'max-age') ?? 0,
@@ -225,12 +256,12 @@ async function withSpinner(stream, label, promise) {
 function formatRunOptions(model) {
   const options = Array.isArray(model.availableRunOptions) ? model.availableRunOptions : [];
   if (options.length === 0) return '-';
-  return options.map((o) => `${o.key}: ${o.options.join('|')}`).join('; ');
+  return options.map((o) => `${safe(o.key)}: ${o.options.map(safe).join('|')}`).join('; ');
 }
 
 /** A plain text table with a header row, columns padded to their widest cell. */
 function formatTable(models) {
-  const rows = [['MODEL', 'MODALITY', 'RUN OPTIONS'], ...models.map((m) => [m.model, String(m.modality), formatRunOptions(m)])];
+  const rows = [['MODEL', 'MODALITY', 'RUN OPTIONS'], ...models.map((m) => [safe(m.model), safe(m.modality), formatRunOptions(m)])];
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`.trimEnd()).join('\n');
 }
@@ -249,14 +280,14 @@ async function runModels(args, settings, storage, io, lib) {
   const all = result.resources.models;
   const models = modality === undefined ? all : all.filter((m) => m.modality === modality);
   if (modality !== undefined && models.length === 0) {
-    const known = [...new Set(all.map((m) => String(m.modality)))].sort();
-    throw new UsageError(`no model has modality "${modality}" (known: ${known.join(', ') || 'none'})`);
+    const known = [...new Set(all.map((m) => safe(m.modality)))].sort();
+    throw new UsageError(`no model has modality "${safe(modality)}" (known: ${known.join(', ') || 'none'})`);
   }
   if (args.flags.json) {
     const out = { ...result, resources: { ...result.resources, models } };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+    for (const w of result.warnings) io.stderr.write(`warning: ${safe(w)}\n`);
     io.stdout.write(`${formatTable(models)}\n`);
     const note = result.stale ? ', stale' : '';
     io.stderr.write(`${models.length} of ${all.length} models, hash ${result.hash} (${result.source}${note})\n`);
@@ -277,7 +308,7 @@ async function runResources(args, settings, storage, io, lib) {
     result = await withSpinner(io.stderr, 'fetching the model catalog…', client.fetchResources({ refresh: true }));
   }
   const { resources } = result;
-  for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const w of result.warnings) io.stderr.write(`warning: ${safe(w)}\n`);
   if (args.flags.json) {
     const out = args.flags['models-only'] ? resources.models : { hash: result.hash, resources };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -287,7 +318,7 @@ async function runResources(args, settings, storage, io, lib) {
   if (!args.flags['models-only']) {
     // Sections beside `models` are kept as the server sent them, and shown as JSON.
     for (const [name, value] of Object.entries(resources)) {
-      if (name !== 'models') text += `\n${name}:\n${JSON.stringify(value, null, 2)}\n`;
+      if (name !== 'models') text += `\n${safe(name)}:\n${JSON.stringify(value, null, 2).split('\n').map(safe).join('\n')}\n`;
     }
   }
   io.stdout.write(text);
@@ -308,7 +339,7 @@ async function main(argv, io) {
     if (args.help) { io.stdout.write(HELP); return EXIT_OK; }
     if (args.version) { io.stdout.write(`${version()}\n`); return EXIT_OK; }
     checkCommand(args);
-    const settings = clientSettings(args, io.env);
+    const settings = clientSettings(args, io.env, io.readStdin ?? (() => fs.readFileSync(0, 'utf8')));
     const storage = new FileStorage(args.flags['cache-dir'] ?? defaultCacheDir(io.env));
     lib = require('./index.cjs');
     const common = {
@@ -336,20 +367,20 @@ async function main(argv, io) {
         return EXIT_USAGE;
       }
       const hint = /needs a value|unknown option|takes no value/.test(e.message) ? ' (see resources-client --help)' : '';
-      io.stderr.write(`error: USAGE: ${e.message}${hint}\n`);
+      io.stderr.write(`error: USAGE: ${safe(e.message)}${hint}\n`);
       return EXIT_USAGE;
     }
     if (lib !== null && e instanceof lib.ResourcesError) {
       // The message usually starts with the code already; it is not repeated.
       const text = e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`;
-      io.stderr.write(`error: ${text}\n`);
+      io.stderr.write(`error: ${safe(text)}\n`);
       return EXIT_FAILED;
     }
     throw e;
   }
 }
 
-module.exports = { main, parseArgs, formatTable, nearest, KEY_ENV, BASE_URL_ENV };
+module.exports = { main, parseArgs, formatTable, nearest, safe, KEY_ENV, BASE_URL_ENV };
 
 if (require.main === module) {
   main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(

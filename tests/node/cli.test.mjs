@@ -33,11 +33,12 @@ afterEach(() => {
 });
 
 /** Runs the tool; `env` replaces the environment (no key or base URL unless given). */
-async function run(argv, env = {}) {
+async function run(argv, env = {}, stdin = '') {
   let stdout = '';
   let stderr = '';
   const io = {
     env: { XDG_CACHE_HOME: cacheDir, ...env },
+    readStdin: () => stdin,
     stdout: { write: (s) => { stdout += s; } },
     stderr: { write: (s) => { stderr += s; } },
   };
@@ -221,5 +222,83 @@ describe('resources (the official CLI\'s command)', () => {
     const table = await run(['resources', '--models-only'], withMock());
     assert.ok(!table.stdout.includes('limits'), table.stdout);
     assert.match(table.stdout, /^MODEL\s+MODALITY/);
+  });
+});
+
+describe('hostile text and the key', () => {
+  const ESC = '\x1b';
+  const hostile = {
+    models: [
+      { model: `evil${ESC}]52;c;cHduZWQ=\x07`, modality: `text\x9b2J`, availableRunOptions: [{ key: `k${ESC}[8m`, options: [`v\u202eabc`, 'ok'] }] },
+      { model: 'gpt-4o', modality: 'text', availableRunOptions: [] },
+    ],
+    notes: { title: `${ESC}]0;owned\x07` },
+  };
+  const raw = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+  test('control characters from the server are escaped in tables, sections and warnings; --json stays exact', async () => {
+    mock.state.setCatalog(hostile);
+    const models = await run(['models'], withMock());
+    assert.equal(models.code, 0, models.stderr);
+    assert.ok(!raw.test(models.stdout), JSON.stringify(models.stdout));
+    assert.ok(!raw.test(models.stderr), JSON.stringify(models.stderr));
+    assert.ok(models.stdout.includes('evil\\x1b]52;c;cHduZWQ=\\x07'), models.stdout);
+    assert.ok(models.stdout.includes('text\\x9b2J') && models.stdout.includes('k\\x1b[8m: v\\u202eabc|ok'), models.stdout);
+    assert.ok(models.stderr.includes('warning: ') && models.stderr.includes('\\x9b2J'), models.stderr);
+    const resources = await run(['resources', '--sync'], withMock());
+    assert.equal(resources.code, 0, resources.stderr);
+    assert.ok(!raw.test(resources.stdout), JSON.stringify(resources.stdout));
+    assert.ok(resources.stdout.includes('\\u001b]0;owned\\u0007'), resources.stdout);
+    // Stored, then printed from the cache file: escaped too.
+    const cached = await run(['resources'], withMock());
+    assert.ok(!raw.test(cached.stdout) && cached.stdout === resources.stdout);
+    const json = JSON.parse((await run(['models', '--json'], withMock())).stdout);
+    assert.equal(json.resources.models[0].model, hostile.models[0].model, '--json keeps the exact text');
+  });
+
+  test('an error message from the server is escaped', async () => {
+    mock.state.addFaults([{ status: 401, body: JSON.stringify({ status: 'UNAUTHORIZED_ERROR', message: `bad ${ESC}[2J key` }) }]);
+    const r = await run(['models', '--retries', '0'], withMock());
+    assert.equal(r.code, 1);
+    assert.ok(!raw.test(r.stderr) && r.stderr.includes('\\x1b[2J'), JSON.stringify(r.stderr));
+  });
+
+  test('the key can come from standard input; --help says why --api-key is the worst way', async () => {
+    const r = await run(['models', '--api-key-stdin'], { RESOURCES_BASE_URL: mock.url }, `${KEY}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(catalogRequests().length, 1);
+    const empty = await run(['models', '--api-key-stdin'], { RESOURCES_BASE_URL: mock.url }, '\n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /standard input held no key/);
+    const both = await run(['models', '--api-key-stdin', '--api-key', KEY], { RESOURCES_BASE_URL: mock.url }, KEY);
+    assert.equal(both.code, 2);
+    const help = (await run(['--help'])).stdout;
+    assert.ok(help.includes('--api-key-stdin') && help.includes('process list') && help.includes('history'), help);
+  });
+
+  test('a cache directory others may write to is made private', { skip: process.platform === 'win32' }, async () => {
+    const dir = path.join(cacheDir, 'resources-client');
+    fs.mkdirSync(dir);
+    fs.chmodSync(dir, 0o777);
+    const r = await run(['models'], withMock());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(dir, 'store.json')).mode & 0o777, 0o600);
+  });
+
+  test('8 processes writing to one cache file at once lose no entry', async () => {
+    const { spawn } = await import('node:child_process');
+    const storage = new URL('../../pkg/file-storage.cjs', import.meta.url).pathname;
+    const dir = path.join(cacheDir, 'shared');
+    const script = `const { FileStorage } = require(${JSON.stringify(storage)});
+      const s = new FileStorage(${JSON.stringify(dir)});
+      for (let i = 0; i < 5; i += 1) s.setItem('p' + process.argv[1] + '-' + i, 'x'.repeat(20000));`;
+    await Promise.all(Array.from({ length: 8 }, (_, p) => new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script, String(p)], { stdio: 'inherit' });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${p} exited ${code}`))));
+    })));
+    const data = JSON.parse(fs.readFileSync(path.join(dir, 'store.json'), 'utf8'));
+    assert.equal(Object.keys(data).length, 40);
+    assert.ok(!fs.existsSync(path.join(dir, 'store.json.lock')), 'the lock is released');
   });
 });
