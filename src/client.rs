@@ -144,6 +144,11 @@ thread_local! {
     /// Flight ids, unique in the module: a flight may be shared by the
     /// clients of one record, each holding it in its own slot.
     static NEXT_FLIGHT: Cell<u64> = const { Cell::new(0) };
+
+    /// Every live client by a number of its own, so that JS can name one
+    /// without holding it or a Rust closure (see [`Client::handle`]).
+    static HANDLES: RefCell<HashMap<u32, Weak<Inner>>> = RefCell::new(HashMap::new());
+    static NEXT_HANDLE: Cell<u32> = const { Cell::new(0) };
 }
 
 /// The name of the Web Lock that lets one tab at a time refresh a record.
@@ -194,6 +199,31 @@ struct Inner {
     refresh_asked: Cell<bool>,
     /// The `storage` event listener of other tabs' writes, removed on drop.
     other_tabs: RefCell<Option<OtherTabs>>,
+    /// This client's number in [`HANDLES`].
+    handle: u32,
+}
+
+impl Drop for Inner {
+    /// Forgets this client in the module's maps: a process that makes and
+    /// drops clients of many records must not keep an entry per record.
+    fn drop(&mut self) {
+        HANDLES.with(|h| h.borrow_mut().remove(&self.handle));
+        let key = self.store.key();
+        let gone = PEERS.with(|p| {
+            let mut map = p.borrow_mut();
+            let Some(list) = map.get_mut(key) else { return true };
+            list.retain(|w| w.strong_count() > 0);
+            let empty = list.is_empty();
+            if empty {
+                map.remove(key);
+            }
+            empty
+        });
+        // The last client of a record takes its memo along (the text stays in its storage).
+        if gone {
+            VALIDATED.with(|v| v.borrow_mut().remove(key));
+        }
+    }
 }
 
 /// A catalog client bound to one API base and one storage slot.
@@ -227,6 +257,10 @@ impl Client {
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
             other_tabs: RefCell::new(None),
+            handle: NEXT_HANDLE.with(|n| {
+                n.set(n.get().wrapping_add(1));
+                n.get()
+            }),
         });
         let start_hash = inner.record().map(|(_, r)| r.hash.clone());
         *inner.known_hash.borrow_mut() = start_hash;
@@ -241,8 +275,19 @@ impl Client {
             *inner.other_tabs.borrow_mut() = listener;
         }
         PEERS.with(|p| p.borrow_mut().entry(inner.store.key().to_owned()).or_default().push(Rc::downgrade(&inner)));
+        HANDLES.with(|h| h.borrow_mut().insert(inner.handle, Rc::downgrade(&inner)));
         channel::open(from_other_realm);
         Ok(Client { inner })
+    }
+
+    /// This client's number: [`Client::from_handle`] finds it while it lives.
+    pub fn handle(&self) -> u32 {
+        self.inner.handle
+    }
+
+    /// The live client of a [`Client::handle`], if it still exists.
+    pub fn from_handle(handle: u32) -> Option<Client> {
+        HANDLES.with(|h| h.borrow().get(&handle).and_then(Weak::upgrade)).map(|inner| Client { inner })
     }
 
     /// A handle that does not keep the client alive.

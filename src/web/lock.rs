@@ -73,12 +73,14 @@ pub async fn acquire(name: &str, timeout_ms: u64) -> Option<Held> {
     let Ok(pending) = request.call3(&locks, &JsValue::from_str(name), &options, &on_grant) else {
         return None;
     };
-    // A refused request (aborted, or an origin without locks) ends the wait unlocked.
+    // A refused request (aborted, or an origin without locks) ends the wait
+    // unlocked. The same function handles both outcomes, so it is always
+    // called once and freed (after a grant it changes nothing).
     let refused = Closure::once_into_js(move |_e: JsValue| {
         let _ = granted_fn.call1(&JsValue::UNDEFINED, &JsValue::FALSE);
     });
-    if let Ok(catch) = Reflect::get(&pending, &JsValue::from_str("catch")).and_then(|c| c.dyn_into::<Function>()) {
-        let _ = catch.call1(&pending, &refused);
+    if let Ok(then) = Reflect::get(&pending, &JsValue::from_str("then")).and_then(|c| c.dyn_into::<Function>()) {
+        let _ = then.call2(&pending, &refused, &refused);
     }
     let wait = pin!(JsFuture::from(granted));
     held.granted = if timeout_ms == 0 {
