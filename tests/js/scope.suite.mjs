@@ -183,4 +183,18 @@ export const tests = [
       equal(new lib.ResourcesClient({ ...opts, storage: one }).storageKey, a.storageKey);
     },
   },
+  {
+    name: 'clients whose headers differ never share a request, even within one record',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const opts = options();
+      const a = new lib.ResourcesClient({ ...opts, headers: { 'x-org-id': 'org-a' } });
+      const b = new lib.ResourcesClient({ ...opts, headers: { 'x-org-id': 'org-b' } });
+      const c = new lib.ResourcesClient({ ...opts, headers: { 'x-org-id': 'org-a' } });
+      await control.clearLog();
+      await Promise.all([a.fetchResources(), b.fetchResources(), c.fetchResources()]);
+      const sent = (await control.resourceRequests()).map((r) => r.headers['x-org-id']).sort();
+      equal(JSON.stringify(sent), JSON.stringify(['org-a', 'org-b']), 'one request per set of headers');
+    },
+  },
 ];
