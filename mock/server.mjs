@@ -42,11 +42,46 @@ const DEFAULT_ALLOWED_HEADERS = 'authorization, accept, content-type, cli-agent'
 // ---------------------------------------------------------------------------
 // Request handling
 
-/** CORS on every response: errors and control endpoints included. */
+/** An origin on this machine (`http://127.0.0.1:<port>`, `http://localhost:<port>`): a test page. */
+function isLoopbackOrigin(origin) {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' && ALLOWED_HOSTS.has(url.hostname) && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a request to `area` may be answered with CORS headers. The API
+ * (`/v1/*`) answers any origin, as the real one does for browser clients.
+ * Static files never: the demo page is same-origin, and its generated
+ * `demo-config.js` may hold a real key that no other site may read. The
+ * control API never on a server with static files (the demo's page is
+ * same-origin); on an API-only server (the test setups, whose pages come from
+ * a second local server) only for a loopback origin, so no web page can drive it.
+ */
+function corsAllowed(req, area, options) {
+  if (area === 'api') return true;
+  if (area === 'static' || options.staticDir) return false;
+  return req.headers.origin === undefined || isLoopbackOrigin(req.headers.origin);
+}
+
+/** CORS headers: the API's errors included, but see `corsAllowed`. */
 function applyCors(req, res) {
   res.setHeader('Access-Control-Allow-Origin', req.headers.origin || '*');
   res.setHeader('Vary', 'Origin');
   res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+}
+
+/**
+ * Whether the Host header names this machine. A page of any site whose name
+ * is made to resolve to 127.0.0.1 (DNS rebinding) would be "same-origin" with
+ * the demo; its requests carry its own host name and are refused.
+ */
+function isLocalHost(req) {
+  const host = String(req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return ALLOWED_HOSTS.has(host.toLowerCase());
 }
 
 function answerPreflight(req, res) {
@@ -65,7 +100,6 @@ function answerPreflight(req, res) {
 function createHandler(state, options) {
   return async function handle(req, res) {
     const started = Date.now();
-    applyCors(req, res);
     let url;
     try {
       url = new URL(req.url, `http://${BIND_ADDRESS}`);
@@ -78,6 +112,11 @@ function createHandler(state, options) {
       ctx.closed = true;
     });
     const area = isControlPath(ctx.path) ? 'control' : isApiPath(ctx.path) || !options.staticDir ? 'api' : 'static';
+    if (corsAllowed(req, area, options)) applyCors(req, res);
+    if (area !== 'api' && !isLocalHost(req)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('Misdirected request: this server answers only to 127.0.0.1 and localhost\n');
+    }
 
     // Everything except control and static requests is logged, failures and preflights included.
     if (area === 'api') ctx.entry = state.record(req, ctx.path);
@@ -92,7 +131,10 @@ function createHandler(state, options) {
       // Preflights need no auth and never consume faults or rate-limit budget.
       if (req.method === 'OPTIONS') {
         if (ctx.entry) ctx.entry.status = 204;
-        return answerPreflight(req, res);
+        if (corsAllowed(req, area, options)) return answerPreflight(req, res);
+        // No CORS headers: the browser refuses the cross-origin request.
+        res.writeHead(204);
+        return res.end();
       }
       if (area === 'control') return await handleControl(ctx);
       if (area === 'static') return await handleStatic(ctx, options);

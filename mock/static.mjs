@@ -64,6 +64,8 @@ export async function handleStatic(ctx, { staticDir, pkgDir }) {
     'Content-Type': STATIC_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': String(stat.size),
     'Cache-Control': 'no-store', // a rebuilt wasm must show up on reload
+    // Not even a <script> or <img> of another site may load it (demo-config.js may hold a key).
+    'Cross-Origin-Resource-Policy': 'same-origin',
   });
   if (req.method === 'HEAD') return res.end();
   fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);

@@ -107,13 +107,14 @@ const COMMAND_HELP = { models: MODELS_HELP, resources: RESOURCES_HELP };
 
 /**
  * Text from the server or a cache file, made safe for a terminal: C0 and C1
- * control characters and DEL are shown as escapes (`\x1b`, `\u009b`), so that
- * a model id cannot move the cursor, set the window title, write the clipboard
- * (OSC 52) or hide text. `--json` output is left exact (JSON escapes C0 itself).
+ * control characters, DEL and the bidirectional overrides are shown as
+ * escapes (`\x1b`, `\u009b`, `\u202e`), as GitHub CLI's ASCII sanitizer does,
+ * so that a model id cannot move the cursor, set the window title, write the
+ * clipboard (OSC 52), hide text or reverse it. `--json` output is left exact.
  * @param {unknown} value
  */
 function safe(value) {
-  return String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+  return String(value).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });

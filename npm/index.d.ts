@@ -98,12 +98,17 @@ export interface ClientOptions {
   /** Default `"https://api.betterprompt.me"`; outside browsers, `RESOURCES_BASE_URL` when set. */
   baseUrl?: string | undefined;
   /**
-   * Never stored, never printed, never in an error message. Outside browsers an omitted key is
-   * `RESOURCES_API_KEY`; with none at all calls fail with `MISSING_API_KEY`, unless `null`
-   * (no key on purpose: a proxy adds it).
+   * Never stored, never printed. Any run of 8 or more of its characters (plain,
+   * URL-encoded, base64) is replaced by `[redacted]` in every message, warning and event.
+   * Outside browsers an omitted key is `RESOURCES_API_KEY`; with none at all calls fail with
+   * `MISSING_API_KEY`, unless `null` (no key on purpose: a proxy adds it).
    */
   apiKey?: string | null | undefined;
-  /** Extra request headers; `accept`, and `authorization` when `apiKey` is set, are the client's own. */
+  /**
+   * Extra request headers; `accept`, and `authorization` when `apiKey` is set, are the client's own.
+   * Values of credential headers (`authorization`, `cookie`, names with `key`, `token`, `secret`, ...)
+   * are redacted like `apiKey`.
+   */
   headers?: HeadersOption | undefined;
   /** Default: `globalThis.localStorage` when present and usable, else memory. */
   storage?: 'local' | 'memory' | StorageLike | undefined;
@@ -113,21 +118,35 @@ export interface ClientOptions {
   timeoutMs?: number | undefined;
   /** Network errors, timeouts, 429 (honouring Retry-After) and 5xx; never other 4xx. Default 2, at most 10. */
   retries?: number | undefined;
-  /** Larger bodies fail with `RESPONSE_TOO_LARGE`. Default 32 MiB. */
+  /** Larger bodies fail with `RESPONSE_TOO_LARGE`; larger stored or synced records are ignored. Default 32 MiB. */
   maxBytes?: number | undefined;
   /** 0 (default): always revalidate over the network. */
   maxAgeMs?: number | undefined;
-  /** Warnings become `INVALID_RESPONSE` errors. */
+  /** Warnings become `INVALID_RESPONSE` errors; stored or synced records with warnings are ignored. */
   strict?: boolean | undefined;
-  /** An injected fetch (tests, proxies, Node agents), called with a `Request`. */
+  /**
+   * An injected fetch (tests, proxies, Node agents), called with a `Request`. Each function object is a
+   * scope of its own: clients with different `fetch` functions share no record or request unless they give
+   * the same `scope`.
+   */
   fetch?: typeof fetch | undefined;
+  /**
+   * Whose catalog this is, in the caller's words (no control characters): replaces the identity of `fetch`
+   * in the record's scope, so clients with the same credentials and `scope` share records and requests.
+   */
+  scope?: string | undefined;
   /** Told of each HTTP attempt of the requests that serve this client (logging, metrics). */
   onAttempt?: ((event: AttemptEvent) => void) | undefined;
   /** In a browser an `apiKey` is refused unless this is `true` (the key is visible to anyone who can open the page). */
   dangerouslyAllowBrowser?: boolean | undefined;
+  /**
+   * Follow a redirect to another origin instead of failing with `CROSS_ORIGIN_REDIRECT`. Outside browsers
+   * no credential header (`authorization`, `cookie`, `x-api-key`, ...) goes to the other origin. Default `false`.
+   */
+  allowCrossOriginRedirects?: boolean | undefined;
 }
 
-/** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key. */
+/** What one HTTP attempt came to (the `onAttempt` hook). Never holds the API key or a credential header: `error` is redacted. */
 export interface AttemptEvent {
   /** 1 for the first attempt of a request, 2 for the first retry, and so on. */
   attempt: number;
@@ -178,7 +197,7 @@ export class ResourcesClient {
   /** The same as `free()`, for `using client = new ResourcesClient()`. */
   [Symbol.dispose](): void;
   // --- API-key scoping, sync, store interface, background failures ---
-  /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of SHA-256>` or `nokey`. */
+  /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of a salted SHA-256 of the credentials>` or `nokey`. */
   readonly storageKey: string;
   /** Hears each failed background refresh (started by `observe`); returns an unsubscribe function. */
   onError(cb: (error: ResourcesError) => void): () => void;
@@ -207,7 +226,11 @@ export type ClientErrorCode =
   | 'CLIENT_FREED'
   | 'MISSING_API_KEY'
   | 'INIT_FAILED'
-  | 'NOT_INITIALIZED';
+  | 'NOT_INITIALIZED'
+  /** A redirect loop, or more than 20 redirects: never retried. */
+  | 'TOO_MANY_REDIRECTS'
+  /** A redirect to another origin, refused (see `allowCrossOriginRedirects`): never retried. */
+  | 'CROSS_ORIGIN_REDIRECT';
 
 /** The server's documented error codes. */
 export type ServerErrorCode =
@@ -247,7 +270,7 @@ export class ResourcesError extends Error {
   path?: string;
   retryable: boolean;
   retryAfterMs?: number;
-  /** `NETWORK_ERROR`: an `Error` with the platform's message; `ABORTED`: the signal's reason. */
+  /** `NETWORK_ERROR`: an `Error` with the platform's message (credentials redacted); `ABORTED`: the signal's reason. */
   cause?: unknown;
 }
 

@@ -23,12 +23,14 @@ use crate::domain::headers::{asks_for_update, cli_agent_value, request_headers, 
 use crate::domain::options::{Config, Options};
 use crate::domain::parse::{check_body, parse_failure, Checked};
 use crate::domain::record::{self, StoredRecord};
+use crate::domain::redact::{self, Redactor};
 use crate::domain::result::{ResourcesResult, Source};
 use crate::domain::retry::{delay_ms, should_retry};
 use crate::domain::schema::json_text;
 use crate::domain::url::resources_url;
 use crate::web::channel;
 use crate::web::fetch::{Attempt, Reply};
+use crate::web::identity;
 use crate::web::keymap::KeyMap;
 use crate::web::lock;
 use crate::web::now_ms;
@@ -142,6 +144,11 @@ thread_local! {
     /// Flight ids, unique in the module: a flight may be shared by the
     /// clients of one record, each holding it in its own slot.
     static NEXT_FLIGHT: Cell<u64> = const { Cell::new(0) };
+
+    /// Every live client by a number of its own, so that JS can name one
+    /// without holding it or a Rust closure (see [`Client::handle`]).
+    static HANDLES: RefCell<Vec<(u32, Weak<Inner>)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_HANDLE: Cell<u32> = const { Cell::new(0) };
 }
 
 /// The name of the Web Lock that lets one tab at a time refresh a record.
@@ -174,6 +181,9 @@ struct Inner {
     config: Config,
     /// Whose catalog this client may read: see [`record::scope`].
     scope: String,
+    /// Every credential of this client, redacted from each error, warning and
+    /// event before anyone sees it (see [`crate::domain::redact`]).
+    redactor: Rc<Redactor>,
     fetch: Option<Function>,
     store: Store,
     flight: RefCell<Option<Rc<Flight>>>,
@@ -189,6 +199,31 @@ struct Inner {
     refresh_asked: Cell<bool>,
     /// The `storage` event listener of other tabs' writes, removed on drop.
     other_tabs: RefCell<Option<OtherTabs>>,
+    /// This client's number in [`HANDLES`].
+    handle: u32,
+}
+
+impl Drop for Inner {
+    /// Forgets this client in the module's maps: a process that makes and
+    /// drops clients of many records must not keep an entry per record.
+    fn drop(&mut self) {
+        HANDLES.with(|h| h.borrow_mut().retain(|(n, _)| *n != self.handle));
+        let key = self.store.key();
+        let gone = PEERS.with(|p| {
+            let mut map = p.borrow_mut();
+            let Some(list) = map.get_mut(key) else { return true };
+            list.retain(|w| w.strong_count() > 0);
+            let empty = list.is_empty();
+            if empty {
+                map.remove(key);
+            }
+            empty
+        });
+        // The last client of a record takes its memo along (the text stays in its storage).
+        if gone {
+            VALIDATED.with(|v| v.borrow_mut().remove(key));
+        }
+    }
 }
 
 /// A catalog client bound to one API base and one storage slot.
@@ -201,11 +236,17 @@ impl Client {
     /// Creates a client. `fetch` replaces the global `fetch` when given.
     pub fn new(options: Options, storage: StorageChoice, fetch: Option<Function>) -> Result<Client, Error> {
         let config = options.validate()?;
-        let scope = record::scope(config.api_key.as_deref());
-        let store = Store::new(storage, record::storage_key(&config.storage_key, &scope, &config.base_url));
+        let parts = config.scope_parts(fetch.as_ref().map(identity::fetch_identity).as_deref());
+        let mut store = Store::new(storage, String::new());
+        // The salt is read (or made) only when there is something to hide.
+        let salt = if parts.is_empty() { String::new() } else { store.salt(&record::salt_key(&config.storage_key)) };
+        let scope = record::scope(&parts, &salt);
+        store.set_key(record::storage_key(&config.storage_key, &scope, &config.base_url));
+        let redactor = Rc::new(config.redactor());
         let inner = Rc::new(Inner {
             config,
             scope,
+            redactor,
             fetch,
             store,
             flight: RefCell::new(None),
@@ -216,6 +257,10 @@ impl Client {
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
             other_tabs: RefCell::new(None),
+            handle: NEXT_HANDLE.with(|n| {
+                n.set(n.get().wrapping_add(1));
+                n.get()
+            }),
         });
         let start_hash = inner.record().map(|(_, r)| r.hash.clone());
         *inner.known_hash.borrow_mut() = start_hash;
@@ -230,8 +275,21 @@ impl Client {
             *inner.other_tabs.borrow_mut() = listener;
         }
         PEERS.with(|p| p.borrow_mut().get_or_insert_with(inner.store.key(), Vec::new).push(Rc::downgrade(&inner)));
+        HANDLES.with(|h| h.borrow_mut().push((inner.handle, Rc::downgrade(&inner))));
         channel::open(from_other_realm);
         Ok(Client { inner })
+    }
+
+    /// This client's number: [`Client::from_handle`] finds it while it lives.
+    pub fn handle(&self) -> u32 {
+        self.inner.handle
+    }
+
+    /// The live client of a [`Client::handle`], if it still exists.
+    pub fn from_handle(handle: u32) -> Option<Client> {
+        HANDLES
+            .with(|h| h.borrow().iter().find(|(n, _)| *n == handle).and_then(|(_, w)| w.upgrade()))
+            .map(|inner| Client { inner })
     }
 
     /// A handle that does not keep the client alive.
@@ -256,7 +314,8 @@ impl Client {
 
     /// Fetches the catalog, or serves the stored one when it is fresh (`maxAgeMs`).
     pub async fn fetch_resources(&self, options: FetchOptions) -> Result<ResourcesResult, Error> {
-        self.fetch_snapshot(options).await?.to_result()
+        let redactor = self.inner.redactor.clone();
+        self.fetch_snapshot(options).await?.to_result().map_err(|e| redactor.error(e))
     }
 
     /// [`Client::fetch_resources`], with the data left as validated text.
@@ -290,6 +349,8 @@ impl Client {
     /// why the catalog will not survive a reload.
     fn with_storage_note(&self, mut snapshot: Snapshot) -> Snapshot {
         if let Some(reason) = self.inner.store.degraded_reason() {
+            // A storage's exception is the caller's text: it may hold anything.
+            let reason = self.inner.redactor.redact(&reason).into_owned();
             snapshot.warnings.push(format!("storage unavailable, kept in memory: {reason}"));
         }
         snapshot
@@ -422,15 +483,32 @@ impl Inner {
 
     /// The record of a stored text: from the shared memo when the text is the
     /// one walked last, else walked now. A corrupt or foreign record is
-    /// discarded, never trusted.
+    /// discarded, never trusted; so is one this client's rules refuse
+    /// ([`record::refused_by_reader`]): records are written by other clients
+    /// (lenient ones, other tabs, any script posting on the channel).
     fn validate(&self, text: &JsValue) -> Option<Rc<StoredRecord>> {
         let key = self.store.key();
         let known = VALIDATED.with(|v| v.borrow().get(key).filter(|(t, _)| t == text).map(|(_, r)| r.clone()));
-        if known.is_some() {
-            return known;
+        let rec = match known {
+            Some(rec) => rec,
+            None => self.walk(text)?,
+        };
+        let refused = record::refused_by_reader(&rec, now_ms(), self.config.strict, self.config.max_bytes);
+        refused.is_none().then_some(rec)
+    }
+
+    /// Walks a stored text not seen before, and remembers it.
+    fn walk(&self, text: &JsValue) -> Option<Rc<StoredRecord>> {
+        // Longer than the limit in UTF-16 units means longer in UTF-8 bytes
+        // too: refused before it is copied into wasm memory (which never shrinks).
+        let head = record::head(&self.config.base_url, &self.scope, 0.0, false).len() as u64 + 32;
+        if u64::from(text.unchecked_ref::<JsString>().length()) > self.config.max_bytes.saturating_add(head) {
+            return None;
         }
         let bytes = utf8_of(text);
-        let rec = Rc::new(record::decode(&bytes, &self.config.base_url, &self.scope).ok()?);
+        // Warnings quote names from the body: redacted as they are written.
+        let decoded = redact::scoped(&self.redactor, || record::decode(&bytes, &self.config.base_url, &self.scope));
+        let rec = Rc::new(decoded.ok()?);
         drop(bytes);
         self.remember(text, &rec);
         Some(rec)
@@ -545,14 +623,17 @@ impl Inner {
     }
 
     /// The flight under way for this record: this client's, else one another
-    /// client of the same record (same key, same storage) in this module
-    /// started, else a new one. One request serves every client of a record.
+    /// client of the same record (same scope, same storage, same headers) in
+    /// this module started, else a new one. One request serves every such client.
     fn join_flight(this: &Rc<Inner>, background: bool) -> Rc<Flight> {
         if let Some(f) = &*this.flight.borrow() {
             return f.clone();
         }
         let shared = peers_of(this.store.key()).into_iter().find_map(|peer| {
-            if Rc::ptr_eq(&peer, this) || !peer.store.shares_storage_with(&this.store) {
+            // The request is made with the starting client's headers: a
+            // client sending other headers (a tenant's `x-org-id`) makes its own.
+            let alike = peer.store.shares_storage_with(&this.store) && peer.config.headers == this.config.headers;
+            if Rc::ptr_eq(&peer, this) || !alike {
                 return None;
             }
             let f = peer.flight.borrow().clone();
@@ -606,11 +687,15 @@ impl Inner {
     /// A reply's verdict: the walk's findings for a 2xx body, else the error.
     fn judge(&self, reply: &Reply) -> Result<Checked, Error> {
         let ct = reply.content_type.as_deref();
-        if (200..300).contains(&reply.status) {
-            check_body(&reply.body, reply.status, ct, self.config.strict)
-        } else {
-            Err(parse_failure(&reply.body, reply.status, ct, reply.retry_after_ms))
-        }
+        // Excerpts, warnings and paths quote the body: redacted before they are cut.
+        let verdict = redact::scoped(&self.redactor, || {
+            if (200..300).contains(&reply.status) {
+                check_body(&reply.body, reply.status, ct, self.config.strict)
+            } else {
+                Err(parse_failure(&reply.body, reply.status, ct, reply.retry_after_ms))
+            }
+        });
+        verdict.map_err(|e| self.redactor.error(e))
     }
 }
 
@@ -662,10 +747,14 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
     // yet: a first visit) goes out at once: the lock's round trip through the
     // browser would delay every first page load, to save a second request only
     // when two tabs of a first visit open at the same moment.
+    // The wait is bounded by `timeoutMs`: a tab whose request hangs, or any
+    // script holding the lock, cannot hold back this tab's refresh longer.
+    let name = lock_name(this.store.key());
     let lock = if previous.is_none() {
         None
     } else {
-        match select(pin!(lock::acquire(&lock_name(this.store.key()), &cancel)), pin!(aborted(&cancel))).await {
+        let waiting = lock::acquire(&name, this.config.timeout_ms);
+        match select(pin!(waiting), pin!(aborted(&cancel))).await {
             Either::Left((lock, _)) => lock,
             Either::Right(_) => return this.finish(id, previous, previous_hash, Err(Error::Aborted)),
         }
@@ -684,6 +773,7 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
             }
         }
     }
+    let manual_redirects = !crate::web::is_browser();
     let mut attempt = 0;
     let outcome = loop {
         let sent = Attempt {
@@ -693,6 +783,8 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
             max_bytes: this.config.max_bytes,
             timeout_ms: this.config.timeout_ms,
             cancel: &cancel,
+            manual_redirects,
+            cross_origin: this.config.allow_cross_origin_redirects,
         }
         .send()
         .await;
@@ -703,13 +795,15 @@ async fn run_flight(inner: Weak<Inner>, id: u64, cancel: AbortSignal) -> FlightO
                 this.tell_attempt(id, &event);
                 break Ok(valid);
             }
-            Err(e) => e,
+            // Redacted at once: the attempt event, the final error, `onError`
+            // and the stale-serve warning are all built from this value.
+            Err(e) => this.redactor.error(e),
         };
         let retry = should_retry(&error, attempt, this.config.retries);
         let wait = retry.then(|| delay_ms(&error, attempt, js_sys::Math::random()));
         let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: Some(&error), retry_in_ms: wait };
         this.tell_attempt(id, &event);
-        let Some(wait) = wait else { break Err(error.in_request(&url, attempt + 1, this.config.api_key.as_deref())) };
+        let Some(wait) = wait else { break Err(error.in_request(&url, attempt + 1)) };
         if let Either::Right(_) = select(pin!(sleep(wait)), pin!(aborted(&cancel))).await {
             break Err(Error::Aborted);
         }

@@ -34,6 +34,8 @@ fn one_of_each() -> Vec<Error> {
         Error::Aborted,
         Error::SignalTimeout,
         Error::ResponseTooLarge { status: 200, max_bytes: 1 },
+        Error::Redirect { status: 302, message: String::new(), cross_origin: true },
+        Error::Redirect { status: 302, message: String::new(), cross_origin: false },
         Error::InvalidOptions { message: String::new() },
     ];
     for e in &all {
@@ -47,6 +49,7 @@ fn one_of_each() -> Vec<Error> {
             | Error::Aborted
             | Error::SignalTimeout
             | Error::ResponseTooLarge { .. }
+            | Error::Redirect { .. }
             | Error::InvalidOptions { .. } => {}
         }
     }

@@ -4,11 +4,11 @@
 //! server's own status code when the body was an API error envelope, and
 //! otherwise one of the client-side codes listed on [`Error::code`].
 //! No variant ever carries the API key: messages are built from statuses,
-//! paths and short excerpts of bodies, never from request headers.
+//! paths and short excerpts of bodies, never from request headers, and what
+//! a server or a `fetch` echoes is redacted ([`super::redact`]) before a caller sees it.
 
 use std::fmt;
 
-use super::text::{find_text, replace_text};
 use super::url::without_userinfo;
 
 /// Why a call failed.
@@ -64,6 +64,17 @@ pub enum Error {
         /// The configured limit.
         max_bytes: u64,
     },
+    /// A redirect the client does not follow: a loop or more than
+    /// [`super::url::MAX_REDIRECTS`] hops (`TOO_MANY_REDIRECTS`), or one to
+    /// another origin without `allowCrossOriginRedirects` (`CROSS_ORIGIN_REDIRECT`).
+    Redirect {
+        /// HTTP status of the last redirect response (0 when the platform followed it).
+        status: u16,
+        /// What happened, with the target's origin for a cross-origin one.
+        message: String,
+        /// Refused because it leads to another origin.
+        cross_origin: bool,
+    },
     /// The client was configured with an unusable option.
     InvalidOptions {
         /// Which option and why.
@@ -97,6 +108,8 @@ impl Error {
             Error::Aborted => "ABORTED",
             Error::ResponseTooLarge { .. } => "RESPONSE_TOO_LARGE",
             Error::InvalidOptions { .. } => "INVALID_OPTIONS",
+            Error::Redirect { cross_origin: true, .. } => "CROSS_ORIGIN_REDIRECT",
+            Error::Redirect { cross_origin: false, .. } => "TOO_MANY_REDIRECTS",
         }
     }
 
@@ -107,6 +120,7 @@ impl Error {
             Error::Api { status, .. }
             | Error::Http { status, .. }
             | Error::InvalidResponse { status, .. }
+            | Error::Redirect { status, .. }
             | Error::ResponseTooLarge { status, .. } => *status,
             _ => 0,
         }
@@ -130,7 +144,8 @@ impl Error {
     }
 
     /// Whether trying again may succeed: network errors, timeouts, 429 and 5xx.
-    /// Other 4xx, invalid bodies, aborts and bad options never are.
+    /// Other 4xx, invalid bodies, redirects not followed, aborts and bad options
+    /// never are: a redirect loop is as deterministic as a 404.
     pub fn retryable(&self) -> bool {
         match self {
             Error::Request { error, .. } => error.retryable(),
@@ -145,7 +160,9 @@ impl Error {
     pub fn allows_stale_fallback(&self) -> bool {
         match self {
             Error::Request { error, .. } => error.allows_stale_fallback(),
-            Error::Network { .. } | Error::Timeout { .. } => true,
+            // A server (or proxy) that redirects wrongly is a fault of the
+            // network path, like a 5xx: the stored catalog is still the best answer.
+            Error::Network { .. } | Error::Timeout { .. } | Error::Redirect { .. } => true,
             Error::Api { status, .. } | Error::Http { status, .. } => *status >= 500,
             _ => false,
         }
@@ -167,30 +184,12 @@ impl Error {
     /// The failure of a request to `url` after `attempts` attempts: an
     /// [`Error::Http`], [`Error::Network`] or [`Error::Timeout`] then names the
     /// URL (credentials stripped) and the number of attempts; others stay as
-    /// they are. Every occurrence of `secret` (the API key) in a message is
-    /// replaced, so an error page or a custom `fetch` echoing the key cannot
-    /// carry it into an error.
-    pub fn in_request(self, url: &str, attempts: u32, secret: Option<&str>) -> Error {
-        let mut error = self;
-        // The key as it travels, without a `Bearer ` the caller may have written.
-        let bare = secret.map(|s| super::headers::authorization_value(s)["Bearer ".len()..].to_owned());
-        if let Some(secret) = bare.as_deref().filter(|s| s.len() >= 4) {
-            let redact = |m: &mut String| {
-                if find_text(m, secret).is_some() {
-                    *m = replace_text(m, secret, "[apiKey]");
-                }
-            };
-            match &mut error {
-                Error::Api { message, .. }
-                | Error::Http { message, .. }
-                | Error::Network { message }
-                | Error::InvalidResponse { message, .. } => redact(message),
-                _ => {}
-            }
-        }
-        match error {
-            Error::Http { .. } | Error::Network { .. } | Error::Timeout { .. } => {
-                Error::Request { error: Box::new(error), url: without_userinfo(url), attempts }
+    /// they are. Credentials echoed in messages are the business of
+    /// [`super::redact::Redactor`], applied to each attempt's error as it happens.
+    pub fn in_request(self, url: &str, attempts: u32) -> Error {
+        match self {
+            Error::Http { .. } | Error::Network { .. } | Error::Timeout { .. } | Error::Redirect { .. } => {
+                Error::Request { error: Box::new(self), url: without_userinfo(url), attempts }
             }
             other => other,
         }
@@ -219,6 +218,7 @@ impl fmt::Display for Error {
                 write!(f, "response body exceeds maxBytes ({max_bytes} bytes)")
             }
             Error::InvalidOptions { message } => write!(f, "invalid options: {message}"),
+            Error::Redirect { message, .. } => f.write_str(message),
             Error::Request { error, url, attempts: 1 } => write!(f, "{error} (GET {url})"),
             Error::Request { error, url, attempts } => write!(f, "{error} (GET {url}, {attempts} attempts)"),
         }
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn request_errors_name_the_url_and_attempts() {
-        let timeout = Error::Timeout { timeout_ms: 50 }.in_request("http://127.0.0.1:9/v1/resources", 3, None);
+        let timeout = Error::Timeout { timeout_ms: 50 }.in_request("http://127.0.0.1:9/v1/resources", 3);
         assert_eq!(
             timeout.to_string(),
             "request timed out after 50 ms (GET http://127.0.0.1:9/v1/resources, 3 attempts)"
@@ -258,27 +258,28 @@ mod tests {
         assert!(timeout.retryable() && timeout.allows_stale_fallback());
         assert_eq!(timeout.root(), &Error::Timeout { timeout_ms: 50 });
         let http = Error::Http { status: 503, message: "empty body".into(), retry_after_ms: Some(7) };
-        let once = http.clone().in_request("https://h/v1/resources", 1, None);
+        let once = http.clone().in_request("https://h/v1/resources", 1);
         assert_eq!(once.to_string(), "HTTP 503: empty body (GET https://h/v1/resources)");
         assert_eq!((once.code(), once.status(), once.retry_after_ms()), ("HTTP_ERROR", 503, Some(7)));
         // Credentials never reach a message.
-        let net =
-            Error::Network { message: "fetch failed".into() }.in_request("https://user:pw@h/v1/resources", 2, None);
+        let net = Error::Network { message: "fetch failed".into() }.in_request("https://user:pw@h/v1/resources", 2);
         assert_eq!(net.to_string(), "network error: fetch failed (GET https://h/v1/resources, 2 attempts)");
         // Other errors are left as they are.
-        assert_eq!(Error::Aborted.in_request("https://h", 2, None), Error::Aborted);
+        assert_eq!(Error::Aborted.in_request("https://h", 2), Error::Aborted);
         let api = Error::Api { code: "X".into(), status: 401, message: "m".into(), retry_after_ms: None };
-        assert_eq!(api.clone().in_request("https://h", 1, None), api);
+        assert_eq!(api.clone().in_request("https://h", 1), api);
     }
 
     #[test]
-    fn the_key_is_redacted_from_request_errors() {
-        let net = Error::Network { message: "refused: Bearer sk-secret-1 sk-secret-1".into() };
-        let e = net.in_request("https://h/v1/resources", 1, Some("Bearer sk-secret-1"));
-        assert!(!e.to_string().contains("sk-secret-1"), "{e}");
-        assert!(e.to_string().contains("[apiKey]"));
-        let page = Error::Http { status: 502, message: "text/html: sk-secret-1".into(), retry_after_ms: None };
-        assert!(!page.in_request("https://h", 1, Some("sk-secret-1")).to_string().contains("sk-secret-1"));
+    fn redirects_not_followed_are_not_retried() {
+        let looped = Error::Redirect { status: 302, message: "redirect loop".into(), cross_origin: false };
+        let away = Error::Redirect { status: 302, message: "to another origin".into(), cross_origin: true };
+        assert_eq!((looped.code(), away.code()), ("TOO_MANY_REDIRECTS", "CROSS_ORIGIN_REDIRECT"));
+        assert!(!looped.retryable() && !away.retryable());
+        assert!(looped.allows_stale_fallback());
+        let e = looped.in_request("https://u:p@h/v1/resources", 1);
+        assert_eq!(e.to_string(), "redirect loop (GET https://h/v1/resources)");
+        assert_eq!(e.status(), 302);
     }
 
     #[test]

@@ -36,6 +36,49 @@ pub fn authorization_value(api_key: &str) -> String {
     }
 }
 
+/// Whether a request header carries a credential: `authorization`,
+/// `proxy-authorization`, `cookie`, or any name that suggests one (`x-api-key`,
+/// `x-auth-token`, `x-session-id`, `x-client-secret`, ...). Such values are
+/// redacted from every message and decide whose catalog a record is.
+pub fn is_credential_header(name: &str) -> bool {
+    const HINTS: [&str; 9] =
+        ["auth", "cookie", "key", "token", "secret", "session", "password", "credential", "signature"];
+    let name = name.to_ascii_lowercase();
+    HINTS.iter().any(|hint| name.contains(hint))
+}
+
+/// The secrets in a credential header's value: the whole value, the part after
+/// an auth scheme (`Bearer <token>`, `Basic <b64>`), and each cookie's value
+/// (`a=<v>; b=<w>`). Parts shorter than 8 characters are not secrets on their
+/// own (`Bearer`, `consent=yes`); the whole value always is.
+pub fn credential_secrets<'a>(value: &'a str) -> Vec<&'a str> {
+    let value = value.trim();
+    let mut out = vec![value];
+    let mut part = |p: &'a str| {
+        let p = p.trim();
+        if p.len() >= 8 && !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    if let Some((scheme, token)) = value.split_once(' ') {
+        if !scheme.contains(['=', ';']) {
+            part(token);
+        }
+    }
+    for cookie in value.split(';') {
+        if let Some((_, v)) = cookie.split_once('=') {
+            part(v.trim_matches('"'));
+        }
+    }
+    out
+}
+
+/// The headers without any credential ([`is_credential_header`]): what goes
+/// to another origin when the caller allowed a cross-origin redirect.
+pub fn without_credentials(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers.iter().filter(|(name, _)| !is_credential_header(name)).cloned().collect()
+}
+
 /// Whether an `action-require` value asks for a refresh: case-insensitive,
 /// a comma-separated list allowed (`"foo, Update-Resources"`).
 pub fn asks_for_update(action_require: &str) -> bool {
@@ -207,6 +250,23 @@ mod tests {
         let mut mine = vec![("User-Agent".to_owned(), "my-app/2".to_owned())];
         add_user_agent(&mut mine);
         assert_eq!(mine, [("User-Agent".to_owned(), "my-app/2".to_owned())]);
+    }
+
+    #[test]
+    fn credential_headers_and_their_secrets() {
+        for name in
+            ["Authorization", "proxy-authorization", "Cookie", "x-api-key", "X-Auth-Token", "x-session", "apikey"]
+        {
+            assert!(is_credential_header(name), "{name}");
+        }
+        for name in ["x-trace", "accept", "user-agent", "x-org"] {
+            assert!(!is_credential_header(name), "{name}");
+        }
+        assert_eq!(credential_secrets("Bearer abcdefgh123"), ["Bearer abcdefgh123", "abcdefgh123"]);
+        assert_eq!(
+            credential_secrets("sid=0123456789abcdef; consent=yes"),
+            ["sid=0123456789abcdef; consent=yes", "0123456789abcdef"]
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod json;
 pub mod options;
 pub mod parse;
 pub mod record;
+pub mod redact;
 pub mod result;
 pub mod retry;
 pub mod scan;

@@ -1,8 +1,9 @@
 //! Client options: defaults, validation, and the values the client runs with.
 
 use super::error::Error;
-use super::headers::{authorization_value, is_valid_header};
-use super::text::{number_text, EscapeText};
+use super::headers::{authorization_value, credential_secrets, is_credential_header, is_valid_header};
+use super::redact::Redactor;
+use super::text::number_text;
 use super::url::{normalize_base_url, DEFAULT_BASE_URL};
 
 /// Default per-attempt timeout. A catalog is one small GET: half a minute is
@@ -39,6 +40,11 @@ pub struct Options {
     pub max_age_ms: Option<f64>,
     /// Turn warnings into errors.
     pub strict: bool,
+    /// Follow a redirect to another origin (without credentials) instead of refusing it.
+    pub allow_cross_origin_redirects: bool,
+    /// Whose catalog this is, in the caller's words: clients with different
+    /// `fetch` functions share records and requests only when they name the same one.
+    pub scope: Option<String>,
 }
 
 /// Validated options.
@@ -62,6 +68,10 @@ pub struct Config {
     pub max_age_ms: u64,
     /// Warnings are errors.
     pub strict: bool,
+    /// Follow a redirect to another origin (without credentials) instead of refusing it.
+    pub allow_cross_origin_redirects: bool,
+    /// The caller's name for whose catalog this is (see [`Options::scope`]).
+    pub scope: Option<String>,
 }
 
 /// `Debug` for [`Options`] and [`Config`], written once: they name the same
@@ -88,6 +98,67 @@ macro_rules! debug_without_key {
 debug_without_key!(Options);
 debug_without_key!(Config);
 
+impl Config {
+    /// Every credential the client sends: the API key as it travels (without
+    /// a `Bearer ` the caller wrote) and the secrets of credential headers.
+    /// None of them may appear in anything the client hands out.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(key) = &self.api_key {
+            let key = key.trim();
+            let prefixed = key.len() > 7 && key.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
+            let bare = if prefixed { key[7..].trim_start() } else { key };
+            out.push(bare);
+        }
+        for (name, value) in &self.headers {
+            if is_credential_header(name) {
+                out.extend(credential_secrets(value));
+            }
+        }
+        out
+    }
+
+    /// What decides whose catalog a client gets, for [`super::record::scope`]:
+    /// the API key, each credential header (name and value, sorted), and the
+    /// identity of a caller's `fetch` (which decides what is sent and to whom)
+    /// unless the caller named a `scope`, which then counts instead. Empty for
+    /// a client with none of them: keyless clients share one scope.
+    pub fn scope_parts(&self, fetch_identity: Option<&str>) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(key) = self.secrets().first().filter(|_| self.api_key.is_some()) {
+            parts.push(format!("key={key}"));
+        }
+        let mut headers: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|(name, _)| is_credential_header(name))
+            .map(|(name, value)| format!("header:{}={}", name.to_ascii_lowercase(), value.trim()))
+            .collect();
+        headers.sort();
+        parts.extend(headers);
+        match (&self.scope, fetch_identity) {
+            (Some(scope), _) => parts.push(format!("scope={scope}")),
+            (None, Some(id)) => parts.push(format!("fetch={id}")),
+            (None, None) => {}
+        }
+        parts
+    }
+
+    /// A [`Redactor`] of [`Config::secrets`].
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.secrets())
+    }
+}
+
+/// An option's or a header's name as an error message may show it: only a
+/// name that reads like one (ASCII letters, `-`, `_`, at most 40), since a
+/// name could be a credential pasted in the wrong place (`{ [apiKey]: 1 }`);
+/// keys have digits. `None` means: do not show it.
+pub fn showable_name(name: &str) -> Option<&str> {
+    let plain = name.len() <= 40 && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_');
+    plain.then_some(name)
+}
+
 impl Options {
     /// Checks every option and fills in defaults.
     pub fn validate(self) -> Result<Config, Error> {
@@ -103,11 +174,21 @@ impl Options {
             }
             other => other,
         };
-        for (name, value) in &self.headers {
+        for (i, (name, value)) in self.headers.iter().enumerate() {
             if !is_valid_header(name, value) {
-                return Err(Error::options(format!("header \"{}\" has an invalid name or value", name.escape_text())));
+                return Err(Error::options(match showable_name(name) {
+                    Some(name) => format!("header \"{name}\" has an invalid name or value"),
+                    None => format!("header {} (of {}) has an invalid name or value", i + 1, self.headers.len()),
+                }));
             }
         }
+        let scope = match self.scope {
+            Some(s) if s.is_empty() => return Err(Error::options("scope must not be empty")),
+            Some(s) if s.chars().any(char::is_control) => {
+                return Err(Error::options("scope contains control characters"))
+            }
+            other => other,
+        };
         let storage_key = self.storage_key.unwrap_or_else(|| DEFAULT_STORAGE_KEY.to_owned());
         if storage_key.is_empty() {
             return Err(Error::options("storageKey must not be empty"));
@@ -122,6 +203,8 @@ impl Options {
             max_bytes: whole("maxBytes", self.max_bytes, DEFAULT_MAX_BYTES, 1 << 40)?,
             max_age_ms: whole("maxAgeMs", self.max_age_ms, 0, u64::MAX >> 11)?,
             strict: self.strict,
+            allow_cross_origin_redirects: self.allow_cross_origin_redirects,
+            scope,
         })
     }
 }
@@ -256,6 +339,56 @@ mod tests {
         assert!(!e.to_string().contains("sk-caf"));
         let o = Options { headers: vec![("x-user".into(), "\u{0100}".into())], ..Options::default() };
         assert_eq!(o.validate().unwrap_err().code(), "INVALID_OPTIONS");
+    }
+
+    #[test]
+    fn secrets_are_the_bare_key_and_credential_headers() {
+        let o = Options {
+            api_key: Some("Bearer sk-secret-1234".into()),
+            headers: vec![("x-trace".into(), "trace-abcdefghij".into()), ("X-Api-Key".into(), "xk-12345678".into())],
+            ..Options::default()
+        };
+        let c = o.validate().unwrap();
+        assert_eq!(c.secrets(), ["sk-secret-1234", "xk-12345678"]);
+        assert_eq!(
+            c.redactor().redact("sk-secret-1234 xk-12345678 trace-abcdefghij"),
+            "[redacted] [redacted] trace-abcdefghij"
+        );
+    }
+
+    #[test]
+    fn the_scope_covers_every_credential() {
+        let config = |key: Option<&str>, headers: &[(&str, &str)], scope: Option<&str>| {
+            let headers = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+            let o =
+                Options { api_key: key.map(Into::into), headers, scope: scope.map(Into::into), ..Options::default() };
+            o.validate().unwrap()
+        };
+        assert!(config(None, &[("x-trace", "1")], None).scope_parts(None).is_empty());
+        assert_eq!(config(Some("Bearer sk-1"), &[], None).scope_parts(None), ["key=sk-1"]);
+        let a = config(None, &[("Authorization", "Bearer A")], None).scope_parts(None);
+        let b = config(None, &[("authorization", "Bearer B")], None).scope_parts(None);
+        assert_eq!(a, ["header:authorization=Bearer A"]);
+        assert_ne!(a, b);
+        let org = config(Some("sk-1"), &[("x-org-token", "o1")], None).scope_parts(None);
+        assert_eq!(org, ["key=sk-1", "header:x-org-token=o1"]);
+        assert_eq!(config(None, &[], None).scope_parts(Some("f1")), ["fetch=f1"]);
+        assert_eq!(config(None, &[], Some("tenant")).scope_parts(Some("f1")), ["scope=tenant"]);
+        let bad = Options { scope: Some("a\nb".into()), ..Options::default() };
+        assert_eq!(bad.validate().unwrap_err().code(), "INVALID_OPTIONS");
+    }
+
+    #[test]
+    fn option_errors_never_show_a_name_that_could_be_a_key() {
+        assert_eq!(showable_name("x-api-key"), Some("x-api-key"));
+        assert_eq!(showable_name("sk-live-12345"), None);
+        let key = "sk-live-4f9a2c7e1b3d5f8a";
+        let o = Options { headers: vec![(key.into(), "a\r\nb".into())], ..Options::default() };
+        let e = o.validate().unwrap_err().to_string();
+        assert!(!e.contains("sk-live") && e.contains("header 1 (of 1)"), "{e}");
+        let o = Options { base_url: Some(key.into()), ..Options::default() };
+        let e = o.validate().unwrap_err().to_string();
+        assert!(!e.contains("sk-live") && e.contains("baseUrl"), "{e}");
     }
 
     #[test]

@@ -7,10 +7,16 @@
 //! ```
 //!
 //! `scope` says whose catalog it is: `key-` and the first 128 bits (32 hex
-//! digits) of SHA-256 over `resources-client:api-key:` and the API key, or
-//! `nokey` for clients without one. The same scope is part of the storage
-//! key, so clients with different keys never read each other's record; the
+//! digits) of SHA-256 over the storage's random salt and every credential of
+//! the client (the API key, credential headers, a caller's `fetch` or the
+//! `scope` option: see [`super::options::Config::scope_parts`]), or `nokey`
+//! for clients without any. The same scope is part of the storage key, so
+//! clients with different credentials never read each other's record; the
 //! copy in the record makes a record moved under another key be refused.
+//! The salt (32 random hex digits, kept beside the records under
+//! [`salt_key`]) makes the value differ in every storage: no table of
+//! precomputed key digests applies, and one key's records cannot be linked
+//! across storages.
 //!
 //! The body is kept as the server sent it, so a record is read back through the
 //! same schema walk as a response (same hash, same warnings with the same
@@ -36,17 +42,25 @@ pub fn storage_key(prefix: &str, scope: &str, base_url: &str) -> String {
 /// Scope of clients without an API key (a same-origin proxy adds it): one shared scope.
 pub const NO_KEY_SCOPE: &str = "nokey";
 
-/// Whose catalog a record is: a truncated, domain-separated SHA-256 of the
-/// API key (never the key itself), or [`NO_KEY_SCOPE`].
-pub fn scope(api_key: Option<&str>) -> String {
-    match api_key {
-        None => NO_KEY_SCOPE.to_owned(),
-        Some(key) => {
-            let mut input = b"resources-client:api-key:".to_vec();
-            input.extend_from_slice(key.as_bytes());
-            format!("key-{}", super::sha256::hex(&super::sha256::sha256(&input)[..16]))
-        }
+/// Where a storage keeps its salt: `<prefix>:salt`.
+pub fn salt_key(prefix: &str) -> String {
+    format!("{prefix}:salt")
+}
+
+/// Whose catalog a record is: [`NO_KEY_SCOPE`] without any credential, else
+/// `key-` and 32 hex digits of SHA-256 over `resources-client:scope:`, the
+/// storage's `salt` and each part after a NUL (parts hold no control
+/// characters). Never the credentials themselves.
+pub fn scope(parts: &[String], salt: &str) -> String {
+    if parts.is_empty() {
+        return NO_KEY_SCOPE.to_owned();
     }
+    let mut input = format!("resources-client:scope:{salt}").into_bytes();
+    for part in parts {
+        input.push(0);
+        input.extend_from_slice(part.as_bytes());
+    }
+    format!("key-{}", super::sha256::hex(&super::sha256::sha256(&input)[..16]))
 }
 
 /// What a stored record says, once validated.
@@ -175,6 +189,27 @@ fn whole(text: &[u8]) -> Option<u64> {
     Some(text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
 }
 
+/// How far ahead of this clock a record's `fetchedAt` may be: clocks of the
+/// realms sharing a storage differ a little (a file store on a network share).
+/// A record further ahead is refused: it would win every "newer record"
+/// comparison and block genuine records until the clock caught up.
+pub const MAX_CLOCK_SKEW_MS: f64 = 60_000.0;
+
+/// Why a valid record may still not be used by a reader with these rules,
+/// or `None` when it may: it must be within the reader's `max_bytes`, free
+/// of warnings for a `strict` reader, and not from the future.
+pub fn refused_by_reader(record: &StoredRecord, now_ms: f64, strict: bool, max_bytes: u64) -> Option<&'static str> {
+    if record.body.len() as u64 > max_bytes {
+        Some("larger than maxBytes")
+    } else if strict && !record.warnings.is_empty() {
+        Some("has warnings and the reader is strict")
+    } else if record.fetched_at > now_ms + MAX_CLOCK_SKEW_MS {
+        Some("fetched in the future")
+    } else {
+        None
+    }
+}
+
 /// Whether a stored record may be served without asking the network.
 pub fn is_fresh(record: &StoredRecord, now_ms: f64, max_age_ms: u64) -> bool {
     let age = now_ms - record.fetched_at;
@@ -217,16 +252,20 @@ mod tests {
 
     #[test]
     fn records_are_scoped_by_api_key() {
-        let a = scope(Some("sk-a"));
-        let b = scope(Some("sk-b"));
+        let parts = |key: &str| vec![format!("key={key}")];
+        let a = scope(&parts("sk-a"), "s1");
+        let b = scope(&parts("sk-b"), "s1");
         assert_eq!(a.len(), 4 + 32);
         assert!(a.starts_with("key-") && a[4..].bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
-        assert_ne!(a, scope(None));
-        assert_eq!(a, scope(Some("sk-a")));
+        assert_ne!(a, scope(&[], "s1"));
+        assert_eq!(scope(&[], "s1"), NO_KEY_SCOPE);
+        assert_eq!(a, scope(&parts("sk-a"), "s1"));
         assert!(!a.contains("sk-a"));
-        // The fingerprint is SHA-256 of the domain-separated key, truncated.
-        let full = super::super::sha256::hex(&super::super::sha256::sha256(b"resources-client:api-key:sk-a"));
+        // Another storage's salt gives another scope: no digest applies across storages.
+        assert_ne!(a, scope(&parts("sk-a"), "s2"));
+        // The fingerprint is SHA-256 of the salted, domain-separated parts, truncated.
+        let full = super::super::sha256::hex(&super::super::sha256::sha256(b"resources-client:scope:s1\0key=sk-a"));
         assert_eq!(&a[4..], &full[..32]);
         assert_ne!(storage_key("p", &a, "u"), storage_key("p", &b, "u"));
         let text = encode("https://h", &a, 1.0, false, BODY);
@@ -243,6 +282,19 @@ mod tests {
     fn a_body_with_whitespace_around_it_is_stored_without() {
         let text = encode("b", "nokey", 1.0, false, &format!("\u{feff} \n{BODY}\r\n"));
         assert_eq!(&text[decode(text.as_bytes(), "b", "nokey").unwrap().body], BODY);
+    }
+
+    #[test]
+    fn readers_refuse_what_their_rules_forbid() {
+        let text = encode("b", "nokey", 1000.0, false, BODY);
+        let r = decode(text.as_bytes(), "b", "nokey").unwrap();
+        assert!(!r.warnings.is_empty());
+        assert_eq!(refused_by_reader(&r, 1000.0, false, 1 << 20), None);
+        assert_eq!(refused_by_reader(&r, 1000.0, true, 1 << 20), Some("has warnings and the reader is strict"));
+        assert_eq!(refused_by_reader(&r, 1000.0, false, BODY.len() as u64), None);
+        assert_eq!(refused_by_reader(&r, 1000.0, false, BODY.len() as u64 - 1), Some("larger than maxBytes"));
+        assert_eq!(refused_by_reader(&r, 1000.0 - MAX_CLOCK_SKEW_MS, false, 1 << 20), None);
+        assert_eq!(refused_by_reader(&r, 999.0 - MAX_CLOCK_SKEW_MS, false, 1 << 20), Some("fetched in the future"));
     }
 
     #[test]

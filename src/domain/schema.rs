@@ -111,7 +111,11 @@ pub fn describe_body(body: &[u8], content_type: Option<&str>) -> String {
     if body.is_empty() {
         return format!("received an empty body ({ct})");
     }
-    let text = String::from_utf8_lossy(&body[..body.len().min(80)]);
+    // Redacted before it is cut: a credential that begins within the first 80
+    // bytes is replaced whole, not left as a prefix.
+    let window = &body[..body.len().min(80 + super::redact::active_window())];
+    let window = super::redact::active_bytes(window);
+    let text = String::from_utf8_lossy(&window[..window.len().min(80)]);
     let snippet: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(60).collect();
     let more = if body.len() > 60 { "..." } else { "" };
     format!("received {ct} ({} bytes): {}{more}", body.len(), snippet.trim())
@@ -136,10 +140,12 @@ pub fn check_hash(hash: &str) -> Result<(), String> {
     }
 }
 
-/// A name or value as shown in a warning: at most [`MAX_SHOWN_CHARS`] characters.
+/// A name or value as shown in a warning: at most [`MAX_SHOWN_CHARS`]
+/// characters, credentials redacted before the cut (so no prefix of one survives).
 pub(crate) fn shown(text: &str) -> Cow<'_, str> {
+    let text = super::redact::active(text);
     match text.char_indices().nth(MAX_SHOWN_CHARS) {
-        None => Cow::Borrowed(text),
+        None => text,
         Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
     }
 }

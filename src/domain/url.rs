@@ -18,15 +18,13 @@ pub fn normalize_base_url(input: &str) -> Result<String, Error> {
         7
     } else if is_relative_reference(url) {
         // In a page the JS layer resolves it against the page's location first.
-        return Err(Error::options(format!(
-            "baseUrl \"{}\" is relative and there is no page location to resolve it against; give an absolute http(s) URL",
-            preview(url)
-        )));
+        return Err(Error::options(
+            "baseUrl is relative and there is no page location to resolve it against; give an absolute http(s) URL",
+        ));
     } else {
-        return Err(Error::options(format!(
-            "baseUrl must be an absolute http(s) URL (or, in a page, a path such as \"/api\"), got \"{}\"",
-            preview(url)
-        )));
+        // The value is not shown: a string where a URL was expected may be a
+        // key pasted into the wrong option.
+        return Err(Error::options("baseUrl must be an absolute http(s) URL (or, in a page, a path such as \"/api\")"));
     };
     if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::options("baseUrl must not contain a query, a fragment or spaces"));
@@ -72,13 +70,35 @@ pub fn without_userinfo(url: &str) -> String {
     }
 }
 
+/// Most redirects followed for one request, as the Fetch standard allows.
+pub const MAX_REDIRECTS: usize = 20;
+
+/// Whether a status is a redirect that names its target in `Location`.
+pub fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// The origin of an absolute URL, `scheme://host[:port]`, lowercased, without
+/// credentials or the scheme's default port; `None` when it has no `scheme://`.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (scheme, mut host) = (scheme.to_ascii_lowercase(), host.to_ascii_lowercase());
+    let default = match scheme.as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => "",
+    };
+    if !default.is_empty() && host.ends_with(default) {
+        host.truncate(host.len() - default.len());
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
 /// `{base}/v1/resources` for a normalised base.
 pub fn resources_url(base: &str) -> String {
     format!("{base}/v1/resources")
-}
-
-fn preview(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 #[cfg(test)]
@@ -114,6 +134,16 @@ mod tests {
             assert!(!is_relative_reference(input), "{input}");
         }
         assert!(normalize_base_url("api.example.com").unwrap_err().to_string().contains("absolute http(s) URL"));
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://API.example.com:443/v1?x#y").as_deref(), Some("https://api.example.com"));
+        assert_eq!(origin_of("http://u:p@h:8080/x").as_deref(), Some("http://h:8080"));
+        assert_ne!(origin_of("http://127.0.0.1:9/a"), origin_of("http://localhost:9/a"));
+        assert_ne!(origin_of("http://h/a"), origin_of("https://h/a"));
+        assert_eq!(origin_of("/relative"), None);
+        assert!(is_redirect(307) && !is_redirect(304) && !is_redirect(300));
     }
 
     #[test]

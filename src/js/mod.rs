@@ -42,16 +42,24 @@ pub struct JsResourcesClient {
     client: Client,
 }
 
-/// A function that removes listener `id` (a weak handle: a listener that holds
-/// its own unsubscribe function must not keep the client alive through it).
-fn unsubscriber(client: &Client, id: u32) -> Function {
-    let client = client.downgrade();
-    let off = move || {
-        if let Some(client) = client.upgrade() {
+thread_local! {
+    /// `off(handle, id)`: one Rust closure for the module's life. Each
+    /// unsubscribe function is it bound to two numbers, so a subscription
+    /// never unsubscribed (its client freed first) leaves no wasm memory behind.
+    static OFF: Function = Closure::<dyn Fn(u32, u32)>::new(|handle, id| {
+        if let Some(client) = Client::from_handle(handle) {
             client.off(id);
         }
-    };
-    Closure::<dyn Fn()>::new(off).into_js_value().unchecked_into()
+    })
+    .into_js_value()
+    .unchecked_into();
+}
+
+/// A function that removes listener `id` (by the client's number: a listener
+/// that holds its own unsubscribe function must not keep the client alive
+/// through it); after the client is gone it does nothing.
+fn unsubscriber(client: &Client, id: u32) -> Function {
+    OFF.with(|off| off.bind2(&JsValue::NULL, &JsValue::from(client.handle()), &JsValue::from(id)).unchecked_into())
 }
 
 /// A client from read options, with its `onAttempt` hook.
@@ -176,7 +184,8 @@ impl JsResourcesClient {
     }
 
     /// The key under which the record is stored: `<storageKey>:<scope>:<baseUrl>`,
-    /// the scope being `key-` and 32 hex digits of SHA-256 of the API key, or `nokey`.
+    /// the scope being `key-` and 32 hex digits of a salted SHA-256 of the
+    /// client's credentials (key, credential headers, `fetch` or `scope`), or `nokey`.
     #[wasm_bindgen(getter, js_name = storageKey)]
     pub fn storage_key(&self) -> String {
         self.client.storage_key().to_owned()

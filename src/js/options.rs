@@ -17,9 +17,9 @@ use web_sys::AbortSignal;
 
 use crate::client::FetchOptions;
 use crate::domain::error::Error;
-use crate::domain::headers::add_user_agent;
-use crate::domain::options::{suggest_option, Options};
-use crate::domain::text::EscapeText;
+use crate::domain::headers::{add_user_agent, credential_secrets, is_credential_header};
+use crate::domain::options::{showable_name, suggest_option, Options};
+use crate::domain::redact::Redactor;
 use crate::domain::url::is_relative_reference;
 use crate::web::storage::StorageChoice;
 use crate::web::{is_browser, resolve_against_page};
@@ -51,13 +51,15 @@ struct Fields {
     fetch: Option<JsValue>,
     on_attempt: Option<JsValue>,
     dangerously_allow_browser: Option<bool>,
+    allow_cross_origin_redirects: Option<bool>,
+    scope: Option<String>,
     // Per call.
     refresh: Option<bool>,
     signal: Option<JsValue>,
 }
 
 /// The names of [`Fields`] as JS spells them, in the same order.
-const FIELDS: [&str; 15] = [
+const FIELDS: [&str; 17] = [
     "baseUrl",
     "apiKey",
     "headers",
@@ -71,6 +73,8 @@ const FIELDS: [&str; 15] = [
     "fetch",
     "onAttempt",
     "dangerouslyAllowBrowser",
+    "allowCrossOriginRedirects",
+    "scope",
     "refresh",
     "signal",
 ];
@@ -111,7 +115,11 @@ impl Scope {
 
     fn unknown(self, key: &str, fields: &[&'static str]) -> Error {
         let known: Vec<&str> = fields.iter().copied().filter(|k| self.accepts(k)).collect();
-        let mut message = format!("unknown option \"{}\"", key.escape_text());
+        // The name is shown only when it reads like one: `{ [apiKey]: 1 }` must not echo the key.
+        let mut message = match showable_name(key) {
+            Some(name) => format!("unknown option \"{name}\""),
+            None => format!("unknown option (a name of {} characters, not shown)", key.chars().count()),
+        };
         if let Some(k) = suggest_option(key, &known) {
             message.push_str(&format!(" (did you mean \"{k}\"?)"));
         }
@@ -127,9 +135,40 @@ impl Scope {
     }
 }
 
-/// Reads `ClientOptions` (plus `refresh` and `signal` when `with_call`).
+/// Reads `ClientOptions` (plus `refresh` and `signal` when `with_call`). An
+/// error's text is redacted against the key and credential headers given.
 pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions, Error> {
-    let f = read(value, if with_call { Scope::OneShot } else { Scope::Client })?;
+    read_client_options(value, with_call).map_err(|e| given_secrets(value).error(e))
+}
+
+/// A redactor of the credentials an options object holds, read as they are
+/// (the options may be wrong in other ways).
+fn given_secrets(value: &JsValue) -> Redactor {
+    let own = |name: &str| {
+        let has = Reflect::get_own_property_descriptor(value.unchecked_ref::<Object>(), &JsValue::from_str(name))
+            .is_ok_and(|d| !d.is_undefined());
+        if has {
+            Reflect::get(value, &JsValue::from_str(name)).ok()
+        } else {
+            None
+        }
+    };
+    if !value.is_object() {
+        return Redactor::default();
+    }
+    let key = own("apiKey").and_then(|k| k.as_string());
+    let headers = own("headers").and_then(|h| read_headers(&h).ok()).unwrap_or_default();
+    let mut secrets: Vec<&str> = key.as_deref().into_iter().collect();
+    for (name, v) in &headers {
+        if is_credential_header(name) {
+            secrets.extend(credential_secrets(v));
+        }
+    }
+    Redactor::new(secrets)
+}
+
+fn read_client_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions, Error> {
+    let f: Fields = read(value, if with_call { Scope::OneShot } else { Scope::Client })?;
     let browser = is_browser();
     if f.api_key.is_some() && browser && f.dangerously_allow_browser != Some(true) {
         return Err(Error::options(
@@ -161,17 +200,19 @@ pub(crate) fn read_options(value: &JsValue, with_call: bool) -> Result<ParsedOpt
         max_bytes: f.max_bytes,
         max_age_ms: f.max_age_ms,
         strict: f.strict.unwrap_or(false),
+        allow_cross_origin_redirects: f.allow_cross_origin_redirects.unwrap_or(false),
+        scope: f.scope,
     };
     let storage = match f.storage {
         None => StorageChoice::Auto,
         Some(s) => match s.as_string().as_deref() {
             Some("local") => StorageChoice::Local,
             Some("memory") => StorageChoice::Memory,
-            Some(other) => {
-                return Err(Error::options(format!(
-                    "storage must be \"local\", \"memory\" or a StorageLike object, got \"{}\"",
-                    other.escape_text()
-                )))
+            // The string is not shown: it may be a key given in the wrong option.
+            Some(_) => {
+                return Err(Error::options(
+                    "storage must be \"local\", \"memory\" or a StorageLike object, got another string",
+                ))
             }
             None if s.is_object() && has_methods(&s, &["getItem", "setItem", "removeItem"]) => StorageChoice::Custom(s),
             None => {
@@ -247,7 +288,9 @@ fn read(value: &JsValue, scope: Scope) -> Result<Fields, Error> {
             10 => f.fetch = Some(v),
             11 => f.on_attempt = Some(v),
             12 => f.dangerously_allow_browser = Some(boolean()?),
-            13 => f.refresh = Some(boolean()?),
+            13 => f.allow_cross_origin_redirects = Some(boolean()?),
+            14 => f.scope = Some(string()?),
+            15 => f.refresh = Some(boolean()?),
             _ => f.signal = Some(v),
         }
     }
@@ -292,7 +335,10 @@ fn read_headers(value: &JsValue) -> Result<Vec<(String, String)>, Error> {
                 let entry: Array = entry.unchecked_into();
                 let name = entry.get(0).as_string().unwrap_or_default();
                 let Some(text) = entry.get(1).as_string() else {
-                    return Err(Error::options(format!("headers[\"{}\"] must be a string", name.escape_text())));
+                    return Err(Error::options(match showable_name(&name) {
+                        Some(name) => format!("headers[\"{name}\"] must be a string"),
+                        None => "headers: a value is not a string (its name is not shown)".to_owned(),
+                    }));
                 };
                 headers.push((name, text));
             }

@@ -1,5 +1,14 @@
 //! One HTTP attempt: send a GET through `fetch` (the global one or the caller's),
-//! read the body while counting bytes, and give up on timeout or abort.
+//! follow its redirects, read the body while counting bytes, and give up on
+//! timeout or abort.
+//!
+//! Redirects: outside browsers the request is made with `redirect: "manual"`
+//! and each hop is followed here, so a loop is seen at once (one request per
+//! distinct URL, at most [`MAX_REDIRECTS`]) and a hop to another origin is
+//! refused before anything is sent there, or, when the caller allows it, sent
+//! without credential headers (the Fetch standard drops only `Authorization`).
+//! Browsers hide a manual redirect's target, so there `fetch` follows them and
+//! the final URL is checked: a response from another origin is refused.
 
 use std::pin::pin;
 
@@ -8,13 +17,14 @@ use gloo_net::http::{Request, Response};
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCache};
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestRedirect};
 
 use super::signal::aborted;
 use super::timer::sleep;
-use super::{js_message, now_ms};
+use super::{js_message, now_ms, resolve_url};
 use crate::domain::error::Error;
-use crate::domain::headers::parse_retry_after;
+use crate::domain::headers::{parse_retry_after, without_credentials};
+use crate::domain::url::{is_redirect, origin_of, MAX_REDIRECTS};
 
 /// What came back from one attempt, read in full.
 pub struct Reply {
@@ -42,6 +52,11 @@ pub struct Attempt<'a> {
     pub timeout_ms: u64,
     /// Cancels the attempt when it aborts.
     pub cancel: &'a AbortSignal,
+    /// Follow redirects here (`redirect: "manual"`): where the platform shows
+    /// a redirect's target, that is everywhere but in browsers.
+    pub manual_redirects: bool,
+    /// Follow a redirect to another origin (without credentials) instead of refusing it.
+    pub cross_origin: bool,
 }
 
 impl Attempt<'_> {
@@ -67,12 +82,24 @@ impl Attempt<'_> {
         Err(outcome)
     }
 
-    async fn exchange(&self, signal: AbortSignal) -> Result<Reply, Error> {
+    /// Sends the request to `url` with the headers that may go there.
+    async fn send_to(&self, url: &str, signal: &AbortSignal) -> Result<Response, Error> {
         // The client keeps its own cache; an HTTP cache in between would hide
         // the server's current answer (Chromium keeps a 410 without
         // Cache-Control forever, and would replay it without asking).
-        let mut builder = Request::get(self.url).abort_signal(Some(&signal)).cache(RequestCache::NoStore);
-        for (name, value) in self.headers {
+        let mut builder = Request::get(url).abort_signal(Some(signal)).cache(RequestCache::NoStore);
+        if self.manual_redirects {
+            builder = builder.redirect(RequestRedirect::Manual);
+        }
+        let elsewhere = origin_of(url) != origin_of(self.url);
+        let stripped;
+        let headers = if elsewhere {
+            stripped = without_credentials(self.headers);
+            &stripped[..]
+        } else {
+            self.headers
+        };
+        for (name, value) in headers {
             builder = builder.header(name, value);
         }
         let request: web_sys::Request = builder.build().map_err(|e| Error::Network { message: e.to_string() })?.into();
@@ -81,8 +108,58 @@ impl Attempt<'_> {
         if !raw.is_object() {
             return Err(Error::Network { message: "fetch did not resolve to a Response".into() });
         }
-        let response = Response::from(raw.unchecked_into::<web_sys::Response>());
+        Ok(Response::from(raw.unchecked_into::<web_sys::Response>()))
+    }
+
+    /// The error of a redirect to `target`'s origin, which the caller did not allow.
+    fn cross_origin(status: u16, target: &str) -> Error {
+        let origin = origin_of(target).unwrap_or_else(|| "an unknown origin".into());
+        Error::Redirect {
+            status,
+            message: format!(
+                "redirected to another origin ({origin}); not followed, since the catalog would be stored as this \
+                 base URL's (pass allowCrossOriginRedirects: true to follow it, without credentials)"
+            ),
+            cross_origin: true,
+        }
+    }
+
+    async fn exchange(&self, signal: AbortSignal) -> Result<Reply, Error> {
+        let mut url = self.url.to_owned();
+        let mut visited: Vec<String> = Vec::new();
+        let response = loop {
+            let response = self.send_to(&url, &signal).await?;
+            let status = response.status();
+            let location =
+                if self.manual_redirects && is_redirect(status) { response.headers().get("location") } else { None };
+            let Some(location) = location else { break response };
+            if let Some(stream) = response.body() {
+                let _ = stream.cancel();
+            }
+            let too_many = |message: String| Error::Redirect { status, message, cross_origin: false };
+            let next = resolve_url(&location, &url)
+                .ok_or_else(|| too_many("redirected to a Location that is not a URL".into()))?;
+            visited.push(std::mem::take(&mut url));
+            if visited.contains(&next) {
+                return Err(too_many("redirect loop: a redirect leads back to a URL already requested".into()));
+            }
+            if visited.len() > MAX_REDIRECTS {
+                return Err(too_many(format!("more than {MAX_REDIRECTS} redirects")));
+            }
+            if !self.cross_origin && origin_of(&next) != origin_of(self.url) {
+                return Err(Self::cross_origin(status, &next));
+            }
+            url = next;
+        };
         let status = response.status();
+        // Where `fetch` followed redirects itself (browsers, or a custom
+        // `fetch` that ignores the mode), the final URL tells where it went.
+        if !self.cross_origin && response.redirected() && origin_of(&response.url()) != origin_of(self.url) {
+            if let Some(stream) = response.body() {
+                let _ = stream.cancel();
+            }
+            return Err(Self::cross_origin(status, &response.url()));
+        }
         let headers = response.headers();
         let content_type = headers.get("content-type");
         let retry_after_ms = headers.get("retry-after").and_then(|v| parse_retry_after(&v, now_ms()));

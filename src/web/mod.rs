@@ -4,6 +4,7 @@
 
 pub mod channel;
 pub mod fetch;
+pub mod identity;
 pub mod keymap;
 pub mod lock;
 pub mod signal;
@@ -57,4 +58,9 @@ pub fn resolve_against_page(reference: &str) -> Option<String> {
     let location = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location")).ok()?;
     let href = js_sys::Reflect::get(&location, &JsValue::from_str("href")).ok()?.as_string()?;
     Url::new(reference.trim(), &href).ok().map(|u| u.href())
+}
+
+/// `reference` (a `Location` header) resolved against `base`, as `fetch` would.
+pub fn resolve_url(reference: &str, base: &str) -> Option<String> {
+    Url::new(reference.trim(), base).ok().map(|u| u.href())
 }

@@ -2,7 +2,8 @@
 //!
 //! The listener is the promise's own `resolve` (no Rust closure to leak) and
 //! is removed again when the wait is dropped, so long-lived signals shared by
-//! many calls do not collect listeners.
+//! many calls do not collect listeners. The promise is then settled: a
+//! `JsFuture` over a promise that never settles is never freed.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -46,6 +47,7 @@ impl Drop for AbortWait {
     fn drop(&mut self) {
         if let Some(listener) = self.listener.take() {
             let _ = self.signal.remove_event_listener_with_callback("abort", &listener);
+            let _ = listener.call0(&wasm_bindgen::JsValue::UNDEFINED);
         }
     }
 }

@@ -14,6 +14,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{EventTarget, StorageEvent};
 
+use super::identity::{is_salt, random_hex};
 use super::js_message;
 use super::keymap::KeyMap;
 
@@ -73,6 +74,37 @@ impl Store {
             },
         };
         Store { key, backend: RefCell::new(backend), mirror: RefCell::new(None), degraded: RefCell::new(degraded) }
+    }
+
+    /// Sets the storage key (once the scope, which needs [`Store::salt`], is known).
+    pub fn set_key(&mut self, key: String) {
+        self.key = key;
+    }
+
+    /// The random salt of this storage, kept at `key` beside its records:
+    /// read, or made and stored the first time. Empty (no salt) for the
+    /// module's memory, whose records no one can read offline and which
+    /// realms of one origin (a page and its workers, Node threads) must
+    /// agree on to hear each other's records, and for a storage that cannot
+    /// keep a salt.
+    pub fn salt(&self, key: &str) -> String {
+        let backend = self.backend.borrow();
+        let Backend::Js { object, .. } = &*backend else { return String::new() };
+        let name = JsValue::from_str(key);
+        if let Ok(stored) = call(object, "getItem", &[name.clone()]) {
+            if let Some(salt) = stored.as_string().filter(|s| is_salt(s)) {
+                return salt;
+            }
+            // Kept only if the storage gives it back (a stub that stores
+            // nothing, or returns one text for every key, cannot keep a salt).
+            let fresh = random_hex(16);
+            let kept = call(object, "setItem", &[name.clone(), JsValue::from_str(&fresh)]).is_ok()
+                && call(object, "getItem", &[name]).is_ok_and(|v| v.as_string().as_deref() == Some(fresh.as_str()));
+            if kept {
+                return fresh;
+            }
+        }
+        String::new()
     }
 
     /// The storage key.

@@ -1,7 +1,10 @@
 //! A cancellable sleep over the global `setTimeout`.
 //!
 //! Dropping a [`Sleep`] clears its timer, so a finished request leaves no
-//! pending timeout behind (which would keep a Node process alive).
+//! pending timeout behind (which would keep a Node process alive), and then
+//! settles its promise: a `JsFuture` over a promise that never settles keeps
+//! its callbacks and state alive for good (they refer to each other until the
+//! promise settles), and wasm memory never shrinks.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -22,16 +25,19 @@ extern "C" {
 /// Resolves after `ms` milliseconds.
 pub struct Sleep {
     id: JsValue,
+    resolve: Option<Function>,
     done: JsFuture,
 }
 
 /// Sleeps for `ms` milliseconds.
 pub fn sleep(ms: u64) -> Sleep {
     let mut id = JsValue::UNDEFINED;
+    let mut resolver = None;
     let promise = Promise::new(&mut |resolve, _reject| {
         id = set_timeout(&resolve, ms as f64);
+        resolver = Some(resolve);
     });
-    Sleep { id, done: JsFuture::from(promise) }
+    Sleep { id, resolve: resolver, done: JsFuture::from(promise) }
 }
 
 impl Future for Sleep {
@@ -44,5 +50,10 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         clear_timeout(&self.id);
+        // Settled (a no-op if the timer already fired), so the future's
+        // callbacks run once and are freed.
+        if let Some(resolve) = self.resolve.take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
     }
 }

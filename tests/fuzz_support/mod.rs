@@ -397,6 +397,8 @@ pub fn check_options_text(text: &str) -> Result<(), String> {
         max_bytes: n("maxBytes"),
         max_age_ms: n("maxAgeMs"),
         strict: doc.get("strict").and_then(Value::as_bool).unwrap_or(false),
+        allow_cross_origin_redirects: doc.get("allowCrossOriginRedirects").and_then(Value::as_bool).unwrap_or(false),
+        scope: s("scope"),
     };
     check_options(options)
 }

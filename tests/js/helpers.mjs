@@ -31,21 +31,32 @@ export function within(promise, what, limitMs = 5000) {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
+/** Whether a storage key is a storage's salt (`<storageKey>:salt`), kept beside the records. */
+const isSaltKey = (k) => String(k).endsWith(':salt');
+
 /** A StorageLike over a Map that records every call it receives (`calls`)
- * and every value written (`written`). */
-export function recordingStorage() {
+ * and every value written (`written`): `map`, `calls` and `written` are about
+ * records. The salt a client keeps beside the records (`<storageKey>:salt`)
+ * is not recorded: with `keepsSalt` it is kept apart in `salts`; by default
+ * the storage cannot keep one (as a stub storage), so its clients' scopes are
+ * unsalted, those of the memory store, and a test can compute them. */
+export function recordingStorage({ keepsSalt = false } = {}) {
   const map = new Map();
+  const salts = new Map();
   const calls = [];
   const written = [];
   return {
     map,
+    salts,
     calls,
     written,
     getItem(k) {
+      if (isSaltKey(k)) return salts.get(k) ?? null;
       calls.push(['getItem', k]);
       return map.has(k) ? map.get(k) : null;
     },
     setItem(k, v) {
+      if (isSaltKey(k)) return void (keepsSalt && salts.set(k, String(v)));
       calls.push(['setItem', k, v]);
       written.push(String(v));
       map.set(k, String(v));

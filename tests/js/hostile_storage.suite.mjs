@@ -13,7 +13,7 @@ async function recordFor(ctx, options, hash) {
   const storage = recordingStorage();
   const writer = new ctx.lib.ResourcesClient({ ...options, storage });
   await writer.fetchResources();
-  const text = storage.map.get(recordKey(ctx.lib, options));
+  const text = storage.map.get(recordKey(ctx.lib, { ...options, storage }));
   const rec = JSON.parse(text);
   equal(rec.v, 2, 'the package writes format 2');
   rec.body.data.hash = hash;
@@ -102,7 +102,8 @@ export const tests = [
     async run(ctx) {
       await ctx.control.reset();
       const base = ctx.options().baseUrl;
-      const scope = recordScope(ctx.lib, ctx.options());
+      // Unsalted, as the scope of the stub storages below (they cannot keep a salt).
+      const scope = recordScope(ctx.lib, ctx.options({ storage: 'memory' }));
       const envelope = (hash) => `{"status":"SUCCESS","data":{"hash":${JSON.stringify(hash)},"resources":{"models":[]}}}`;
       const v2 = (body, s = scope) => `{"v":2,"baseUrl":${JSON.stringify(base)},"scope":${JSON.stringify(s)},"fetchedAt":1,"stale":false,"body":${body}}`;
       // The hand-made record is read as it is: each junk below is discarded for what it changes.
@@ -154,7 +155,7 @@ export const tests = [
         ['no scope (the layout before records were scoped by API key)', (({ scope, ...rest }) => rest)(valid)],
       ]) {
         const storage = recordingStorage();
-        storage.map.set(recordKey(ctx.lib, options), JSON.stringify(rec));
+        storage.map.set(recordKey(ctx.lib, { ...options, storage }), JSON.stringify(rec));
         const client = new ctx.lib.ResourcesClient({ ...options, storage });
         equal(client.hash, null, label);
         equal(client.cached(), null, label);

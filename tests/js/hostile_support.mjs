@@ -5,8 +5,9 @@ import { ok, equal, deepEqual } from './assert.mjs';
 export { recordingStorage } from './helpers.mjs';
 
 /** The storage key of a client's record, as the client reports it
- * (`<storageKey>:<scope>:<normalised baseUrl>`). */
-export const recordKey = (lib, options) => new lib.ResourcesClient({ ...options, storage: 'memory' }).storageKey;
+ * (`<storageKey>:<scope>:<normalised baseUrl>`; the scope depends on the
+ * storage's salt, so it is asked of a client of the options' own storage). */
+export const recordKey = (lib, options) => new lib.ResourcesClient(options).storageKey;
 
 /** The scope of a client's record (the part of its storage key after `storageKey`). */
 export const recordScope = (lib, options) => recordKey(lib, options).slice(options.storageKey.length + 1).split(':')[0];

@@ -292,7 +292,8 @@ export const tests = [
       const opts = options({ storage: 'local' });
       const result = await new lib.ResourcesClient(opts).fetchResources();
       deepEqual(result.warnings, []);
-      const key = Object.keys(localStorage).find((k) => k.includes(opts.storageKey));
+      // The record's key (the salt is kept beside it, under `<storageKey>:salt`).
+      const key = Object.keys(localStorage).find((k) => k.includes(opts.storageKey) && k !== `${opts.storageKey}:salt`);
       ok(key && key.includes(mockUrl), `a localStorage key for ${opts.storageKey}`);
       equal(JSON.parse(localStorage.getItem(key)).body.data.hash, result.hash);
       ok(!localStorage.getItem(key).includes('sk-mock-demo'));
@@ -308,9 +309,12 @@ export const tests = [
       const opts = options();
       const client = new lib.ResourcesClient(opts);
       const result = await client.fetchResources();
-      const key = Object.keys(localStorage).find((k) => k.includes(opts.storageKey));
-      equal(JSON.parse(localStorage.getItem(key)).body.data.hash, result.hash);
+      const keys = Object.keys(localStorage).filter((k) => k.startsWith(`${opts.storageKey}:`)).sort();
+      deepEqual(keys, [client.storageKey, `${opts.storageKey}:salt`].sort(), 'the record and the salt beside it');
+      equal(JSON.parse(localStorage.getItem(client.storageKey)).body.data.hash, result.hash);
+      ok(/^[0-9a-f]{32}$/.test(localStorage.getItem(`${opts.storageKey}:salt`)), 'a random salt');
       client.clear();
+      localStorage.removeItem(`${opts.storageKey}:salt`);
     },
   },
   {

@@ -216,7 +216,7 @@ describe('models', () => {
 
 describe('terminal safety and the key', () => {
   test('control characters from the server are shown escaped in tables, sections and warnings; --json stays exact', async () => {
-    const evil = '\u001b]52;c;ZXZpbA==\u0007o3\u001b[2K\u009b31m';
+    const evil = '\u001b]52;c;ZXZpbA==\u0007o3\u001b[2K\u009b31m\u202eevil';
     mock.state.setCatalog({
       ...DEFAULT_CATALOG,
       models: [{ model: evil, modality: 'te\u001bxt', availableRunOptions: [{ key: 'k\u0007', options: ['a\u009db'] }] }, ...DEFAULT_CATALOG.models],
@@ -226,11 +226,18 @@ describe('terminal safety and the key', () => {
       const r = await run(argv, withMock());
       assert.equal(r.code, 0, r.stderr);
       const printed = r.stdout + r.stderr;
-      assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(printed), `${argv}: raw control characters reached the terminal: ${JSON.stringify(printed)}`);
-      assert.ok(r.stdout.includes('\\x1b]52;c;ZXZpbA==\\x07o3\\x1b[2K\\u009b31m'), r.stdout);
+      assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/.test(printed), `${argv}: raw control characters reached the terminal: ${JSON.stringify(printed)}`);
+      assert.ok(r.stdout.includes('\\x1b]52;c;ZXZpbA==\\x07o3\\x1b[2K\\u009b31m\\u202eevil'), r.stdout);
     }
     const json = await run(['resources', '--json', '--sync'], withMock());
     assert.equal(JSON.parse(json.stdout).resources.models[0].model, evil, 'JSON output keeps the exact value');
+  });
+
+  test('an error message from the server is escaped', async () => {
+    mock.state.addFaults([{ status: 401, body: JSON.stringify({ status: 'UNAUTHORIZED_ERROR', message: 'bad \u001b[2J key' }) }]);
+    const r = await run(['models', '--retries', '0'], withMock());
+    assert.equal(r.code, 1);
+    assert.ok(!/\u001b/.test(r.stderr) && r.stderr.includes('\\x1b[2J'), JSON.stringify(r.stderr));
   });
 
   test('the key from standard input; --api-key with it is refused; --help says why --api-key is the worst way', async () => {

@@ -203,12 +203,13 @@ describe('CORS', () => {
     const responses = [
       await api('/v1/resources', { headers: { origin: 'http://app.example' } }),
       await api('/v1/resources', { key: null }),
-      await fetch(`${mock.url}/__control/state`, { headers: { origin: 'http://app.example' } }),
+      // The control API answers only a page on this machine (see 'CORS of static files and the control API').
+      await fetch(`${mock.url}/__control/state`, { headers: { origin: 'http://127.0.0.1:1' } }),
     ];
     for (const res of responses) {
       assert.equal(res.headers.get('access-control-expose-headers'), 'action-require, retry-after, content-type');
       assert.equal(res.headers.get('vary'), 'Origin');
-      assert.ok(['http://app.example', '*'].includes(res.headers.get('access-control-allow-origin')));
+      assert.ok(['http://app.example', 'http://127.0.0.1:1', '*'].includes(res.headers.get('access-control-allow-origin')));
       await res.arrayBuffer();
     }
     assert.equal(responses[0].headers.get('access-control-allow-origin'), 'http://app.example');
@@ -501,7 +502,8 @@ describe('static files', () => {
 
     const mod = await fetch(`${site.url}/app.mjs`);
     assert.match(mod.headers.get('content-type'), /^text\/javascript/);
-    assert.equal(mod.headers.get('access-control-allow-origin'), '*');
+    assert.equal(mod.headers.get('access-control-allow-origin'), null);
+    assert.equal(mod.headers.get('cross-origin-resource-policy'), 'same-origin');
     await mod.text();
 
     const js = await fetch(`${site.url}/pkg/client.js`);
@@ -564,5 +566,74 @@ describe('command line', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     assert.notEqual(code, 0);
     await assert.rejects(startMockServer({ host: '0.0.0.0' }), /127\.0\.0\.1/);
+  });
+});
+
+describe('CORS of static files and the control API', () => {
+  const FOREIGN = 'https://evil.example';
+  let dir;
+  let site;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mock-cors-'));
+    fs.writeFileSync(path.join(dir, 'demo-config.js'), `export default { apiKey: '${KEY}' };`);
+    site = await startMockServer({ apiKey: KEY, staticDir: dir });
+  });
+  after(async () => {
+    await site?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = (url, headers = {}, method = 'GET') => fetch(url, { method, headers: { origin: FOREIGN, ...headers } });
+
+  test('a foreign origin gets no CORS headers on static files (the demo config with its key)', async () => {
+    const res = await get(`${site.url}/demo-config.js`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    assert.equal(res.headers.get('access-control-expose-headers'), null);
+    await res.text();
+    const preflight = await get(`${site.url}/demo-config.js`, { 'access-control-request-method': 'GET' }, 'OPTIONS');
+    assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('a foreign origin gets no CORS headers on the control API, on the demo server or an API-only one', async () => {
+    for (const base of [site.url, mock.url]) {
+      const state = await get(`${base}/__control/state`);
+      assert.equal(state.headers.get('access-control-allow-origin'), null, base);
+      await state.text();
+      const preflight = await get(`${base}/__control/faults`, {
+        'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type',
+      }, 'OPTIONS');
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null, base);
+      assert.equal(preflight.headers.get('access-control-allow-methods'), null, base);
+    }
+    // The demo's control API is for its own (same-origin) page only, even from this machine.
+    const local = await get(`${site.url}/__control/state`, { origin: 'http://127.0.0.1:1' });
+    assert.equal(local.headers.get('access-control-allow-origin'), null);
+    await local.text();
+    // An API-only server (the browser tests' pages come from a second local server) answers a local page.
+    const test = await get(`${mock.url}/__control/state`, { origin: 'http://127.0.0.1:1' });
+    assert.equal(test.headers.get('access-control-allow-origin'), 'http://127.0.0.1:1');
+    await test.text();
+  });
+
+  test('the API keeps answering any origin', async () => {
+    const res = await get(`${site.url}/v1/resources`, { authorization: `Bearer ${KEY}` });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), FOREIGN);
+    await res.text();
+  });
+
+  test('static files and the control API refuse another Host (DNS rebinding)', async () => {
+    const status = (pathname) => new Promise((resolve, reject) => {
+      const req = http.get(`${site.url}${pathname}`, { headers: { host: `evil.example:${site.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+    });
+    assert.equal(await status('/demo-config.js'), 421);
+    assert.equal(await status('/__control/state'), 421);
+    assert.equal((await fetch(`${site.url}/demo-config.js`)).status, 200);
   });
 });
