@@ -88,3 +88,37 @@ fn the_modality_union_is_the_documented_modalities() {
         assert_eq!(Modality::from(name.clone()).as_str(), name, "read back as itself");
     }
 }
+
+/// The option names of `export interface <name> { ... }` in `source`.
+fn interface_keys(source: &str, name: &str) -> BTreeSet<String> {
+    let start = source.find(&format!("export interface {name} {{")).unwrap_or_else(|| panic!("no interface {name}"));
+    let body = &source[start..];
+    let body = &body[..body.find("\n}").expect("the interface ends")];
+    body.lines()
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter_map(|line| line.split_once(['?', ':']).map(|(k, _)| k.trim().to_owned()))
+        .collect()
+}
+
+/// The options the wasm build reads (`FIELDS` and `CALL_ONLY` in `src/js/options.rs`,
+/// the one list the reader refuses unknown keys against).
+fn read_options() -> (BTreeSet<String>, BTreeSet<String>) {
+    let source = include_str!("../src/js/options.rs");
+    let list = |marker: &str| -> BTreeSet<String> {
+        let start = source.find(marker).unwrap_or_else(|| panic!("no {marker}"));
+        let body = &source[start..];
+        let body = &body[body.find('=').unwrap()..body.find("];").unwrap()];
+        body.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    };
+    (list("const FIELDS"), list("const CALL_ONLY"))
+}
+
+#[test]
+fn the_options_read_are_the_options_declared() {
+    let (all, call_only) = read_options();
+    let client: BTreeSet<String> = all.difference(&call_only).cloned().collect();
+    assert_eq!(interface_keys(DECLARATIONS, "ClientOptions"), client, "ClientOptions against FIELDS less CALL_ONLY");
+    assert_eq!(interface_keys(DECLARATIONS, "FetchOptions"), call_only, "FetchOptions against CALL_ONLY");
+    assert!(interface_keys(DECLARATIONS, "ParseOptions").is_subset(&all));
+}
