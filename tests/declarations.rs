@@ -83,6 +83,7 @@ fn the_modality_union_is_the_documented_modalities() {
         }
     }
     let names: BTreeSet<String> = known.iter().map(|m| m.as_str().to_owned()).collect();
+    assert_eq!(names, Modality::KNOWN.iter().map(|k| (*k).to_owned()).collect::<BTreeSet<_>>());
     assert_eq!(union(DECLARATIONS, "Modality"), names);
     for name in &names {
         assert_eq!(Modality::from(name.clone()).as_str(), name, "read back as itself");

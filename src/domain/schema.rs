@@ -25,6 +25,7 @@ use std::ops::Range;
 
 use super::error::Error;
 use super::scan::{same, Kind, Scanner, Str, Syn, SyntaxError, SyntaxKind};
+use super::types::Modality;
 
 /// At most this many warnings are listed; the rest are counted in one last line,
 /// so a catalog with 50,000 unknown fields cannot flood a UI.
@@ -511,7 +512,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 Some(Member::Is(m)) => m.bytes(),
             };
             let mut warnings = Warnings::default();
-            if !(same(&modality, b"text") || same(&modality, b"image") || same(&modality, b"video")) {
+            if !Modality::KNOWN.iter().any(|known| same(&modality, known.as_bytes())) {
                 rules.warn(&mut warnings, &|| at(".modality"), &|| {
                     format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality)))
                 })?;

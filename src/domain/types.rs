@@ -22,12 +22,17 @@ pub enum Modality {
 }
 
 impl Modality {
+    /// The documented modalities, as the server spells them: the one list the
+    /// schema walk, [`Modality::from`] and the declarations' `Modality` union
+    /// (checked by `tests/declarations.rs`) agree on.
+    pub const KNOWN: [&'static str; 3] = ["text", "image", "video"];
+
     /// The wire spelling.
     pub fn as_str(&self) -> &str {
         match self {
-            Modality::Text => "text",
-            Modality::Image => "image",
-            Modality::Video => "video",
+            Modality::Text => Self::KNOWN[0],
+            Modality::Image => Self::KNOWN[1],
+            Modality::Video => Self::KNOWN[2],
             Modality::Other(s) => s,
         }
     }
@@ -40,10 +45,10 @@ impl Modality {
 
 impl From<String> for Modality {
     fn from(s: String) -> Self {
-        match s.as_str() {
-            "text" => Modality::Text,
-            "image" => Modality::Image,
-            "video" => Modality::Video,
+        match Modality::KNOWN.iter().position(|k| *k == s) {
+            Some(0) => Modality::Text,
+            Some(1) => Modality::Image,
+            Some(2) => Modality::Video,
             _ => Modality::Other(s),
         }
     }
