@@ -66,7 +66,9 @@ export const tests = [
       ok(result.warnings.some((w) => w.startsWith('data.resources.models[1].modality')), JSON.stringify(result.warnings));
       const [[key, text]] = [...storage.map.entries()];
       const scope = key.slice(opts.storageKey.length + 1).split(':')[0];
-      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"scope":${JSON.stringify(scope)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${body}}`);
+      const record = JSON.parse(text);
+      deepEqual([record.v, record.baseUrl, record.scope, record.fetchedAt, record.stale], [2, mockUrl, scope, result.fetchedAt, false]);
+      ok(text.endsWith(`"body":${body}}`), 'the body is kept as sent, byte for byte');
 
       await control.clearLog();
       const reader = new lib.ResourcesClient(opts);
@@ -94,7 +96,9 @@ export const tests = [
       equal(result.hash, 'dHJhaWxpbmctbmV3bGluZQ');
       const [[key, text]] = [...storage.map.entries()];
       const scope = key.slice(opts.storageKey.length + 1).split(':')[0];
-      equal(text, `{"v":2,"baseUrl":${JSON.stringify(mockUrl)},"scope":${JSON.stringify(scope)},"fetchedAt":${result.fetchedAt},"stale":false,"body":${json}}`);
+      const record = JSON.parse(text);
+      deepEqual([record.v, record.baseUrl, record.scope, record.fetchedAt, record.stale], [2, mockUrl, scope, result.fetchedAt, false]);
+      ok(text.endsWith(`"body":${json}}`), 'the JSON text alone, without the BOM and whitespace around it');
       await control.clearLog();
       const cached = new lib.ResourcesClient(opts).cached();
       equal(cached?.hash, result.hash, 'a new client reads the record back');
