@@ -621,14 +621,17 @@ impl Inner {
     }
 
     /// The flight under way for this record: this client's, else one another
-    /// client of the same record (same key, same storage) in this module
-    /// started, else a new one. One request serves every client of a record.
+    /// client of the same record (same scope, same storage, same headers) in
+    /// this module started, else a new one. One request serves every such client.
     fn join_flight(this: &Rc<Inner>, background: bool) -> Rc<Flight> {
         if let Some(f) = &*this.flight.borrow() {
             return f.clone();
         }
         let shared = peers_of(this.store.key()).into_iter().find_map(|peer| {
-            if Rc::ptr_eq(&peer, this) || !peer.store.shares_storage_with(&this.store) {
+            // The request is made with the starting client's headers: a
+            // client sending other headers (a tenant's `x-org-id`) makes its own.
+            let alike = peer.store.shares_storage_with(&this.store) && peer.config.headers == this.config.headers;
+            if Rc::ptr_eq(&peer, this) || !alike {
                 return None;
             }
             let f = peer.flight.borrow().clone();
