@@ -50,45 +50,6 @@ function unavailable(call) {
       + 'await init() (or call initSync({ module })) first', { code: 'NOT_INITIALIZED' });
 }
 
-// Cloudflare's workerd keeps the Authorization header when fetch follows a
-// redirect to another origin; the Fetch standard, browsers, Node.js, Deno and
-// Bun drop it. There, a client without a `fetch` option gets one that follows
-// redirects itself and drops credentials when the origin changes.
-const KEEPS_AUTH_ACROSS_ORIGINS = typeof navigator === 'object' && navigator !== null
-  && navigator.userAgent === 'Cloudflare-Workers';
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 20;
-
-async function fetchDroppingCredentialsAcrossOrigins(input, init) {
-  let request = new Request(input, init);
-  for (let hops = 0; ; hops += 1) {
-    const response = await fetch(request, { redirect: 'manual' });
-    const location = response.headers.get('location');
-    if (!REDIRECTS.has(response.status) || location === null) return response;
-    if (hops === MAX_REDIRECTS) throw new TypeError(`more than ${MAX_REDIRECTS} redirects`);
-    await response.body?.cancel();
-    const next = new URL(location, request.url);
-    const headers = new Headers(request.headers);
-    if (next.origin !== new URL(request.url).origin) {
-      for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
-    }
-    const keepMethod = response.status === 307 || response.status === 308;
-    request = new Request(next, {
-      method: keepMethod ? request.method : 'GET',
-      headers,
-      signal: request.signal,
-      ...(request.cache === 'no-store' ? { cache: 'no-store' } : {}),
-    });
-  }
-}
-
-function withSafeRedirects(options) {
-  if (!KEEPS_AUTH_ACROSS_ORIGINS) return options;
-  if (options === undefined) return { fetch: fetchDroppingCredentialsAcrossOrigins };
-  if (options === null || typeof options !== 'object' || options.fetch !== undefined) return options;
-  return { ...options, fetch: fetchDroppingCredentialsAcrossOrigins };
-}
-
 /**
  * Options as given, with `onAttempt` wrapped so that the store hears the last
  * attempt of every request (the end of a background refresh). Anything that is
@@ -199,7 +160,7 @@ export class ResourcesClient extends glue.ResourcesClient {
     if (!ready) throw unavailable('new ResourcesClient()');
     const store = new ClientStore(null);
     const [filled, missingKey] = withEnvironment(options);
-    super(withAttemptsFor(store, withSafeRedirects(filled)), ...rest);
+    super(withAttemptsFor(store, filled), ...rest);
     this.#missingKey = missingKey;
     store.client = {
       cached: () => super.cached(),
@@ -244,7 +205,7 @@ export class ResourcesClient extends glue.ResourcesClient {
 export function fetchResources(options) {
   if (!ready) return Promise.reject(unavailable('fetchResources()'));
   const [filled, missingKey] = withEnvironment(options);
-  return missingKey ? failForMissingKey(glue.fetchResources, filled) : glue.fetchResources(withSafeRedirects(filled));
+  return missingKey ? failForMissingKey(glue.fetchResources, filled) : glue.fetchResources(filled);
 }
 export function parseResources(...args) {
   if (!ready) throw unavailable('parseResources()');

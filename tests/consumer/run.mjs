@@ -62,6 +62,17 @@ async function makeProject(tmp, name, tarball, packageJson = {}) {
   return dir;
 }
 
+/** The file store's catalog records in `dir` (not the storage's salt), as paths. */
+function catalogRecords(dir) {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.record.json')).map((f) => path.join(dir, f)).filter((file) => {
+    try {
+      return JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8')).value).v !== undefined;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** What every consumer script and page must have seen. */
 function checkSeen(seen, where) {
   check(seen && typeof seen === 'object', `${where}: no result`);
@@ -385,9 +396,9 @@ try {
     check(!table.stderr.includes('⠋') && !table.stderr.includes('\r'), 'no spinner when stderr is not a terminal');
 
     const dir = path.join(cache, 'resources-client');
-    const records = fs.readdirSync(dir).filter((f) => f.endsWith('.record.json'));
-    equal(records.length, 1, 'one record file');
-    const file = path.join(dir, records[0]);
+    const records = catalogRecords(dir);
+    equal(records.length, 1, 'one catalog record (beside the storage\'s salt)');
+    const file = records[0];
     equal((fs.statSync(dir).mode & 0o777).toString(8), '700', 'cache directory mode');
     equal((fs.statSync(file).mode & 0o777).toString(8), '600', 'cache file mode');
     const stored = fs.readFileSync(file, 'utf8');
@@ -432,12 +443,12 @@ try {
     const dir = path.join(tmp, 'own-cache');
     const env = { ...process.env, RESOURCES_API_KEY: API_KEY };
     const first = JSON.parse((await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env })).stdout);
-    const [name] = fs.readdirSync(dir).filter((f) => f.endsWith('.record.json'));
-    check(name && fs.readFileSync(path.join(dir, name), 'utf8').includes(first.hash), 'the record was written to --cache-dir');
-    fs.writeFileSync(path.join(dir, name), 'not json', { mode: 0o600 });
+    const [record] = catalogRecords(dir);
+    check(record && fs.readFileSync(record, 'utf8').includes(first.hash), 'the record was written to --cache-dir');
+    fs.writeFileSync(record, 'not json', { mode: 0o600 });
     const again = JSON.parse((await execOk(cli, ['models', '--json', '--max-age', '3600', '--cache-dir', dir, '--base-url', api.url], { env })).stdout);
     equal([again.source, again.previousHash], ['network', null], 'the damaged record is not served');
-    check(fs.readFileSync(path.join(dir, name), 'utf8').includes(again.hash), 'and it was replaced');
+    check(fs.readFileSync(record, 'utf8').includes(again.hash), 'and it was replaced');
   });
 
   await test('cli: a record of the previous format (1) in the cache is ignored and replaced', async () => {
@@ -445,9 +456,9 @@ try {
     const dir = path.join(tmp, 'v1-cache');
     const env = { ...process.env, RESOURCES_API_KEY: API_KEY };
     await execOk(cli, ['models', '--json', '--cache-dir', dir, '--base-url', api.url], { env });
-    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.record.json'));
-    equal(names.length, 1, 'one record in the cache');
-    const file = path.join(dir, names[0]);
+    const records = catalogRecords(dir);
+    equal(records.length, 1, 'one catalog record in the cache');
+    const file = records[0];
     const { key, value } = JSON.parse(fs.readFileSync(file, 'utf8'));
     const current = JSON.parse(value);
     equal(current.v, 2, 'the format written');

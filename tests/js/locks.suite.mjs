@@ -14,6 +14,10 @@ export const tests = [
       await control.reset();
       await control.clearLog();
       const client = new lib.ResourcesClient(options({ timeoutMs: 400 }));
+      // A record's first catalog goes out without the lock: store one, so that
+      // the refresh below is one that takes turns.
+      await client.fetchResources();
+      await control.clearLog();
       let release;
       const held = new Promise((r) => { release = r; });
       await new Promise((granted) => {
@@ -21,7 +25,7 @@ export const tests = [
       });
       try {
         const started = Date.now();
-        const r = await within(client.fetchResources(), 'a refresh behind a held lock', 5000);
+        const r = await within(client.fetchResources({ refresh: true }), 'a refresh behind a held lock', 5000);
         equal(r.source, 'network');
         ok(Date.now() - started >= 350, `it waited for the lock first (${Date.now() - started} ms)`);
         equal((await control.resourceRequests()).length, 1);
@@ -44,13 +48,18 @@ export const tests = [
       const hung = new lib.ResourcesClient({ ...opts, storage: recordingStorage(), timeoutMs: 0 });
       const other = new lib.ResourcesClient({ ...opts, storage: recordingStorage(), timeoutMs: 400 });
       equal(hung.storageKey, other.storageKey);
+      // Both have a stored catalog, so their refreshes take turns through the lock.
+      await hung.fetchResources();
+      await other.fetchResources();
       await control.faults({ kind: 'hang' });
       const stop = new AbortController();
-      const first = hung.fetchResources({ signal: stop.signal });
+      const first = hung.fetchResources({ refresh: true, signal: stop.signal });
       await new Promise((r) => setTimeout(r, 100));
       try {
-        const r = await within(other.fetchResources(), 'the second tab\'s refresh', 5000);
+        const started = Date.now();
+        const r = await within(other.fetchResources({ refresh: true }), 'the second tab\'s refresh', 5000);
         equal(r.source, 'network');
+        ok(Date.now() - started >= 350, `it waited for the lock first (${Date.now() - started} ms)`);
       } finally {
         stop.abort();
         equal((await rejects(first)).code, 'ABORTED');

@@ -342,7 +342,8 @@ export const tests = [
     async run({ lib, options, control }) {
       const { Worker } = await import('node:worker_threads');
       await control.reset();
-      const opts = options();
+      // The memory store in both threads (Deno's main thread has a localStorage, its workers not).
+      const opts = options({ storage: 'memory' });
       const client = new lib.ResourcesClient(opts);
       const heard = recorder();
       client.onChange(heard.listener);

@@ -20,6 +20,10 @@ const UNSUPPORTED = {
     'outside browsers: RESOURCES_API_KEY and RESOURCES_BASE_URL fill omitted options; no key at all fails at once, unless apiKey: null':
       'Workers have no process environment: their settings come as the fetch handler\'s env',
   },
+  'reader_rules.suite.mjs': {
+    'a synced record larger than the reader\'s maxBytes is not adopted': 'posts on a BroadcastChannel, which workerd does not have',
+    'a record whose fetchedAt is in the future is refused, from storage and from the channel': 'posts on a BroadcastChannel, which workerd does not have',
+  },
   'sync.suite.mjs': {
     'a record stored in a worker thread reaches the main thread\'s clients (BroadcastChannel)':
       'needs node:worker_threads, which workerd does not have',
