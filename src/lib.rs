@@ -10,16 +10,16 @@
 //! - on `wasm32`, `web` (the platform: `fetch`, timers, signals, storage,
 //!   channels, locks) and `client` (cache policy, one request per record,
 //!   retries, invalidation, sync between clients);
-//! - on `wasm32`, `js`: the wasm-bindgen exports that form the npm package's
+//! - on `wasm32`, `bindings`: the wasm-bindgen exports that form the npm package's
 //!   JavaScript API (the package's own JavaScript, in `npm/`, adds the start of
 //!   the module and the store for screens).
 
 pub mod domain;
 
 #[cfg(target_arch = "wasm32")]
-mod client;
+mod bindings;
 #[cfg(target_arch = "wasm32")]
-mod js;
+mod client;
 #[cfg(target_arch = "wasm32")]
 mod web;
 

@@ -102,10 +102,10 @@ fn interface_keys(source: &str, name: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The options the wasm build reads (`FIELDS` and `CALL_ONLY` in `src/js/options.rs`,
+/// The options the wasm build reads (`FIELDS` and `CALL_ONLY` in `src/bindings/options.rs`,
 /// the one list the reader refuses unknown keys against).
 fn read_options() -> (BTreeSet<String>, BTreeSet<String>) {
-    let source = include_str!("../src/js/options.rs");
+    let source = include_str!("../src/bindings/options.rs");
     let list = |marker: &str| -> BTreeSet<String> {
         let start = source.find(marker).unwrap_or_else(|| panic!("no {marker}"));
         let body = &source[start..];

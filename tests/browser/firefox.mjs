@@ -1,4 +1,4 @@
-// Runs the portable suites of tests/js/ in headless Firefox (Debian's
+// Runs the portable suites of tests/suites/ in headless Firefox (Debian's
 // firefox-esr through geckodriver, plain WebDriver), on the same page as
 // tests/browser/run.mjs: the page comes from one local server and the mock
 // API from another, so every call is cross-origin.
@@ -11,7 +11,7 @@ import { startDriver, newSession } from './webdriver.mjs';
 import { INIT_PAGES, checkInitResult } from './init-pages.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const suitesDir = fileURLToPath(new URL('../js/', import.meta.url));
+const suitesDir = fileURLToPath(new URL('../suites/', import.meta.url));
 const filter = process.argv[2] ?? '';
 export const FIREFOX = '/usr/bin/firefox-esr';
 const geckodriver = process.env.GECKODRIVER || execFileSync('sh', ['-c', 'command -v geckodriver']).toString().trim();

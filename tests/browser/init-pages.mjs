@@ -2,7 +2,7 @@
 // explicit-init entry, load-page.js and service-worker.html for the default
 // one), shared by the Chromium and Firefox runners: which pages to load and what
 // each must show.
-import { controlApi } from '../js/harness.mjs';
+import { controlApi } from '../suites/harness.mjs';
 
 /** [label, page path with query (the API's URL is added)] */
 export const INIT_PAGES = [

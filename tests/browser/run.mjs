@@ -1,4 +1,4 @@
-// Runs the portable suites of tests/js/ in headless Chromium (Debian's
+// Runs the portable suites of tests/suites/ in headless Chromium (Debian's
 // /usr/bin/chromium, driven by playwright-core). The page comes from one
 // local server and the mock API from another, so every call is cross-origin.
 import { readdirSync } from 'node:fs';
@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startMockServer } from '../../mock/server.mjs';
 import { INIT_PAGES, checkInitResult } from './init-pages.mjs';
-import { controlApi, uniqueKey } from '../js/harness.mjs';
+import { controlApi, uniqueKey } from '../suites/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const suitesDir = fileURLToPath(new URL('../js/', import.meta.url));
+const suitesDir = fileURLToPath(new URL('../suites/', import.meta.url));
 const filter = process.argv[2] ?? '';
 
 /** Chromium flags for a root user on a machine with no outside network. */

@@ -1,4 +1,4 @@
-// Runs the portable suites of tests/js/ in the runtime that runs this file
+// Runs the portable suites of tests/suites/ in the runtime that runs this file
 // (Deno, Bun; Node.js too) against the built package and the mock API whose
 // URL is in MOCK_URL (started by ./run). Tests marked `only: "browser"` need a
 // page and are left out; the rest run one at a time, each bounded in time.
@@ -10,7 +10,7 @@
 import process from 'node:process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { makeContext } from '../js/harness.mjs';
+import { makeContext } from '../suites/harness.mjs';
 
 const [label = 'runtime', entry = 'index.mjs', filter = ''] = process.argv.slice(2);
 const mockUrl = process.env.MOCK_URL;
@@ -34,12 +34,12 @@ if (typeof globalThis.addEventListener === 'function' && typeof Deno === 'object
   process.on('unhandledRejection', (reason) => { unhandled.push(reason); });
 }
 
-const suitesDir = fileURLToPath(new URL('../js/', import.meta.url));
+const suitesDir = fileURLToPath(new URL('../suites/', import.meta.url));
 const files = readdirSync(suitesDir).filter((f) => f.endsWith('.suite.mjs')).sort();
 let passed = 0;
 let failed = 0;
 for (const file of files) {
-  const { tests } = await import(new URL(`../js/${file}`, import.meta.url).href);
+  const { tests } = await import(new URL(`../suites/${file}`, import.meta.url).href);
   for (const t of tests) {
     if (t.only && t.only !== 'node') continue;
     const name = `${file.replace('.suite.mjs', '')}: ${t.name}`;

@@ -3,7 +3,7 @@
 // mock API (MOCK_URL from ./run, or one started here):
 //   main    tests/workerd/worker.mjs: resources-client/init + initSync at start-up;
 //           answers GET /catalog with the catalog, and runs the portable suites
-//           of tests/js/ test by test, one request each
+//           of tests/suites/ test by test, one request each
 //   init    tests/workerd/init-worker.mjs: the calls before init, then `await init(module)`
 //   default tests/workerd/default-worker.mjs bundled by esbuild as wrangler does
 //           (the "workerd" export condition, the .wasm kept as its own module)
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { startMockServer } from '../../mock/server.mjs';
-import { controlApi } from '../js/harness.mjs';
+import { controlApi } from '../suites/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
@@ -82,9 +82,9 @@ let child = null;
 let log = '';
 try {
   // The suites, imported statically by the main Worker (workerd loads no files at run time).
-  const suiteFiles = fs.readdirSync(path.join(root, 'tests/js')).filter((f) => f.endsWith('.suite.mjs')).sort();
+  const suiteFiles = fs.readdirSync(path.join(root, 'tests/suites')).filter((f) => f.endsWith('.suite.mjs')).sort();
   fs.writeFileSync(path.join(tmp, 'suites.mjs'),
-    `${suiteFiles.map((f, i) => `import { tests as t${i} } from './tests/js/${f}';`).join('\n')}\n`
+    `${suiteFiles.map((f, i) => `import { tests as t${i} } from './tests/suites/${f}';`).join('\n')}\n`
     + `export default [${suiteFiles.map((f, i) => `[${str(f)}, t${i}]`).join(', ')}];\n`);
 
   // The wrangler-style bundle: resolved through node_modules with its conditions.
@@ -115,8 +115,8 @@ try {
     ...PACKAGE_MODULES.map((f) => `(name = ${str(`${prefix}${f === 'init.js' ? 'init' : f}`)}, esModule = embed ${rel(path.join(pkgDir, f))})`),
     `(name = ${str(`${prefix}web/resources_client_bg.wasm`)}, wasm = embed ${rel(path.join(pkgDir, 'web/resources_client_bg.wasm'))})`,
   ];
-  const harnessModules = fs.readdirSync(path.join(root, 'tests/js')).filter((f) => f.endsWith('.mjs'))
-    .map((f) => `(name = ${str(`tests/js/${f}`)}, esModule = embed ${rel(path.join(root, 'tests/js', f))})`);
+  const harnessModules = fs.readdirSync(path.join(root, 'tests/suites')).filter((f) => f.endsWith('.mjs'))
+    .map((f) => `(name = ${str(`tests/suites/${f}`)}, esModule = embed ${rel(path.join(root, 'tests/suites', f))})`);
   const bindings = `bindings = [ (name = "MOCK_URL", text = ${str(mockUrl)}), (name = "API_KEY", text = ${str(API_KEY)}) ]`;
   const ports = { main: await freePort(), init: await freePort(), default: await freePort() };
   const worker = (modules) => `(\n    modules = [\n      ${modules.join(',\n      ')}\n    ],\n    compatibilityDate = ${str(COMPATIBILITY_DATE)},\n    ${bindings},\n  )`;

@@ -7,7 +7,7 @@
 //   GET /__run?file=&name=   runs one of them; answers { ok, message }
 import * as lib from 'resources-client/init';
 import module from 'resources-client/web/resources_client_bg.wasm';
-import { makeContext } from './tests/js/harness.mjs';
+import { makeContext } from './tests/suites/harness.mjs';
 import suites from './suites.mjs';
 
 lib.initSync({ module });
