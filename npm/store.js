@@ -15,17 +15,22 @@
 // last outcome and freezes objects, all of which JavaScript does without a
 // boundary crossing.
 
-/** Freezes `value` and everything reachable from it (objects and arrays of a JSON value). */
+/**
+ * Freezes `value` and everything reachable from it (the objects and arrays of
+ * a JSON value, whose depth the body's validation bounds).
+ */
 export function deepFreeze(value) {
-  const stack = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) continue;
-    Object.freeze(v);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i += 1) stack.push(v[i]);
-    } else {
-      for (const k of Object.keys(v)) stack.push(v[k]);
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const item = value[i];
+      if (typeof item === 'object' && item !== null) deepFreeze(item);
+    }
+  } else {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i += 1) {
+      const item = value[keys[i]];
+      if (typeof item === 'object' && item !== null) deepFreeze(item);
     }
   }
   return value;
