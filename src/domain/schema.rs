@@ -205,7 +205,8 @@ impl Warnings {
 
 /// The walk's state: how errors are worded, and reused buffers for the
 /// duplicate checks of option keys and values (one allocation per body).
-struct Rules<'a> {
+/// Public only as the state of [`Scanner`]; nothing outside the crate uses it.
+pub struct Rules<'a> {
     status: u16,
     strict: bool,
     keys: Vec<Cow<'a, [u8]>>,
@@ -213,7 +214,7 @@ struct Rules<'a> {
 }
 
 impl Rules<'_> {
-    fn new(status: u16, strict: bool) -> Self {
+    pub(crate) fn new(status: u16, strict: bool) -> Self {
         Rules { status, strict, keys: Vec::new(), values: Vec::new() }
     }
 }
