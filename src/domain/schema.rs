@@ -281,9 +281,10 @@ impl Rules<'_> {
     }
 }
 
-/// A string member's value, or the kind it wrongly was. Not inlined: one copy
-/// of the string reader serves every member.
-#[inline(never)]
+/// A string member's value, or the kind it wrongly was. Inlined: out of line
+/// (one call per string value) it saved 0.8 KB of gzip but cost parseResources
+/// about 6 % in Chromium.
+#[inline(always)]
 fn string_member<'a>(s: &mut Scanner<'a, Rules<'a>>) -> Syn<Member<Str<'a>>> {
     match s.kind()? {
         Kind::String => s.string().map(Member::Is),
