@@ -2,16 +2,17 @@
 //! (`validateRunOptions`, `diffResources`); the rules live in `domain::catalog`.
 //!
 //! How values cross, and why:
-//! - Structured values cross with `serde-wasm-bindgen`: results are serialised
-//!   with `Serializer::json_compatible()` (plain objects and arrays), inputs are
-//!   deserialised into views holding only the fields a helper reads.
-//! - serde-wasm-bindgen's own reads of a JS value (getters, `Object.entries`,
-//!   iteration) cannot be caught, and a JS exception unwinding through wasm
-//!   frames would leave the module's stack pointer behind. So it only ever reads
-//!   values made here that cannot throw: a catalog goes through one
-//!   `JSON.stringify` of the fields a helper reads (which meets getters,
-//!   proxies, cycles and BigInts inside a `catch`) and `JSON.parse`; run options
-//!   through one `Object.entries` (inside a `catch`), a fresh array of pairs.
+//! - Results cross with `serde-wasm-bindgen`, serialised with
+//!   `Serializer::json_compatible()` (plain objects and arrays). Inputs are
+//!   read by hand, only the fields a helper reads: a `Deserialize` derive
+//!   would bring serde's error messages, and with them float formatting, into
+//!   the wasm build.
+//! - A JS exception unwinding through wasm frames would leave the module's
+//!   stack pointer behind, so inputs are only read where reading cannot throw:
+//!   a catalog goes through one `JSON.stringify` of the fields a helper reads
+//!   (which meets getters, proxies, cycles and BigInts inside a `catch`) and
+//!   `JSON.parse`, and its plain copy is read; run options through one
+//!   `Object.entries` (inside a `catch`), a fresh array of pairs.
 //! - `validateRunOptions` does not convert the catalog: it compares each
 //!   `resources.models[i].model` with the id in JS (`===`, through `Reflect`
 //!   inside a `catch`) and converts only the model it finds; only an unknown id
@@ -19,7 +20,8 @@
 //!   catalog for one check, measured with `bench/helpers.mjs`, took 45–60 ms
 //!   where this takes 0.01–1.4 ms (7–20 ms for an unknown id).
 //! - An error's `value` is the caller's own value (the same number, array or
-//!   object), passed through as a `JsValue` (`serde_wasm_bindgen::preserve`).
+//!   object), passed through as a `JsValue` (`serde_wasm_bindgen::preserve`
+//!   when the result is serialised).
 //!
 //! Only own enumerable keys of run options are read (`Object.entries`), so
 //! `__proto__` or `constructor` given as data are plain unknown keys.

@@ -6,7 +6,7 @@
 //! its key), and would never see a key the struct lacks, so `baseURL` would pass
 //! unnoticed. An unknown key is refused with a "did you mean"; each value is
 //! checked for its type by hand (a `Deserialize` derive here would bring in
-//! serde's error messages and with them float formatting: about 10 KB of gzip).
+//! serde's error messages, and with them float formatting).
 //! The JS-valued fields (`headers`, `storage`, `fetch`, `signal`) are kept as
 //! given and checked below. `undefined` and `null` values mean absent.
 

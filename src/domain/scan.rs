@@ -109,7 +109,10 @@ impl<'a> Str<'a> {
 
 /// The scanner: a position in the body, the nesting depth, and the state `x`
 /// of whoever drives it (so that member and item callbacks can reach it).
-pub struct Scanner<'a, X = ()> {
+/// Every driver in the crate uses the schema walk's state (those that only
+/// read syntax get it unused): the grammar is then compiled once, not once
+/// per kind of state, about 0.7 KB of gzip in the wasm build.
+pub struct Scanner<'a, X = super::schema::Rules<'a>> {
     /// The body.
     pub b: &'a [u8],
     /// The next byte to read.
@@ -119,10 +122,10 @@ pub struct Scanner<'a, X = ()> {
     pub x: X,
 }
 
-impl<'a> Scanner<'a, ()> {
-    /// A scanner at the start of `body`, for syntax alone.
+impl<'a> Scanner<'a, super::schema::Rules<'a>> {
+    /// A scanner at the start of `body`, for syntax alone (its rules unused).
     pub fn new(body: &'a [u8]) -> Self {
-        Scanner::with(body, ())
+        Scanner::with(body, super::schema::Rules::new(0, false))
     }
 }
 
