@@ -16,12 +16,13 @@
 // request, and the waterfall of one load; writes the first-load section of
 // BENCHMARKS.md unless --no-write.
 import http from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { catalogText } from './catalog.mjs';
+import { writeSections } from './sections.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
@@ -211,14 +212,6 @@ console.log(report);
 console.error(`${served} requests served`);
 
 if (write) {
-  const file = join(root, 'BENCHMARKS.md');
-  let doc = readFileSync(file, 'utf8');
-  const begin = '<!-- first-load:begin -->';
-  const end = '<!-- first-load:end -->';
-  const a = doc.indexOf(begin);
-  const b = doc.indexOf(end);
-  if (a < 0 || b < a) throw new Error('BENCHMARKS.md lacks the first-load:begin/first-load:end markers');
-  doc = `${doc.slice(0, a + begin.length)}\n${report}\n${doc.slice(b)}`;
-  writeFileSync(file, doc);
+  writeSections([['first-load', report]]);
   console.error('BENCHMARKS.md updated (first load)');
 }

@@ -20,6 +20,7 @@ import { startMockServer } from '../mock/server.mjs';
 import { runSuite, CASES } from './suite.mjs';
 import { runMainPath, MAIN_CASES, MAIN_GOALS, goalFor } from './main-path.mjs';
 import { catalogText, SIZES } from './catalog.mjs';
+import { writeSections } from './sections.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -260,17 +261,7 @@ if (!mainOnly) sections.push(['bench', parseReport()]);
 sections.push(['bench-main', mainReport()]);
 for (const [, text] of sections) console.log(`${text}\n`);
 if (write && !quick) {
-  const file = join(root, 'BENCHMARKS.md');
-  let doc = readFileSync(file, 'utf8');
-  for (const [name, text] of sections) {
-    const begin = `<!-- ${name}:begin -->`;
-    const end = `<!-- ${name}:end -->`;
-    const a = doc.indexOf(begin);
-    const b = doc.indexOf(end);
-    if (a < 0 || b < a) throw new Error(`BENCHMARKS.md lacks the ${name}:begin/${name}:end markers`);
-    doc = `${doc.slice(0, a + begin.length)}\n${text}\n${doc.slice(b)}`;
-  }
-  writeFileSync(file, doc);
+  writeSections(sections);
   log('BENCHMARKS.md updated');
 }
 // The API server's pipes would keep this process alive.

@@ -6,10 +6,10 @@
 //
 //   node --expose-gc bench/snapshot.mjs [--no-write]   (./run bench runs it)
 import { createRequire } from 'node:module';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, middle, mapStorage } from './harness.mjs';
+import { writeSections } from './sections.mjs';
 import { catalogText } from './catalog.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -51,14 +51,6 @@ ${rows.join('\n')}
 Node.js ${process.version}; medians of ${ROUNDS} interleaved rounds (mitata). Command: \`node --expose-gc bench/snapshot.mjs\` (\`./run bench\` runs it), ${new Date().toISOString().slice(0, 10)}.`;
 console.log(report);
 if (write) {
-  const file = join(root, 'BENCHMARKS.md');
-  let doc = readFileSync(file, 'utf8');
-  const begin = '<!-- snapshot:begin -->';
-  const end = '<!-- snapshot:end -->';
-  const a = doc.indexOf(begin);
-  const b = doc.indexOf(end);
-  if (a < 0 || b < a) throw new Error('BENCHMARKS.md lacks the snapshot:begin/snapshot:end markers');
-  doc = `${doc.slice(0, a + begin.length)}\n${report}\n${doc.slice(b)}`;
-  writeFileSync(file, doc);
+  writeSections([['snapshot', report]]);
   process.stderr.write('BENCHMARKS.md updated (snapshot)\n');
 }
