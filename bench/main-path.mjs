@@ -71,7 +71,8 @@ export async function runMainPath(lib, {
     const url = `${baseUrl}/v1/resources`;
     const recordStorage = browser ? undefined : mapStorage();
     const view = browser ? localStorageView() : recordStorage;
-    const common = { baseUrl, maxAgeMs: 3_600_000, retries: 0 };
+    // The bench API takes no key: `apiKey: null` says so (outside browsers a client with no key fails otherwise).
+    const common = { baseUrl, apiKey: null, maxAgeMs: 3_600_000, retries: 0 };
     // The fetching client and the stored record use separate keys: each refresh
     // rewrites the fetching client's record (fetchedAt), which must not change
     // the record the cached() cases read.
@@ -99,8 +100,8 @@ export async function runMainPath(lib, {
     // The stored record: fetched once by a client on the record's storage.
     const writer = new lib.ResourcesClient(cachedOptions);
     const written = await writer.fetchResources({ refresh: true });
+    const key = view.keys().includes(writer.storageKey) ? writer.storageKey : undefined;
     writer.free();
-    const key = view.keys().find((k) => k.startsWith('bench-cached'));
     const record = key === undefined ? null : view.getItem(key);
     const cachedRuns = record !== null;
     if (cachedRuns) {

@@ -70,21 +70,24 @@ export async function runSuite(lib, { log = () => {}, minCpuMs = 300, sizes = SI
 async function cachedSuite(lib, { log, minCpuMs, rounds }) {
   const text = catalogText(1_000);
   const storage = mapStorage();
-  const client = new lib.ResourcesClient({
+  // One fetch function for every client: a caller's fetch is part of the record's scope.
+  const options = {
     baseUrl: 'https://bench.invalid',
     storage,
     storageKey: 'bench',
     maxAgeMs: 3_600_000,
     retries: 0,
     fetch: async () => new Response(text, { status: 200, headers: { 'content-type': 'application/json' } }),
-  });
+  };
+  const client = new lib.ResourcesClient(options);
   await client.fetchResources();
-  const [[key, record] = []] = storage.map.entries();
+  const key = client.storageKey;
+  const record = storage.getItem(key);
   if (typeof record !== 'string' || client.cached()?.resources.models.length !== 1_000) {
     throw new Error('cached() benchmark: no stored catalog');
   }
   // A new client reads and validates the record once (then keeps it until the text changes).
-  const coldClient = () => new lib.ResourcesClient({ baseUrl: 'https://bench.invalid', storage, storageKey: 'bench', maxAgeMs: 3_600_000 });
+  const coldClient = () => new lib.ResourcesClient(options);
   const fns = {
     parse: () => JSON.parse(storage.getItem(key)),
     cached: () => client.cached(),
