@@ -84,10 +84,15 @@ declare global {
 }
 
 /** Anything with the three methods of `localStorage` (a file, a Map, a KV store...). */
+/**
+ * Where a client keeps its record. Synchronous like `localStorage`, or asynchronous: each method may
+ * return a promise (IndexedDB, a file, Workers KV); the client then reads its record once at start
+ * (`ready()`), holds it in memory and writes through.
+ */
 export interface StorageLike {
-  getItem(k: string): string | null;
-  setItem(k: string, v: string): void;
-  removeItem(k: string): void;
+  getItem(k: string): string | null | Promise<string | null>;
+  setItem(k: string, v: string): void | Promise<void>;
+  removeItem(k: string): void | Promise<void>;
 }
 
 /** Extra request headers, in any form `fetch` takes. */
@@ -110,8 +115,12 @@ export interface ClientOptions {
    * are redacted like `apiKey`.
    */
   headers?: HeadersOption | undefined;
-  /** Default: `globalThis.localStorage` when present and usable, else memory. */
-  storage?: 'local' | 'memory' | StorageLike | undefined;
+  /**
+   * Default: `globalThis.localStorage` when present and usable; in workers (no `localStorage`) IndexedDB;
+   * else memory (the module's, shared by its clients, keeping the 16 most recently written records).
+   * `'indexeddb'`: the database `resources-client`, asynchronous (see `ready()`).
+   */
+  storage?: 'local' | 'memory' | 'indexeddb' | StorageLike | undefined;
   /** Prefix of the stored entry; entries are also scoped by `baseUrl`. Default `"resources-client"`. */
   storageKey?: string | undefined;
   /** Per attempt, reading the body included; 0 turns the limit off. Default 30000. */
@@ -179,8 +188,13 @@ export class ResourcesClient {
   /** Throws `ResourcesError` (`INVALID_OPTIONS`) on a bad option. */
   constructor(options?: ClientOptions);
   fetchResources(opts?: FetchOptions): Promise<ResourcesResult>;
-  /** The stored catalog, validated, without a request. */
+  /** The stored catalog, validated, without a request; `null` before `ready()` with an asynchronous store. */
   cached(): ResourcesResult | null;
+  /**
+   * Resolves once the stored record has been read: at once with a synchronous store, after its first
+   * read with an asynchronous one (IndexedDB, a file, Workers KV). `fetchResources()` waits for it by itself.
+   */
+  ready(): Promise<void>;
   readonly hash: string | null;
   /** An `action-require` was seen and not yet acted on. */
   readonly stale: boolean;
@@ -197,7 +211,10 @@ export class ResourcesClient {
   /** The same as `free()`, for `using client = new ResourcesClient()`. */
   [Symbol.dispose](): void;
   // --- API-key scoping, sync, store interface, background failures ---
-  /** The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of a salted SHA-256 of the credentials>` or `nokey`. */
+  /**
+   * The record's storage key: `<storageKey>:<scope>:<baseUrl>`, scope `key-<32 hex of a salted SHA-256 of the
+   * credentials>` or `nokey`. Empty until `ready()` when an asynchronous store keeps the salt.
+   */
   readonly storageKey: string;
   /** Hears each failed background refresh (started by `observe`); returns an unsubscribe function. */
   onError(cb: (error: ResourcesError) => void): () => void;

@@ -9,6 +9,7 @@
 import * as glue from 'resources-client:glue';
 import { ResourcesError, guardFreed, freedError } from './errors.js';
 import { ClientStore } from './store.js';
+import { indexedDBStorage, indexedDBByDefault } from './indexeddb.js';
 
 let ready = false;
 /** Why the module could not be started: `{ message, cause, status }`, or null. */
@@ -151,6 +152,21 @@ function failForMissingKey(call, options) {
   );
 }
 
+/**
+ * The options with the stores this file provides: `storage: 'indexeddb'`, and
+ * IndexedDB by default in workers (no localStorage there). Anything else goes
+ * on untouched, for the client to judge.
+ */
+function withStorage(options) {
+  if (options === undefined) return indexedDBByDefault() ? { storage: indexedDBStorage } : options;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return options;
+  const { storage } = options;
+  if (storage === 'indexeddb' || (storage === undefined && indexedDBByDefault())) {
+    return { ...options, storage: indexedDBStorage };
+  }
+  return options;
+}
+
 // The class exists before the module is started; only constructing one needs it.
 export class ResourcesClient extends glue.ResourcesClient {
   #store;
@@ -160,7 +176,7 @@ export class ResourcesClient extends glue.ResourcesClient {
     if (!ready) throw unavailable('new ResourcesClient()');
     const store = new ClientStore(null);
     const [filled, missingKey] = withEnvironment(options);
-    super(withAttemptsFor(store, filled), ...rest);
+    super(withAttemptsFor(store, withStorage(filled)), ...rest);
     this.#missingKey = missingKey;
     store.client = {
       cached: () => super.cached(),
@@ -205,7 +221,8 @@ export class ResourcesClient extends glue.ResourcesClient {
 export function fetchResources(options) {
   if (!ready) return Promise.reject(unavailable('fetchResources()'));
   const [filled, missingKey] = withEnvironment(options);
-  return missingKey ? failForMissingKey(glue.fetchResources, filled) : glue.fetchResources(filled);
+  const given = withStorage(filled);
+  return missingKey ? failForMissingKey(glue.fetchResources, given) : glue.fetchResources(given);
 }
 export function parseResources(...args) {
   if (!ready) throw unavailable('parseResources()');

@@ -112,6 +112,18 @@ impl JsResourcesClient {
         })
     }
 
+    /// Resolves once the stored record has been read: at once for a
+    /// synchronous store (`localStorage`, memory), after its first read for an
+    /// asynchronous one (IndexedDB, a file, Workers KV). Until then `cached()`
+    /// is `null`; `fetchResources()` waits for it by itself.
+    pub fn ready(&self) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            client.ready().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     /// The stored catalog, validated, without a request; `null` when none.
     pub fn cached(&self) -> JsValue {
         cached_to_js(&self.client)
@@ -186,6 +198,7 @@ impl JsResourcesClient {
     /// The key under which the record is stored: `<storageKey>:<scope>:<baseUrl>`,
     /// the scope being `key-` and 32 hex digits of a salted SHA-256 of the
     /// client's credentials (key, credential headers, `fetch` or `scope`), or `nokey`.
+    /// Empty until `ready()` when an asynchronous store keeps the salt.
     #[wasm_bindgen(getter, js_name = storageKey)]
     pub fn storage_key(&self) -> String {
         self.client.storage_key().to_owned()

@@ -211,13 +211,13 @@ fn read_client_options(value: &JsValue, with_call: bool) -> Result<ParsedOptions
             // The string is not shown: it may be a key given in the wrong option.
             Some(_) => {
                 return Err(Error::options(
-                    "storage must be \"local\", \"memory\" or a StorageLike object, got another string",
+                    "storage must be \"local\", \"memory\", \"indexeddb\" or a StorageLike object, got another string",
                 ))
             }
             None if s.is_object() && has_methods(&s, &["getItem", "setItem", "removeItem"]) => StorageChoice::Custom(s),
             None => {
                 return Err(Error::options(
-                    "storage must be \"local\", \"memory\" or an object with getItem, setItem and removeItem",
+                    "storage must be \"local\", \"memory\", \"indexeddb\" or an object with getItem, setItem and removeItem",
                 ))
             }
         },

@@ -5,7 +5,6 @@
 pub mod channel;
 pub mod fetch;
 pub mod identity;
-pub mod keymap;
 pub mod lock;
 pub mod signal;
 pub mod storage;

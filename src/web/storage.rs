@@ -1,26 +1,38 @@
-//! Where the record lives: `localStorage`, a caller's `StorageLike` object, or memory.
+//! Where a record lives: `localStorage`, a caller's store (synchronous like
+//! `localStorage`, or asynchronous: methods that return promises, as
+//! IndexedDB, a file or Workers KV need), or the module's memory.
 //!
-//! Any storage call that throws (disabled storage, private mode, quota) moves
-//! this store to memory for the rest of its life; it never fails a call. Every
-//! write to a JS storage is mirrored in this store's own memory, so nothing is
-//! lost at that moment (and nothing leaks into other clients' memory).
-//! The `"memory"` store is shared by all clients of the module, so successive
-//! `fetchResources()` calls in one Node process remember the last hash.
+//! A [`Store`] belongs to one entry of the registry (one record). A synchronous
+//! store is read on every access, since other writers (tabs) change it. An
+//! asynchronous one is read once (the entry's hydration) and then held here:
+//! reads are answered from the held text, writes update it at once and go on
+//! to the store behind. Any storage call that throws or rejects (disabled
+//! storage, private mode, quota) moves the store to its held copy for the rest
+//! of its life with a reason the client reports; it never fails a call.
+//!
+//! The `"memory"` store outlives the clients of a record, so successive
+//! one-shot `fetchResources()` calls in one process remember the last hash;
+//! it keeps the [`MEMORY_RECORDS`] most recently written records.
 
 use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{EventTarget, StorageEvent};
 
 use super::identity::{is_salt, random_hex};
 use super::js_message;
-use super::keymap::KeyMap;
+
+/// How many records the module's memory store keeps (the most recently
+/// written; a record with a live client is also held by its entry).
+pub const MEMORY_RECORDS: usize = 16;
 
 thread_local! {
-    /// The shared memory store: JS strings, never copied into wasm memory.
-    static MEMORY: RefCell<KeyMap<JsValue>> = const { RefCell::new(KeyMap::new()) };
+    /// The shared memory store, oldest write first: JS strings, never copied into wasm memory.
+    static MEMORY: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
     /// The global `localStorage` and whether it took a write, probed once.
     static LOCAL_STORAGE: OnceCell<Result<JsValue, String>> = const { OnceCell::new() };
 }
@@ -34,82 +46,87 @@ pub enum StorageChoice {
     Local,
     /// Module memory.
     Memory,
-    /// An object with `getItem`, `setItem` and `removeItem`.
+    /// An object with `getItem`, `setItem` and `removeItem`, synchronous or returning promises.
     Custom(JsValue),
 }
 
 enum Backend {
-    /// A `Storage`-like JS object; `is_local` when it is the global `localStorage`.
-    Js { object: JsValue, is_local: bool },
+    /// A JS store; `is_local` when it is the global `localStorage`, `is_async`
+    /// once a call of it returned a promise.
+    Js { object: JsValue, is_local: bool, is_async: bool },
     /// The module's shared memory.
     Memory,
-    /// A JS storage that threw: this store's own mirror from then on.
-    Mirror,
+    /// A JS store that failed: the held copy from then on.
+    Held,
+}
+
+/// A value read from a store: there now, or a promise of it (an asynchronous store).
+pub enum Read {
+    /// The value (`None`: nothing stored, or the store failed).
+    Now(Option<JsValue>),
+    /// The store answered with a promise.
+    Later(Promise),
 }
 
 /// One record's storage slot.
 pub struct Store {
-    key: String,
+    key: OnceCell<String>,
     backend: RefCell<Backend>,
-    /// The last text written to a JS storage, served once it fails.
-    mirror: RefCell<Option<JsValue>>,
+    /// The text as this store last read or wrote it, where it is not read
+    /// from the store each time (memory, asynchronous, failed stores).
+    held: RefCell<Option<JsValue>>,
     degraded: RefCell<Option<String>>,
 }
 
 impl Store {
-    /// A store for `key` in the chosen storage.
-    pub fn new(choice: StorageChoice, key: String) -> Store {
-        let mut degraded = None;
+    /// A store in the chosen storage, and why it is memory when `"local"` was
+    /// asked for and `localStorage` is unusable.
+    pub fn open(choice: StorageChoice) -> (Store, Option<String>) {
+        let mut note = None;
         let backend = match choice {
             StorageChoice::Memory => Backend::Memory,
-            StorageChoice::Custom(object) => Backend::Js { object, is_local: false },
+            StorageChoice::Custom(object) => Backend::Js { object, is_local: false, is_async: false },
             StorageChoice::Auto | StorageChoice::Local => match usable_local_storage() {
-                Ok(object) => Backend::Js { object, is_local: true },
+                Ok(object) => Backend::Js { object, is_local: true, is_async: false },
                 Err(reason) => {
                     if matches!(choice, StorageChoice::Local) {
-                        degraded = Some(reason);
+                        note = Some(reason);
                     }
                     Backend::Memory
                 }
             },
         };
-        Store { key, backend: RefCell::new(backend), mirror: RefCell::new(None), degraded: RefCell::new(degraded) }
+        let store = Store {
+            key: OnceCell::new(),
+            backend: RefCell::new(backend),
+            held: RefCell::new(None),
+            degraded: RefCell::new(None),
+        };
+        (store, note)
     }
 
-    /// Sets the storage key (once the scope, which needs [`Store::salt`], is known).
-    pub fn set_key(&mut self, key: String) {
-        self.key = key;
-    }
-
-    /// The random salt of this storage, kept at `key` beside its records:
-    /// read, or made and stored the first time. Empty (no salt) for the
-    /// module's memory, whose records no one can read offline and which
-    /// realms of one origin (a page and its workers, Node threads) must
-    /// agree on to hear each other's records, and for a storage that cannot
-    /// keep a salt.
-    pub fn salt(&self, key: &str) -> String {
-        let backend = self.backend.borrow();
-        let Backend::Js { object, .. } = &*backend else { return String::new() };
-        let name = JsValue::from_str(key);
-        if let Ok(stored) = call(object, "getItem", &[name.clone()]) {
-            if let Some(salt) = stored.as_string().filter(|s| is_salt(s)) {
-                return salt;
-            }
-            // Kept only if the storage gives it back (a stub that stores
-            // nothing, or returns one text for every key, cannot keep a salt).
-            let fresh = random_hex(16);
-            let kept = call(object, "setItem", &[name.clone(), JsValue::from_str(&fresh)]).is_ok()
-                && call(object, "getItem", &[name]).is_ok_and(|v| v.as_string().as_deref() == Some(fresh.as_str()));
-            if kept {
-                return fresh;
-            }
+    /// What tells this storage apart from others: the JS store object, or
+    /// `None` for the module's memory.
+    pub fn identity(&self) -> Option<JsValue> {
+        match &*self.backend.borrow() {
+            Backend::Js { object, .. } => Some(object.clone()),
+            Backend::Memory | Backend::Held => None,
         }
-        String::new()
     }
 
-    /// The storage key.
+    /// Whether this is the module's memory (which keeps no salt).
+    pub fn is_memory(&self) -> bool {
+        matches!(&*self.backend.borrow(), Backend::Memory)
+    }
+
+    /// Sets the storage key, once (it needs the salt, which an asynchronous store gives later).
+    pub fn set_key(&self, key: String) {
+        let _ = self.key.set(key);
+    }
+
+    /// The storage key; empty until it is known.
     pub fn key(&self) -> &str {
-        &self.key
+        self.key.get().map_or("", String::as_str)
     }
 
     /// Whether records live in the global `localStorage` (so other tabs see them).
@@ -117,75 +134,226 @@ impl Store {
         matches!(&*self.backend.borrow(), Backend::Js { is_local: true, .. })
     }
 
-    /// Whether `other` reads and writes the same storage as this store (the
-    /// module memory, or the very same JS storage object), so a record one
-    /// writes is the record the other reads.
-    pub fn shares_storage_with(&self, other: &Store) -> bool {
-        match (&*self.backend.borrow(), &*other.backend.borrow()) {
-            (Backend::Memory, Backend::Memory) => true,
-            (Backend::Js { object: a, .. }, Backend::Js { object: b, .. }) => a == b,
-            _ => false,
+    /// Why the store fell back to its held copy, if it did.
+    pub fn degraded_reason(&self) -> Option<String> {
+        self.degraded.borrow().clone()
+    }
+
+    /// Reads `name` for the first time: the value now, or a promise (an
+    /// asynchronous store, held from then on: see [`Store::hydrate`]).
+    pub fn first_read(&self, name: &str) -> Read {
+        let object = match &*self.backend.borrow() {
+            Backend::Memory => {
+                let text = memory_get(name);
+                *self.held.borrow_mut() = text.clone();
+                return Read::Now(text);
+            }
+            Backend::Held => return Read::Now(None),
+            Backend::Js { object, .. } => object.clone(),
+        };
+        match call(&object, "getItem", &[JsValue::from_str(name)]) {
+            Ok(value) => match as_promise(&value) {
+                Some(promise) => {
+                    if let Backend::Js { is_async, .. } = &mut *self.backend.borrow_mut() {
+                        *is_async = true;
+                    }
+                    Read::Later(promise)
+                }
+                None => Read::Now(value.is_string().then_some(value)),
+            },
+            Err(reason) => {
+                self.degrade(reason);
+                Read::Now(None)
+            }
         }
     }
 
-    /// Why the store fell back to memory, if it did.
-    pub fn degraded_reason(&self) -> Option<String> {
-        self.degraded.borrow().clone()
+    /// The value of a first read, awaited.
+    pub async fn settle(&self, read: Read) -> Option<JsValue> {
+        match read {
+            Read::Now(value) => value,
+            Read::Later(promise) => match JsFuture::from(promise).await {
+                Ok(value) => value.is_string().then_some(value),
+                Err(e) => {
+                    self.degrade(format!("storage getItem() rejected: {}", js_message(&e)));
+                    None
+                }
+            },
+        }
+    }
+
+    /// Holds the record's text as the hydration of an asynchronous store read it.
+    pub fn hydrate(&self, text: Option<JsValue>) {
+        *self.held.borrow_mut() = text;
+    }
+
+    /// Whether reads are answered from the held copy (memory, asynchronous and failed stores).
+    fn reads_held(&self) -> bool {
+        match &*self.backend.borrow() {
+            Backend::Js { is_async, .. } => *is_async,
+            Backend::Memory | Backend::Held => true,
+        }
+    }
+
+    /// The random salt of this storage, kept at `name` beside its records:
+    /// read, or made and stored the first time. Empty (no salt) for the
+    /// module's memory, whose records no one can read offline and which
+    /// realms of one origin (a page and its workers, Node threads) must agree
+    /// on to hear each other's records, and for a storage that cannot keep a
+    /// salt. `Err` with the pending read when the store is asynchronous
+    /// ([`Store::salt_later`] finishes it).
+    pub fn salt(&self, name: &str) -> Result<String, Promise> {
+        if self.is_memory() {
+            return Ok(String::new());
+        }
+        let stored = match self.first_read(name) {
+            Read::Later(promise) => return Err(promise),
+            Read::Now(stored) => stored,
+        };
+        if let Some(salt) = stored.and_then(|s| s.as_string()).filter(|s| is_salt(s)) {
+            return Ok(salt);
+        }
+        let Some(object) = self.identity() else { return Ok(String::new()) };
+        // Kept only if the storage gives it back (a stub that stores nothing,
+        // or returns one text for every key, cannot keep a salt).
+        let fresh = random_hex(16);
+        let name = JsValue::from_str(name);
+        let kept = call(&object, "setItem", &[name.clone(), JsValue::from_str(&fresh)]).is_ok()
+            && call(&object, "getItem", &[name]).is_ok_and(|v| v.as_string().as_deref() == Some(fresh.as_str()));
+        Ok(if kept { fresh } else { String::new() })
+    }
+
+    /// [`Store::salt`] of an asynchronous store, from its pending read.
+    pub async fn salt_later(&self, name: &str, pending: Promise) -> String {
+        if let Some(salt) = self.settle(Read::Later(pending)).await.and_then(|s| s.as_string()).filter(|s| is_salt(s)) {
+            return salt;
+        }
+        let Some(object) = self.identity() else { return String::new() };
+        let fresh = random_hex(16);
+        let name = JsValue::from_str(name);
+        let Ok(written) = call(&object, "setItem", &[name.clone(), JsValue::from_str(&fresh)]) else {
+            return String::new();
+        };
+        if settled(written).await.is_err() {
+            return String::new();
+        }
+        let Ok(read) = call(&object, "getItem", &[name]) else { return String::new() };
+        let kept = settled(read).await.is_ok_and(|v| v.as_string().as_deref() == Some(fresh.as_str()));
+        if kept {
+            fresh
+        } else {
+            String::new()
+        }
     }
 
     /// The stored text as a JS string, without copying it into wasm memory
     /// (`cached()` hands it to `JSON.parse`).
     pub fn read_js(&self) -> Option<JsValue> {
+        if self.reads_held() {
+            return self.held.borrow().clone();
+        }
         let result = match &*self.backend.borrow() {
-            Backend::Memory => return MEMORY.with(|m| m.borrow().get(&self.key).cloned()),
-            Backend::Mirror => return self.mirror.borrow().clone(),
-            Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(&self.key)]),
+            Backend::Js { object, .. } => call(object, "getItem", &[JsValue::from_str(self.key())]),
+            Backend::Memory | Backend::Held => return None,
         };
         match result {
             Ok(value) => value.is_string().then_some(value),
             Err(reason) => {
                 self.degrade(reason);
-                self.mirror.borrow().clone()
+                self.held.borrow().clone()
             }
         }
     }
 
     /// Stores `text`, a JS string.
-    pub fn write(&self, text: &JsValue) {
-        let result = match &*self.backend.borrow() {
+    pub fn write(self: &Rc<Self>, text: &JsValue) {
+        *self.held.borrow_mut() = Some(text.clone());
+        let object = match &*self.backend.borrow() {
             Backend::Memory => {
-                MEMORY.with(|m| m.borrow_mut().insert(self.key.clone(), text.clone()));
+                memory_put(self.key(), Some(text));
                 return;
             }
-            Backend::Mirror => Ok(JsValue::UNDEFINED),
-            Backend::Js { object, .. } => call(object, "setItem", &[JsValue::from_str(&self.key), text.clone()]),
+            Backend::Held => return,
+            Backend::Js { object, .. } => object.clone(),
         };
-        *self.mirror.borrow_mut() = Some(text.clone());
-        if let Err(reason) = result {
-            self.degrade(reason);
-        }
+        self.settle_call(call(&object, "setItem", &[JsValue::from_str(self.key()), text.clone()]), "setItem");
     }
 
     /// Removes the record.
-    pub fn remove(&self) {
-        *self.mirror.borrow_mut() = None;
-        let result = match &*self.backend.borrow() {
+    pub fn remove(self: &Rc<Self>) {
+        *self.held.borrow_mut() = None;
+        let object = match &*self.backend.borrow() {
             Backend::Memory => {
-                MEMORY.with(|m| m.borrow_mut().remove(&self.key));
+                memory_put(self.key(), None);
                 return;
             }
-            Backend::Mirror => return,
-            Backend::Js { object, .. } => call(object, "removeItem", &[JsValue::from_str(&self.key)]),
+            Backend::Held => return,
+            Backend::Js { object, .. } => object.clone(),
         };
-        if let Err(reason) = result {
-            self.degrade(reason);
-        }
+        self.settle_call(call(&object, "removeItem", &[JsValue::from_str(self.key())]), "removeItem");
+    }
+
+    /// A write's outcome: a throw degrades the store now, a rejected promise when it rejects.
+    fn settle_call(self: &Rc<Self>, result: Result<JsValue, String>, method: &'static str) {
+        let promise = match result {
+            Err(reason) => return self.degrade(reason),
+            Ok(value) => match as_promise(&value) {
+                Some(promise) => promise,
+                None => return,
+            },
+        };
+        // Weak: a write still pending must not keep a released record alive.
+        let store = Rc::downgrade(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = JsFuture::from(promise).await {
+                if let Some(store) = store.upgrade() {
+                    store.degrade(format!("storage {method}() rejected: {}", js_message(&e)));
+                }
+            }
+        });
     }
 
     fn degrade(&self, reason: String) {
-        *self.backend.borrow_mut() = Backend::Mirror;
+        *self.backend.borrow_mut() = Backend::Held;
         *self.degraded.borrow_mut() = Some(reason);
     }
+}
+
+/// `value` as a promise, when it is a thenable (an asynchronous store's answer).
+fn as_promise(value: &JsValue) -> Option<Promise> {
+    if !value.is_object() {
+        return None;
+    }
+    let then = Reflect::get(value, &JsValue::from_str("then")).ok()?;
+    then.is_function().then(|| Promise::resolve(value))
+}
+
+/// A store call's answer, awaited when it is a promise.
+async fn settled(value: JsValue) -> Result<JsValue, JsValue> {
+    match as_promise(&value) {
+        Some(promise) => JsFuture::from(promise).await,
+        None => Ok(value),
+    }
+}
+
+/// A record of the memory store.
+fn memory_get(key: &str) -> Option<JsValue> {
+    MEMORY.with(|m| m.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+}
+
+/// Writes (`Some`) or removes (`None`) a record of the memory store: the
+/// newest write goes last, and the oldest beyond [`MEMORY_RECORDS`] is dropped.
+fn memory_put(key: &str, text: Option<&JsValue>) {
+    MEMORY.with(|m| {
+        let mut records = m.borrow_mut();
+        records.retain(|(k, _)| k != key);
+        if let Some(text) = text {
+            records.push((key.to_owned(), text.clone()));
+            if records.len() > MEMORY_RECORDS {
+                records.remove(0);
+            }
+        }
+    });
 }
 
 /// Calls `object[method](...args)`, turning a missing method or a throw into `Err`.
@@ -231,8 +399,9 @@ pub struct OtherTabs {
 
 impl OtherTabs {
     /// Calls `changed(new_text)` whenever another document writes `key` in the
-    /// global `localStorage`. `None` where there is no event target.
-    pub fn listen(key: String, changed: impl Fn(Option<String>) + 'static) -> Option<OtherTabs> {
+    /// global `localStorage` (the text stays a JS string). `None` where there
+    /// is no event target.
+    pub fn listen(key: String, changed: impl Fn(Option<JsValue>) + 'static) -> Option<OtherTabs> {
         let global = js_sys::global();
         let add = Reflect::get(&global, &JsValue::from_str("addEventListener")).ok()?;
         if !add.is_function() {
@@ -240,7 +409,8 @@ impl OtherTabs {
         }
         let handler = Closure::<dyn Fn(StorageEvent)>::new(move |event: StorageEvent| {
             if event.key().as_deref() == Some(key.as_str()) {
-                changed(event.new_value());
+                let text = Reflect::get(&event, &JsValue::from_str("newValue")).ok().filter(JsValue::is_string);
+                changed(text);
             }
         });
         let target: EventTarget = global.unchecked_into();
