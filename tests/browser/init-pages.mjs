@@ -15,6 +15,8 @@ export const INIT_PAGES = [
   ['default entry under a strict CSP, preloaded: the catalog, and index.js is the only file of the package requested, once', '/tests/browser/load.html?mode=ok'],
   ['default entry where the CSP refuses WebAssembly: the import succeeds, the first calls are INIT_FAILED', '/tests/browser/load-blocked.html?mode=blocked'],
   ['default entry in a module service worker: it starts and answers with the catalog', '/tests/browser/service-worker.html?mode=worker'],
+  // Where a catalog is kept: IndexedDB, the default store of workers.
+  ['a dedicated worker restarted within maxAgeMs answers from IndexedDB with no request; a corrupt record is ignored; a page client hears a worker\'s write', '/tests/browser/worker-storage.html?mode=worker'],
 ];
 
 /** Throws unless the page's outcome is right. */

@@ -72,6 +72,19 @@ try {
       await initPage.close();
     }
   }
+  {
+    const label = 'service worker: stopped by the browser, it answers from IndexedDB after the restart, with no request';
+    if (!filter || label.includes(filter)) {
+      try {
+        await serviceWorkerRestart();
+        passed += 1;
+        console.log(`ok - [chromium] ${label}`);
+      } catch (e) {
+        failed += 1;
+        console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
+      }
+    }
+  }
   // Two tabs of one origin (one browser context) that both observe
   // action-require make one catalog request between them (Web Locks); the
   // tab that waited takes the record the other stored.
@@ -91,6 +104,49 @@ try {
   await api.close();
   await site.close();
 }
+// A service worker the browser stopped (as it does when idle) answers from its
+// IndexedDB record after it restarts: no second request within maxAgeMs.
+async function serviceWorkerRestart() {
+  const control = controlApi(api.url);
+  await control.reset();
+  await control.clearLog();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(`${site.url}/tests/browser/index.html`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.register('/tests/browser/storage-service-worker.js', { type: 'module', scope: '/tests/browser/' });
+      await navigator.serviceWorker.ready;
+    });
+    const ask = () => page.evaluate(async ([apiUrl, storageKey]) => {
+      const registration = await navigator.serviceWorker.getRegistration('/tests/browser/');
+      const channel = new MessageChannel();
+      const answer = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
+      registration.active.postMessage({ api: apiUrl, storageKey }, [channel.port2]);
+      return answer;
+    }, [api.url, 'sw-restart']);
+    const first = await ask();
+    if (first.error || first.source !== 'network') throw new Error(`first answer: ${JSON.stringify(first)}`);
+    const cdp = await context.newCDPSession(page);
+    const stopped = new Promise((resolve) => cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
+    }));
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await Promise.race([stopped, new Promise((_, reject) => setTimeout(() => reject(new Error('the worker did not stop within 10 s')), 10_000))]);
+    const second = await ask();
+    if (second.error || second.source !== 'cache' || second.hash !== first.hash) {
+      throw new Error(`after the restart: ${JSON.stringify(second)}`);
+    }
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 1) throw new Error(`${requests} catalog requests, expected 1`);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/tests/browser/'))?.unregister());
+  } finally {
+    await context.close();
+  }
+}
+
 async function twoTabs() {
   const control = controlApi(api.url);
   await control.reset();
