@@ -278,6 +278,18 @@ impl Entry {
         self.tell_clients(text, None);
     }
 
+    /// Notes that the stored catalog was found unchanged at `at_ms` (and so
+    /// was not rewritten): a tab that waited for the refresh lock meanwhile
+    /// takes it instead of asking again.
+    pub(super) fn note_unchanged(&self, at_ms: f64) {
+        self.store.write_note(&format!("{}", at_ms.floor()));
+    }
+
+    /// Whether another tab found the stored catalog unchanged at `since_ms` or later.
+    pub(super) fn unchanged_since(&self, since_ms: f64) -> bool {
+        self.store.read_note().and_then(|n| n.parse::<f64>().ok()).is_some_and(|at| at >= since_ms)
+    }
+
     /// Removes the stored record.
     pub(super) fn clear(&self) {
         self.store.remove();

@@ -137,7 +137,7 @@ pub(super) async fn run(entry: Weak<Entry>, starter: Weak<ClientState>, id: u64,
     } else {
         match select(pin!(sync::refresh_lock(entry.key(), this.config.timeout_ms)), pin!(aborted(&cancel))).await {
             Either::Left((lock, _)) => lock,
-            Either::Right(_) => return finish(&entry, &this, id, previous, previous_hash, Err(Error::Aborted)),
+            Either::Right(_) => return finish(&entry, &this, id, previous, previous_hash, Err(Error::Aborted), false),
         }
     };
     if lock.as_ref().is_some_and(|l| l.granted) {
@@ -145,7 +145,10 @@ pub(super) async fn run(entry: Weak<Entry>, starter: Weak<ClientState>, id: u64,
         // takes it: one request for all of them, changed catalog or not.
         if let Some((text, rec)) = this.record() {
             let moved = previous.as_ref().map_or(true, |(t, _)| *t != text);
-            if moved && !rec.stale && rec.fetched_at >= started {
+            // Stored by another tab since this call began, or found unchanged
+            // by it (an unchanged record is not rewritten: see `note_unchanged`).
+            let renewed = if moved { rec.fetched_at >= started } else { entry.unchanged_since(started) };
+            if renewed && !rec.stale {
                 entry.end_flight(id);
                 this.refresh_asked.set(false);
                 let mut snapshot = cache_snapshot(&text, &rec, false, None);
@@ -192,7 +195,9 @@ pub(super) async fn run(entry: Weak<Entry>, starter: Weak<ClientState>, id: u64,
         }
         attempt += 1;
     };
-    let output = finish(&entry, &this, id, previous, previous_hash, outcome);
+    // Under the lock, an unchanged catalog is noted for the tabs waiting for it.
+    let locked = lock.as_ref().is_some_and(|l| l.granted);
+    let output = finish(&entry, &this, id, previous, previous_hash, outcome, locked);
     drop(lock);
     output
 }
@@ -219,6 +224,7 @@ fn finish(
     previous: Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>,
     previous_hash: Option<String>,
     outcome: Result<(Reply, Checked), Error>,
+    locked: bool,
 ) -> FlightOutput {
     let observers = entry.flight(id).filter(|f| f.background.get()).map(|f| f.observers.take());
     entry.end_flight(id);
@@ -240,6 +246,8 @@ fn finish(
                 StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
             if !this.stored_copy_will_do(&body, fetched_at) {
                 entry.save(&body, &rec, Some(this));
+            } else if locked {
+                entry.note_unchanged(fetched_at);
             }
             this.refresh_asked.set(false);
             let snapshot = Snapshot {

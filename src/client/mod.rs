@@ -140,6 +140,9 @@ pub(crate) struct ClientState {
     /// An `action-require` asked for a refresh that has not succeeded yet; kept
     /// here too because before the first catalog there is no record to mark.
     refresh_asked: Cell<bool>,
+    /// The hash `agent_headers` last handed out: the one the app's latest
+    /// API request carried (see [`Client::observe`]).
+    handed_out: RefCell<Option<String>>,
     /// This client's number in the registry.
     handle: u32,
 }
@@ -175,6 +178,7 @@ impl Client {
             on_attempt: RefCell::new(None),
             next_listener: Cell::new(0),
             refresh_asked: Cell::new(false),
+            handed_out: RefCell::new(None),
             handle: registry::next_handle(),
         });
         let start_hash = inner.record().map(|(_, r)| r.hash.clone());
@@ -304,15 +308,27 @@ impl Client {
 
     /// `cli-agent: resources_hash=<hash>` once a hash is known; empty before.
     pub fn agent_headers(&self) -> Vec<(String, String)> {
-        self.hash().map(|h| vec![(CLI_AGENT.to_owned(), cli_agent_value(&h))]).unwrap_or_default()
+        let hash = self.hash();
+        *self.inner.handed_out.borrow_mut() = hash.clone();
+        hash.map(|h| vec![(CLI_AGENT.to_owned(), cli_agent_value(&h))]).unwrap_or_default()
     }
 
     /// Reads `action-require` of a 2xx API response. When it asks for
     /// `update-resources`, marks the record stale and starts one background
     /// refresh (or joins the one under way). Returns whether it asked.
+    ///
+    /// A response to a request sent with an older hash than the record now
+    /// holds asks for nothing: when the hash [`Client::agent_headers`] last
+    /// handed out is not the stored one, and the stored one is not stale,
+    /// another client or tab has already brought the catalog the server asked for.
     pub fn observe(&self, status: u16, action_require: Option<&str>) -> bool {
         if !(200..300).contains(&status) || !action_require.is_some_and(asks_for_update) {
             return false;
+        }
+        if let (Some(sent), Some((_, rec))) = (self.inner.handed_out.borrow().as_deref(), self.inner.record()) {
+            if sent != rec.hash && !rec.stale {
+                return false;
+            }
         }
         self.inner.refresh_asked.set(true);
         self.inner.mark_stale();

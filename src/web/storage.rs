@@ -265,6 +265,21 @@ impl Store {
         }
     }
 
+    /// The note kept beside the record at `<key>:checked` in a synchronous JS
+    /// store (`localStorage`): see [`crate::client`]'s refresh lock. `None`
+    /// for other stores, which keep no note.
+    pub fn read_note(&self) -> Option<String> {
+        let Backend::Js { object, is_async: false, .. } = &*self.backend.borrow() else { return None };
+        call(object, "getItem", &[JsValue::from_str(&note_key(self.key()))]).ok()?.as_string()
+    }
+
+    /// Writes the note beside the record (synchronous JS stores only; a failure only loses the note).
+    pub fn write_note(&self, value: &str) {
+        if let Backend::Js { object, is_async: false, .. } = &*self.backend.borrow() {
+            let _ = call(object, "setItem", &[JsValue::from_str(&note_key(self.key())), JsValue::from_str(value)]);
+        }
+    }
+
     /// Stores `text`, a JS string.
     pub fn write(self: &Rc<Self>, text: &JsValue) {
         *self.held.borrow_mut() = Some(text.clone());
@@ -317,6 +332,11 @@ impl Store {
         *self.backend.borrow_mut() = Backend::Held;
         *self.degraded.borrow_mut() = Some(reason);
     }
+}
+
+/// Where a store keeps the note beside a record.
+fn note_key(key: &str) -> String {
+    format!("{key}:checked")
 }
 
 /// `value` as a promise, when it is a thenable (an asynchronous store's answer).

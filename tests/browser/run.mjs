@@ -85,6 +85,18 @@ try {
       }
     }
   }
+  for (const changed of [false, true]) {
+    const label = `tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}`;
+    if (filter && !label.includes(filter)) continue;
+    try {
+      await tenTabs(changed);
+      passed += 1;
+      console.log(`ok - [chromium] ${label}`);
+    } catch (e) {
+      failed += 1;
+      console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
+    }
+  }
   // Two tabs of one origin (one browser context) that both observe
   // action-require make one catalog request between them (Web Locks); the
   // tab that waited takes the record the other stored.
@@ -142,6 +154,50 @@ async function serviceWorkerRestart() {
     const requests = (await control.resourceRequests()).length;
     if (requests !== 1) throw new Error(`${requests} catalog requests, expected 1`);
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/tests/browser/'))?.unregister());
+  } finally {
+    await context.close();
+  }
+}
+
+// Ten tabs of one origin that call fetchResources({ refresh: true }) at once
+// make one request between them, whether the catalog changed or not: the tabs
+// that waited for the refresh lock take what the first one found.
+async function tenTabs(changed) {
+  const control = controlApi(api.url);
+  await control.reset();
+  const context = await browser.newContext();
+  try {
+    const tabs = [];
+    for (let i = 0; i < 10; i += 1) {
+      const tab = await context.newPage();
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.goto(`${site.url}/tests/browser/index.html`);
+      await tab.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+      tabs.push(tab);
+    }
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('ten'), retries: 0, storage: 'local' };
+    const open = (tab) => tab.evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      window.__client = new lib.ResourcesClient(o);
+      return window.__client.hash ?? (await window.__client.fetchResources()).hash;
+    }, opts);
+    const first = await open(tabs[0]);
+    for (const tab of tabs.slice(1)) {
+      if ((await open(tab)) !== first) throw new Error('a tab does not read the stored record');
+    }
+    if (changed) await control.catalog({ preset: 'changed' });
+    await control.clearLog();
+    await control.faults({ delayMs: 200 });
+    const results = await Promise.all(tabs.map((tab) => tab.evaluate(async () => {
+      const r = await window.__client.fetchResources({ refresh: true });
+      return [r.hash, r.source];
+    })));
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 1) throw new Error(`${requests} catalog requests for ten tabs, expected 1`);
+    const expected = changed ? results.find(([, source]) => source === 'network')?.[0] : first;
+    if (changed && expected === first) throw new Error('the changed catalog was not fetched');
+    const wrong = results.filter(([hash]) => hash !== expected);
+    if (wrong.length > 0) throw new Error(`tabs with another hash: ${JSON.stringify(wrong)}`);
   } finally {
     await context.close();
   }

@@ -21,7 +21,7 @@ after(async () => {
 });
 
 /** Runs `body` (async, with `lib`, `opts` and `size()`) in a fresh Node process; returns what it prints. */
-function measure(body) {
+function measure(body, nodeArgs = []) {
   const script = `
     let memory = null;
     const Instance = WebAssembly.Instance;
@@ -38,7 +38,7 @@ function measure(body) {
       (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); },
     );`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, MOCK_URL: mock.url } });
+    const child = spawn(process.execPath, [...nodeArgs, '-e', script], { env: { ...process.env, MOCK_URL: mock.url } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => { out += d; });
@@ -72,4 +72,35 @@ test('20,000 clients made, used and freed do not grow wasm memory by 1 MiB', { t
     for (let i = 500; i < 20500; i += 1) await life(i);
     return { before, after: size() };`);
   assert.ok(r.after - r.before < MIB, `grew by ${r.after - r.before} bytes (${r.before} -> ${r.after})`);
+});
+
+test('2,000 records: an entry goes with its last client, and the memory store keeps the 16 newest records', { timeout: 240_000 }, async () => {
+  const r = await measure(`
+    const catalogOf = async (i) => {
+      const client = new lib.ResourcesClient({ ...opts, storageKey: 'record-' + i });
+      const result = await client.fetchResources();
+      client.free();
+      return result;
+    };
+    const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+    const bytes = JSON.stringify((await catalogOf(0)).resources).length;
+    for (let i = 1; i < 200; i += 1) await catalogOf(i);
+    const heapBefore = heap();
+    for (let i = 200; i < 2000; i += 1) await catalogOf(i);
+    const heapAfter = heap();
+    const cached = (i) => {
+      const client = new lib.ResourcesClient({ ...opts, storageKey: 'record-' + i });
+      const hit = client.cached() !== null;
+      client.free();
+      return hit;
+    };
+    const kept = [];
+    for (let i = 1900; i < 2000; i += 1) if (cached(i)) kept.push(i);
+    return { bytes, heapBefore, heapAfter, first: cached(0), kept };`, ['--expose-gc']);
+  assert.deepEqual(r.kept, Array.from({ length: 16 }, (_, i) => 1984 + i), 'the 16 newest records are kept');
+  assert.equal(r.first, false, 'the first record left the memory store');
+  // 1,800 more records of this catalog would be 1,800 x its size if anything kept them.
+  const leaked = 1800 * r.bytes;
+  assert.ok(r.heapAfter - r.heapBefore < leaked / 4,
+    `the JS heap grew by ${r.heapAfter - r.heapBefore} bytes over 1,800 records of ${r.bytes} bytes`);
 });

@@ -19,6 +19,38 @@ function callMe(mockUrl, client) {
 
 export const tests = [
   {
+    name: 'an action-require answering a request sent with an older hash than the client now holds asks for nothing',
+    async run({ lib, options, control, mockUrl }) {
+      await control.reset();
+      const opts = options({ storage: 'memory' });
+      const app = new lib.ResourcesClient(opts);
+      const other = new lib.ResourcesClient(opts);
+      const before = await app.fetchResources();
+      // The app sends a request with the hash it holds...
+      const sent = app.agentHeaders();
+      equal(sent['cli-agent'], `resources_hash=${before.hash}`);
+      // ...meanwhile the catalog changes and another client brings it in.
+      await control.catalog({ preset: 'changed' });
+      const after = await other.fetchResources({ refresh: true });
+      ok(after.hash !== before.hash);
+      equal(app.hash, after.hash, 'the app heard the new catalog');
+      await control.clearLog();
+      // The answer to the old request asks for an update the app already has.
+      const response = await fetch(`${mockUrl}/v1/me`, { headers: { authorization: 'Bearer sk-mock-demo', ...sent } });
+      equal(response.headers.get('action-require'), 'update-resources');
+      equal(app.observe(response), false, 'nothing to ask for');
+      equal(app.stale, false);
+      await new Promise((r) => setTimeout(r, 50));
+      equal((await control.resourceRequests()).length, 0, 'no request');
+      equal(app.cached().stale, false, 'the record is not marked stale');
+      // A request sent with the current hash still counts.
+      const current = await fetch(`${mockUrl}/v1/me`, { headers: { authorization: 'Bearer sk-mock-demo', ...app.agentHeaders() } });
+      equal(current.headers.get('action-require'), null, 'the server has nothing to say to the current hash');
+      equal(app.observe(responseWith(200, { 'action-require': 'update-resources' })), true);
+      await waitFor(async () => (await control.resourceRequests()).length === 1, 'the refresh');
+    },
+  },
+  {
     name: 'observe() before any catalog is stored: stale until the refresh lands',
     async run({ lib, options, control, mockUrl }) {
       await control.reset();
