@@ -35,7 +35,7 @@ const sizes = quick ? [100, 10_000] : SIZES;
 const require = createRequire(import.meta.url);
 const loadStart = loadavg();
 
-/** Chromium flags as in tests/browser/run.mjs, plus a callable gc() for the harness. */
+/** Chromium flags as in tests/runtimes/browser/chromium.mjs, plus a callable gc() for the harness. */
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc',

@@ -1,8 +1,8 @@
 // Type declarations of resources-client: the same names in browsers, bundlers
-// and Node.js (ESM and CommonJS). Checked by tests/types/ (a consumer that uses
-// every export and must compile, misuses that must not) and by
-// tests/node/exports.test.mjs (every runtime export of every entry is declared
-// here with the same kind, and nothing more).
+// and Node.js (ESM and CommonJS). Checked by tests/package/types/ (a consumer
+// that uses every export and must compile, misuses that must not) and by
+// tests/package/exports.test.mjs (every runtime export of every entry is
+// declared here with the same kind, and nothing more).
 // Optional fields also accept `undefined`, so `{ apiKey: process.env.KEY }`
 // compiles under `exactOptionalPropertyTypes`: the package treats an
 // `undefined` option as one not given.

@@ -1,6 +1,6 @@
 //! The JavaScript API, in one place: every wasm export of the npm package, in
 //! the order of the TypeScript declarations they produce (`npm/index.d.ts`, which
-//! `tests/node/exports.test.mjs` checks against what each entry really exports):
+//! `tests/package/exports.test.mjs` checks against what each entry really exports):
 //! the `ResourcesClient` class, `fetchResources`, `parseResources`,
 //! `validateRunOptions` and `diffResources`.
 //!

@@ -12,7 +12,7 @@ import { startMockServer } from '../../mock/server.mjs';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const shots = `${root}test-output/screenshots`;
 
-/** Chromium flags for a root user on a machine with no outside network (as tests/browser/run.mjs). */
+/** Chromium flags for a root user on a machine with no outside network (as tests/runtimes/browser/chromium.mjs). */
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',

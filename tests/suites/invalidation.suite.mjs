@@ -398,7 +398,7 @@ export const tests = [
       const frame = document.createElement('iframe');
       try {
         // A second document of this origin: its own module instance, the same localStorage.
-        frame.src = '/tests/browser/index.html';
+        frame.src = '/tests/runtimes/browser/index.html';
         document.body.append(frame);
         await waitFor(() => frame.contentWindow?.__ready === true, 'the iframe to load');
         const other = await frame.contentWindow.eval('import("/pkg/index.js")');

@@ -1,0 +1,253 @@
+// Runs the portable suites of tests/suites/ in headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core). The page comes from one
+// local server and the mock API from another, so every call is cross-origin.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startMockServer } from '../../../mock/server.mjs';
+import { INIT_PAGES, checkInitResult } from './init-pages.mjs';
+import { controlApi, uniqueKey } from '../../suites/harness.mjs';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const suitesDir = fileURLToPath(new URL('../../suites/', import.meta.url));
+const filter = process.argv[2] ?? '';
+
+/** Chromium flags for a root user on a machine with no outside network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const api = await startMockServer({ port: 0 });
+const site = await startMockServer({ port: 0, staticDir: root, pkgDir: `${root}pkg` });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+let passed = 0;
+let failed = 0;
+const consoleErrors = [];
+try {
+  const page = await browser.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(`${site.url}/tests/runtimes/browser/index.html`);
+  await page.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+  const files = readdirSync(suitesDir).filter((f) => f.endsWith('.suite.mjs')).sort();
+  for (const file of files) {
+    const names = await page.evaluate((f) => window.__listTests(f), file);
+    for (const name of names) {
+      const label = `${file.replace('.suite.mjs', '')}: ${name}`;
+      if (filter && !label.includes(filter)) continue;
+      const outcome = await page.evaluate(([f, n, u]) => window.__runTest(f, n, u), [file, name, api.url]);
+      if (outcome.ok) {
+        passed += 1;
+        console.log(`ok - [chromium] ${label}`);
+      } else {
+        failed += 1;
+        console.log(`not ok - [chromium] ${label}\n  ${outcome.message.replaceAll('\n', '\n  ')}`);
+      }
+    }
+  }
+  // The explicit-init entry (resources-client/init), one fresh page per way to start it.
+  for (const [label, pagePath] of INIT_PAGES) {
+    if (filter && !label.includes(filter)) continue;
+    const initPage = await browser.newPage();
+    const pageErrors = [];
+    initPage.on('pageerror', (e) => pageErrors.push(String(e)));
+    try {
+      await initPage.goto(`${site.url}${pagePath}&api=${encodeURIComponent(api.url)}`);
+      await initPage.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
+      await checkInitResult(pagePath, await initPage.evaluate(() => window.__result), api.url);
+      if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join('\n')}`);
+      passed += 1;
+      console.log(`ok - [chromium] ${label}`);
+    } catch (e) {
+      failed += 1;
+      console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
+    } finally {
+      await initPage.close();
+    }
+  }
+  {
+    const label = 'service worker: stopped by the browser, it answers from IndexedDB after the restart, with no request';
+    if (!filter || label.includes(filter)) {
+      try {
+        await serviceWorkerRestart();
+        passed += 1;
+        console.log(`ok - [chromium] ${label}`);
+      } catch (e) {
+        failed += 1;
+        console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
+      }
+    }
+  }
+  for (const changed of [false, true]) {
+    const label = `tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}`;
+    if (filter && !label.includes(filter)) continue;
+    try {
+      await tenTabs(changed);
+      passed += 1;
+      console.log(`ok - [chromium] ${label}`);
+    } catch (e) {
+      failed += 1;
+      console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
+    }
+  }
+  // Two tabs of one origin (one browser context) that both observe
+  // action-require make one catalog request between them (Web Locks); the
+  // tab that waited takes the record the other stored.
+  const label = 'tabs: two tabs that both observe action-require make one catalog request between them';
+  if (!filter || label.includes(filter)) {
+    try {
+      await twoTabs();
+      passed += 1;
+      console.log(`ok - [chromium] ${label}`);
+    } catch (error) {
+      failed += 1;
+      console.log(`not ok - [chromium] ${label}\n  ${String(error?.stack ?? error).replaceAll('\n', '\n  ')}`);
+    }
+  }
+} finally {
+  await browser.close();
+  await api.close();
+  await site.close();
+}
+// A service worker the browser stopped (as it does when idle) answers from its
+// IndexedDB record after it restarts: no second request within maxAgeMs.
+async function serviceWorkerRestart() {
+  const control = controlApi(api.url);
+  await control.reset();
+  await control.clearLog();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(`${site.url}/tests/runtimes/browser/index.html`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.register('/tests/runtimes/browser/storage-service-worker.js', { type: 'module', scope: '/tests/runtimes/browser/' });
+      await navigator.serviceWorker.ready;
+    });
+    const ask = () => page.evaluate(async ([apiUrl, storageKey]) => {
+      const registration = await navigator.serviceWorker.getRegistration('/tests/runtimes/browser/');
+      const channel = new MessageChannel();
+      const answer = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
+      registration.active.postMessage({ api: apiUrl, storageKey }, [channel.port2]);
+      return answer;
+    }, [api.url, 'sw-restart']);
+    const first = await ask();
+    if (first.error || first.source !== 'network') throw new Error(`first answer: ${JSON.stringify(first)}`);
+    const cdp = await context.newCDPSession(page);
+    const stopped = new Promise((resolve) => cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
+    }));
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await Promise.race([stopped, new Promise((_, reject) => setTimeout(() => reject(new Error('the worker did not stop within 10 s')), 10_000))]);
+    const second = await ask();
+    if (second.error || second.source !== 'cache' || second.hash !== first.hash) {
+      throw new Error(`after the restart: ${JSON.stringify(second)}`);
+    }
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 1) throw new Error(`${requests} catalog requests, expected 1`);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/tests/runtimes/browser/'))?.unregister());
+  } finally {
+    await context.close();
+  }
+}
+
+// Ten tabs of one origin that call fetchResources({ refresh: true }) at once
+// make one request between them, whether the catalog changed or not: the tabs
+// that waited for the refresh lock take what the first one found.
+async function tenTabs(changed) {
+  const control = controlApi(api.url);
+  await control.reset();
+  const context = await browser.newContext();
+  try {
+    const tabs = [];
+    for (let i = 0; i < 10; i += 1) {
+      const tab = await context.newPage();
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.goto(`${site.url}/tests/runtimes/browser/index.html`);
+      await tab.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+      tabs.push(tab);
+    }
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('ten'), retries: 0, storage: 'local' };
+    const open = (tab) => tab.evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      window.__client = new lib.ResourcesClient(o);
+      return window.__client.hash ?? (await window.__client.fetchResources()).hash;
+    }, opts);
+    const first = await open(tabs[0]);
+    for (const tab of tabs.slice(1)) {
+      if ((await open(tab)) !== first) throw new Error('a tab does not read the stored record');
+    }
+    if (changed) await control.catalog({ preset: 'changed' });
+    await control.clearLog();
+    await control.faults({ delayMs: 200 });
+    const results = await Promise.all(tabs.map((tab) => tab.evaluate(async () => {
+      const r = await window.__client.fetchResources({ refresh: true });
+      return [r.hash, r.source];
+    })));
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 1) throw new Error(`${requests} catalog requests for ten tabs, expected 1`);
+    const expected = changed ? results.find(([, source]) => source === 'network')?.[0] : first;
+    if (changed && expected === first) throw new Error('the changed catalog was not fetched');
+    const wrong = results.filter(([hash]) => hash !== expected);
+    if (wrong.length > 0) throw new Error(`tabs with another hash: ${JSON.stringify(wrong)}`);
+  } finally {
+    await context.close();
+  }
+}
+
+async function twoTabs() {
+  const control = controlApi(api.url);
+  await control.reset();
+  const context = await browser.newContext();
+  try {
+    const tabs = [await context.newPage(), await context.newPage()];
+    for (const tab of tabs) {
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.goto(`${site.url}/tests/runtimes/browser/index.html`);
+      await tab.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+    }
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('tabs'), retries: 0, storage: 'local' };
+    const open = (tab) => tab.evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      window.__client = new lib.ResourcesClient(o);
+      window.__heard = 0;
+      window.__client.onChange(() => { window.__heard += 1; });
+      return window.__client.hash ?? (await window.__client.fetchResources()).hash;
+    }, opts);
+    const first = await open(tabs[0]);
+    const second = await open(tabs[1]);
+    if (first !== second) throw new Error(`the second tab reads the stored record: ${first} vs ${second}`);
+    for (const tab of tabs) await tab.evaluate(() => { window.__heard = 0; });
+    await control.catalog({ preset: 'changed' });
+    await control.clearLog();
+    // The request stays under way while the other tab observes too.
+    await control.faults({ delayMs: 300 });
+    const observed = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.__client.observe(
+      new Response('{}', { headers: { 'action-require': 'update-resources' } }),
+    ))));
+    if (!observed.every(Boolean)) throw new Error(`observe: ${observed}`);
+    const hashes = [];
+    for (const tab of tabs) {
+      await tab.waitForFunction(() => !window.__client.stale && window.__heard > 0, null, { timeout: 10_000 });
+      const heard = await tab.evaluate(() => window.__heard);
+      if (heard !== 1) throw new Error(`a tab heard the change ${heard} times`);
+      hashes.push(await tab.evaluate(() => window.__client.hash));
+    }
+    if (hashes[0] === first || hashes[0] !== hashes[1]) throw new Error(`both tabs hold the new catalog: ${first} -> ${hashes}`);
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 1) throw new Error(`${requests} catalog requests for two tabs, expected 1`);
+  } finally {
+    await context.close();
+  }
+}
+
+console.log(`chromium: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

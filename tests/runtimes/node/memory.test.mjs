@@ -1,0 +1,106 @@
+// Wasm memory stays flat (it never shrinks, so anything kept per call would
+// show): 20,000 network refreshes and 20,000 client lifetimes may not grow it
+// by 1 MiB. Runs in a child process whose WebAssembly.Instance is watched, so
+// the module's memory can be read without an export for it.
+// Run after ./run build: node --test tests/runtimes/node/memory.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startMockServer } from '../../../mock/server.mjs';
+
+const PKG = fileURLToPath(new URL('../../../pkg/index.cjs', import.meta.url));
+const MIB = 1024 * 1024;
+
+let mock;
+before(async () => {
+  mock = await startMockServer({ port: 0 });
+});
+after(async () => {
+  await mock?.close();
+});
+
+/** Runs `body` (async, with `lib`, `opts` and `size()`) in a fresh Node process; returns what it prints. */
+function measure(body, nodeArgs = []) {
+  const script = `
+    let memory = null;
+    const Instance = WebAssembly.Instance;
+    WebAssembly.Instance = function (module, imports) {
+      const instance = new Instance(module, imports);
+      memory = instance.exports.memory;
+      return instance;
+    };
+    const lib = require(${JSON.stringify(PKG)});
+    const size = () => memory.buffer.byteLength;
+    const opts = { baseUrl: process.env.MOCK_URL, apiKey: 'sk-mock-demo', storage: 'memory', retries: 0 };
+    (async () => { ${body} })().then(
+      (out) => { process.stdout.write(JSON.stringify(out)); process.exit(0); },
+      (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); },
+    );`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, '-e', script], { env: { ...process.env, MOCK_URL: mock.url } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
+  });
+}
+
+test('20,000 network refreshes do not grow wasm memory by 1 MiB', { timeout: 240_000 }, async () => {
+  const r = await measure(`
+    const client = new lib.ResourcesClient({ ...opts, storageKey: 'refreshes' });
+    for (let i = 0; i < 500; i += 1) await client.fetchResources({ refresh: true });
+    const before = size();
+    for (let i = 0; i < 20000; i += 1) await client.fetchResources({ refresh: true });
+    return { before, after: size() };`);
+  assert.ok(r.after - r.before < MIB, `grew by ${r.after - r.before} bytes (${r.before} -> ${r.after})`);
+});
+
+test('20,000 clients made, used and freed do not grow wasm memory by 1 MiB', { timeout: 240_000 }, async () => {
+  const r = await measure(`
+    const life = async (i) => {
+      const client = new lib.ResourcesClient({ ...opts, storageKey: 'client-' + i });
+      client.onChange(() => {});
+      if (i % 10 === 0) await client.fetchResources();
+      client.cached();
+      client.clear(); // the record itself is the store's, not a leak
+      client.free();
+    };
+    for (let i = 0; i < 500; i += 1) await life(i);
+    const before = size();
+    for (let i = 500; i < 20500; i += 1) await life(i);
+    return { before, after: size() };`);
+  assert.ok(r.after - r.before < MIB, `grew by ${r.after - r.before} bytes (${r.before} -> ${r.after})`);
+});
+
+test('2,000 records: an entry goes with its last client, and the memory store keeps the 16 newest records', { timeout: 240_000 }, async () => {
+  const r = await measure(`
+    const catalogOf = async (i) => {
+      const client = new lib.ResourcesClient({ ...opts, storageKey: 'record-' + i });
+      const result = await client.fetchResources();
+      client.free();
+      return result;
+    };
+    const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+    const bytes = JSON.stringify((await catalogOf(0)).resources).length;
+    for (let i = 1; i < 200; i += 1) await catalogOf(i);
+    const heapBefore = heap();
+    for (let i = 200; i < 2000; i += 1) await catalogOf(i);
+    const heapAfter = heap();
+    const cached = (i) => {
+      const client = new lib.ResourcesClient({ ...opts, storageKey: 'record-' + i });
+      const hit = client.cached() !== null;
+      client.free();
+      return hit;
+    };
+    const kept = [];
+    for (let i = 1900; i < 2000; i += 1) if (cached(i)) kept.push(i);
+    return { bytes, heapBefore, heapAfter, first: cached(0), kept };`, ['--expose-gc']);
+  assert.deepEqual(r.kept, Array.from({ length: 16 }, (_, i) => 1984 + i), 'the 16 newest records are kept');
+  assert.equal(r.first, false, 'the first record left the memory store');
+  // 1,800 more records of this catalog would be 1,800 x its size if anything kept them.
+  const leaked = 1800 * r.bytes;
+  assert.ok(r.heapAfter - r.heapBefore < leaked / 4,
+    `the JS heap grew by ${r.heapAfter - r.heapBefore} bytes over 1,800 records of ${r.bytes} bytes`);
+});

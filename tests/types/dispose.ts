@@ -1,8 +1,0 @@
-// `using` a client (explicit resource management): compiled by
-// tests/consumer/run.mjs with TypeScript's `esnext` lib, which brings `Disposable`.
-import { ResourcesClient } from 'resources-client';
-
-export function scoped(): string | null {
-  using client = new ResourcesClient({ storage: 'memory' });
-  return client.hash;
-}
