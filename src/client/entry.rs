@@ -282,12 +282,13 @@ impl Entry {
     /// was not rewritten): a tab that waited for the refresh lock meanwhile
     /// takes it instead of asking again.
     pub(super) fn note_unchanged(&self, at_ms: f64) {
-        self.store.write_note(&format!("{}", at_ms.floor()));
+        // Whole milliseconds as an integer: no float formatting in the module.
+        self.store.write_note(&(at_ms.max(0.0) as u64).to_string());
     }
 
     /// Whether another tab found the stored catalog unchanged at `since_ms` or later.
     pub(super) fn unchanged_since(&self, since_ms: f64) -> bool {
-        self.store.read_note().and_then(|n| n.parse::<f64>().ok()).is_some_and(|at| at >= since_ms)
+        self.store.read_note().and_then(|n| n.parse::<u64>().ok()).is_some_and(|at| at as f64 >= since_ms)
     }
 
     /// Removes the stored record.
