@@ -21,6 +21,8 @@ const detail = (e) => (e && typeof e === 'object' && 'message' in e ? String(e.m
 function startSync(module) {
   glue.initSync({ module });
   glue.__registerErrorClass(ResourcesError);
+  // Records too large for localStorage go to IndexedDB, where there is one.
+  if (typeof indexedDB === 'object' && indexedDB !== null) glue.__registerOverflowStore(indexedDBStorage);
   guardFreed(glue.ResourcesClient);
   ready = true;
   failure = null;

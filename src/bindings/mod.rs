@@ -32,6 +32,14 @@ pub fn register_error_class(class: Function) {
     errors::register(class);
 }
 
+/// Registers the store that takes the records `localStorage` refuses for their
+/// size (the package's IndexedDB store). Called once by the package's entry
+/// module where the platform has IndexedDB.
+#[wasm_bindgen(js_name = __registerOverflowStore)]
+pub fn register_overflow_store(store: JsValue) {
+    crate::web::storage::register_overflow(store);
+}
+
 /// A catalog client bound to one API base and one storage slot.
 ///
 /// The store interface of UI frameworks (`subscribe`, `getSnapshot`) is added

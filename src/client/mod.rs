@@ -46,6 +46,9 @@ mod sync;
 use entry::Entry;
 use flight::Waiting;
 
+/// The warning of a result whose record `localStorage` refused and IndexedDB keeps.
+const STORAGE_MOVED: &str = "localStorage refused the record (too large): kept in IndexedDB";
+
 /// Per-call options of [`Client::fetch_resources`].
 #[derive(Clone, Default)]
 pub struct FetchOptions {
@@ -273,6 +276,9 @@ impl Client {
     /// Adds a warning when storage fell back to memory, so the app can tell
     /// why the catalog will not survive a reload.
     fn with_storage_note(&self, mut snapshot: Snapshot) -> Snapshot {
+        if self.inner.entry.store.moved_to_indexeddb() && self.inner.entry.store.degraded_reason().is_none() {
+            snapshot.warnings.push(STORAGE_MOVED.to_owned());
+        }
         let reason = self.inner.storage_note.clone().or_else(|| self.inner.entry.store.degraded_reason());
         if let Some(reason) = reason {
             // A storage's exception is the caller's text: it may hold anything.

@@ -35,6 +35,18 @@ thread_local! {
     static MEMORY: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
     /// The global `localStorage` and whether it took a write, probed once.
     static LOCAL_STORAGE: OnceCell<Result<JsValue, String>> = const { OnceCell::new() };
+    /// Where a record goes that `localStorage` refuses (the package's IndexedDB
+    /// store, registered by its JavaScript where the platform has IndexedDB).
+    static OVERFLOW: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+/// What `localStorage` holds in place of a record it refused: the record is in
+/// the overflow store under the same key. Not a record, so older readers ignore it.
+pub const MOVED_TO_INDEXEDDB: &str = r#"{"v":2,"in":"indexeddb"}"#;
+
+/// Registers the store that takes the records `localStorage` refuses.
+pub fn register_overflow(store: JsValue) {
+    OVERFLOW.with(|o| *o.borrow_mut() = Some(store));
 }
 
 /// Which storage a client asked for.
@@ -76,6 +88,8 @@ pub struct Store {
     /// from the store each time (memory, asynchronous, failed stores).
     held: RefCell<Option<JsValue>>,
     degraded: RefCell<Option<String>>,
+    /// `localStorage`, when it refused the record and the record moved to the overflow store.
+    moved_from: RefCell<Option<JsValue>>,
 }
 
 impl Store {
@@ -101,6 +115,7 @@ impl Store {
             backend: RefCell::new(backend),
             held: RefCell::new(None),
             degraded: RefCell::new(None),
+            moved_from: RefCell::new(None),
         };
         (store, note)
     }
@@ -139,6 +154,11 @@ impl Store {
         self.degraded.borrow().clone()
     }
 
+    /// Whether `localStorage` refused the record and it lives in IndexedDB.
+    pub fn moved_to_indexeddb(&self) -> bool {
+        self.moved_from.borrow().is_some()
+    }
+
     /// Reads `name` for the first time: the value now, or a promise (an
     /// asynchronous store, held from then on: see [`Store::hydrate`]).
     pub fn first_read(&self, name: &str) -> Read {
@@ -159,6 +179,24 @@ impl Store {
                     }
                     Read::Later(promise)
                 }
+                None if value.as_string().as_deref() == Some(MOVED_TO_INDEXEDDB) => self.follow_move(&object, name),
+                None => Read::Now(value.is_string().then_some(value)),
+            },
+            Err(reason) => {
+                self.degrade(reason);
+                Read::Now(None)
+            }
+        }
+    }
+
+    /// `localStorage` says the record moved to the overflow store: read it there, from now on.
+    fn follow_move(&self, local: &JsValue, name: &str) -> Read {
+        let Some(overflow) = OVERFLOW.with(|o| o.borrow().clone()) else { return Read::Now(None) };
+        *self.moved_from.borrow_mut() = Some(local.clone());
+        *self.backend.borrow_mut() = Backend::Js { object: overflow.clone(), is_local: false, is_async: true };
+        match call(&overflow, "getItem", &[JsValue::from_str(name)]) {
+            Ok(value) => match as_promise(&value) {
+                Some(promise) => Read::Later(promise),
                 None => Read::Now(value.is_string().then_some(value)),
             },
             Err(reason) => {
@@ -291,7 +329,27 @@ impl Store {
             Backend::Held => return,
             Backend::Js { object, .. } => object.clone(),
         };
-        self.settle_call(call(&object, "setItem", &[JsValue::from_str(self.key()), text.clone()]), "setItem");
+        let result = call(&object, "setItem", &[JsValue::from_str(self.key()), text.clone()]);
+        if result.is_err() && self.is_local_storage() && self.overflow(&object, text) {
+            return;
+        }
+        self.settle_call(result, "setItem");
+    }
+
+    /// Moves a record `localStorage` refused (its quota: a 50,000-model catalog
+    /// is about 9 MB) to the overflow store, and leaves [`MOVED_TO_INDEXEDDB`]
+    /// in its place so that the next page load looks there. False where there
+    /// is no overflow store, or the note does not fit either.
+    fn overflow(self: &Rc<Self>, local: &JsValue, text: &JsValue) -> bool {
+        let Some(overflow) = OVERFLOW.with(|o| o.borrow().clone()) else { return false };
+        let key = JsValue::from_str(self.key());
+        if call(local, "setItem", &[key.clone(), JsValue::from_str(MOVED_TO_INDEXEDDB)]).is_err() {
+            return false;
+        }
+        *self.moved_from.borrow_mut() = Some(local.clone());
+        *self.backend.borrow_mut() = Backend::Js { object: overflow.clone(), is_local: false, is_async: true };
+        self.settle_call(call(&overflow, "setItem", &[key, text.clone()]), "setItem");
+        true
     }
 
     /// Removes the record.
@@ -306,6 +364,9 @@ impl Store {
             Backend::Js { object, .. } => object.clone(),
         };
         self.settle_call(call(&object, "removeItem", &[JsValue::from_str(self.key())]), "removeItem");
+        if let Some(local) = self.moved_from.borrow().as_ref() {
+            let _ = call(local, "removeItem", &[JsValue::from_str(self.key())]);
+        }
     }
 
     /// A write's outcome: a throw degrades the store now, a rejected promise when it rejects.

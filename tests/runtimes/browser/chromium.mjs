@@ -85,6 +85,19 @@ try {
       }
     }
   }
+  {
+    const label = 'storage: a 50,000-model catalog over the localStorage quota is kept in IndexedDB and served after a reload with no request';
+    if (!filter || label.includes(filter)) {
+      try {
+        await largeCatalogAfterReload();
+        passed += 1;
+        console.log(`ok - [chromium] ${label}`);
+      } catch (e) {
+        failed += 1;
+        console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
+      }
+    }
+  }
   for (const changed of [false, true]) {
     const label = `tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}`;
     if (filter && !label.includes(filter)) continue;
@@ -200,6 +213,74 @@ async function tenTabs(changed) {
     if (wrong.length > 0) throw new Error(`tabs with another hash: ${JSON.stringify(wrong)}`);
   } finally {
     await context.close();
+  }
+}
+
+// A catalog too large for localStorage's quota (50,000 models, about 9 MB)
+// goes to IndexedDB, with a warning and a note in localStorage, and is served
+// from there after a reload with no request.
+async function largeCatalogAfterReload() {
+  const control = controlApi(api.url);
+  await control.reset();
+  const { resources } = await control.state();
+  const models = Array.from({ length: 50_000 }, (_, i) => ({ ...resources.models[i % resources.models.length], model: `model-${i}` }));
+  await control.catalog({ resources: { ...resources, models } });
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    const load = async () => {
+      await page.goto(`${site.url}/tests/runtimes/browser/index.html`);
+      await page.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+    };
+    await load();
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('large'), retries: 0, maxAgeMs: 600_000 };
+    const first = await page.evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      const client = new lib.ResourcesClient(o);
+      const r = await client.fetchResources();
+      const key = client.storageKey;
+      // The record reaches IndexedDB asynchronously: wait for it before the reload (bounded: 200 x 50 ms).
+      const inDatabase = () => new Promise((resolve) => {
+        const open = indexedDB.open('resources-client');
+        open.onerror = () => resolve(0);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('records')) { db.close(); resolve(0); return; }
+          const get = db.transaction('records').objectStore('records').get(key);
+          get.onsuccess = () => { db.close(); resolve(typeof get.result === 'string' ? get.result.length : 0); };
+          get.onerror = () => { db.close(); resolve(0); };
+        };
+      });
+      let stored = 0;
+      for (let i = 0; i < 200 && (stored = await inDatabase()) === 0; i += 1) await new Promise((res) => setTimeout(res, 50));
+      return { hash: r.hash, source: r.source, warnings: r.warnings, note: localStorage.getItem(key), stored };
+    }, opts);
+    if (first.source !== 'network') throw new Error(`first load: ${first.source}`);
+    if (!first.warnings.some((w) => w.includes('kept in IndexedDB'))) throw new Error(`warnings: ${first.warnings}`);
+    if (first.note !== '{"v":2,"in":"indexeddb"}') throw new Error(`localStorage holds ${String(first.note).slice(0, 80)}`);
+    if (first.stored < 5_000_000) throw new Error(`IndexedDB holds ${first.stored} characters`);
+    await control.clearLog();
+    await load();
+    const second = await page.evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      const client = new lib.ResourcesClient(o);
+      const before = client.cached();
+      await client.ready();
+      const cached = client.cached();
+      const r = await client.fetchResources();
+      return { before, cached: cached?.hash ?? null, source: r.source, hash: r.hash, models: r.resources.models.length };
+    }, opts);
+    if (second.before !== null) throw new Error('cached() before the read of IndexedDB');
+    if (second.cached !== first.hash || second.source !== 'cache' || second.hash !== first.hash) {
+      throw new Error(`after the reload: ${JSON.stringify(second)}`);
+    }
+    if (second.models !== 50_000) throw new Error(`${second.models} models`);
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 0) throw new Error(`${requests} catalog requests after the reload, expected 0`);
+  } finally {
+    await context.close();
+    await control.reset();
   }
 }
 
