@@ -303,17 +303,17 @@ impl Store {
         }
     }
 
-    /// The note kept beside the record at `<key>:checked` in a synchronous JS
-    /// store (`localStorage`): see [`crate::client`]'s refresh lock. `None`
-    /// for other stores, which keep no note.
+    /// The note kept beside the record at `<key>:checked` in `localStorage`,
+    /// the store the tabs of an origin share: see [`crate::client`]'s refresh
+    /// lock. `None` for other stores, which keep no note.
     pub fn read_note(&self) -> Option<String> {
-        let Backend::Js { object, is_async: false, .. } = &*self.backend.borrow() else { return None };
+        let Backend::Js { object, is_local: true, .. } = &*self.backend.borrow() else { return None };
         call(object, "getItem", &[JsValue::from_str(&note_key(self.key()))]).ok()?.as_string()
     }
 
-    /// Writes the note beside the record (synchronous JS stores only; a failure only loses the note).
+    /// Writes the note beside the record (`localStorage` only; a failure only loses the note).
     pub fn write_note(&self, value: &str) {
-        if let Backend::Js { object, is_async: false, .. } = &*self.backend.borrow() {
+        if let Backend::Js { object, is_local: true, .. } = &*self.backend.borrow() {
             let _ = call(object, "setItem", &[JsValue::from_str(&note_key(self.key())), JsValue::from_str(value)]);
         }
     }
