@@ -3,6 +3,7 @@
 //! when it succeeds, the stored catalog served when the network failed.
 
 use std::cell::{Cell, RefCell};
+use std::ops::Range;
 use std::pin::pin;
 use std::rc::{Rc, Weak};
 
@@ -18,12 +19,10 @@ use crate::domain::parse::Checked;
 use crate::domain::record::{Freshness, StoredRecord};
 use crate::domain::result::Source;
 use crate::domain::retry::{delay_ms, should_retry};
-use crate::domain::schema::json_text;
 use crate::domain::url::resources_url;
 use crate::web::fetch::{Attempt, Reply};
 use crate::web::now_ms;
 use crate::web::signal::aborted;
-use crate::web::text::decode_utf8;
 use crate::web::timer::sleep;
 
 pub(super) type FlightOutput = Result<Rc<Snapshot>, Error>;
@@ -223,7 +222,7 @@ fn finish(
     id: u64,
     previous: Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>,
     previous_hash: Option<String>,
-    outcome: Result<(Reply, Checked), Error>,
+    outcome: Result<(Reply, (Checked, Range<usize>)), Error>,
     locked: bool,
 ) -> FlightOutput {
     let observers = entry.flight(id).filter(|f| f.background.get()).map(|f| f.observers.take());
@@ -236,10 +235,10 @@ fn finish(
         }
     }
     match outcome {
-        Ok((reply, checked)) => {
+        Ok((reply, (checked, text))) => {
             // The engine decodes the bytes it will parse; the record keeps the
             // JSON text alone (no BOM or whitespace around it).
-            let body = decode_utf8(json_text(&reply.body));
+            let body = reply.body.text(text);
             drop(reply);
             let fetched_at = now_ms();
             let rec =

@@ -16,6 +16,7 @@
 //! engine's `JSON.parse`, Rust callers through `serde-wasm-bindgen`.
 
 use std::cell::{Cell, RefCell};
+use std::ops::Range;
 use std::pin::pin;
 use std::rc::{Rc, Weak};
 
@@ -31,6 +32,7 @@ use crate::domain::parse::{check_body, parse_failure, Checked};
 use crate::domain::record::{self, Freshness, StoredRecord};
 use crate::domain::redact::{self, Redactor};
 use crate::domain::result::{ResourcesResult, Source};
+use crate::domain::schema::json_text;
 use crate::web::fetch::Reply;
 use crate::web::identity;
 use crate::web::now_ms;
@@ -471,17 +473,26 @@ impl ClientState {
         }
     }
 
-    /// A reply's verdict: the walk's findings for a 2xx body, else the error.
-    fn judge(&self, reply: &Reply) -> Result<Checked, Error> {
+    /// A reply's verdict: the walk's findings for a 2xx body and where its
+    /// JSON text lies (no BOM or whitespace around it), else the error.
+    fn judge(&self, reply: &Reply) -> Result<(Checked, Range<usize>), Error> {
         let ct = reply.content_type.as_deref();
         // Excerpts, warnings and paths quote the body: redacted before they are cut.
-        let verdict = redact::scoped(&self.redactor, || {
-            if (200..300).contains(&reply.status) {
-                check_body(&reply.body, reply.status, ct, self.config.strict)
-            } else {
-                Err(parse_failure(&reply.body, reply.status, ct, reply.retry_after_ms))
-            }
+        let verdict = reply.body.with_bytes(|bytes| {
+            redact::scoped(&self.redactor, || {
+                if (200..300).contains(&reply.status) {
+                    let checked = check_body(bytes, reply.status, ct, self.config.strict)?;
+                    let text = json_text(bytes);
+                    let start = text.as_ptr() as usize - bytes.as_ptr() as usize;
+                    Ok((checked, start..start + text.len()))
+                } else {
+                    Err(parse_failure(bytes, reply.status, ct, reply.retry_after_ms))
+                }
+            })
         });
+        // Wasm memory could not take the body: as too large, never a trap.
+        let too_large = Error::ResponseTooLarge { status: reply.status, max_bytes: self.config.max_bytes };
+        let verdict = verdict.unwrap_or(Err(too_large));
         verdict.map_err(|e| self.redactor.error(e))
     }
 }

@@ -19,6 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestRedirect};
 
+use super::body::Body;
 use super::signal::aborted;
 use super::timer::sleep;
 use super::{js_message, now_ms, resolve_url};
@@ -34,8 +35,8 @@ pub struct Reply {
     pub content_type: Option<String>,
     /// `Retry-After` in ms, already capped.
     pub retry_after_ms: Option<u64>,
-    /// The body's bytes (at most the limit).
-    pub body: Vec<u8>,
+    /// The body (at most the limit), in JavaScript memory: see [`super::body`].
+    pub body: Body,
 }
 
 /// How one attempt is made.
@@ -175,7 +176,7 @@ impl Attempt<'_> {
             Some(stream) => {
                 read_limited(stream.get_reader().unchecked_into(), self.max_bytes).await?.ok_or(too_large)?
             }
-            None => Vec::new(),
+            None => Body::empty(),
         };
         Ok(Reply { status, content_type, retry_after_ms, body })
     }
@@ -212,10 +213,12 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Reads a body stream to the end; `Ok(None)` as soon as it exceeds `max_bytes`
-/// (the stream is cancelled then, so the rest is never downloaded).
-async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Result<Option<Vec<u8>>, Error> {
-    let mut body = Vec::new();
+/// Reads a body stream to the end, its chunks kept in JavaScript memory;
+/// `Ok(None)` as soon as it exceeds `max_bytes` (the stream is cancelled
+/// then, so the rest is never downloaded).
+async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Result<Option<Body>, Error> {
+    let mut chunks: Vec<Uint8Array> = Vec::new();
+    let mut len: u64 = 0;
     let field =
         |obj: &JsValue, name: &str| js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     loop {
@@ -223,19 +226,19 @@ async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Re
             .await
             .map_err(|e| Error::Network { message: format!("reading the body failed: {}", js_message(&e)) })?;
         if field(&chunk, "done").is_truthy() {
-            return Ok(Some(body));
+            // A body past 4 GiB cannot be held in one array (nor in wasm memory).
+            let Ok(len) = u32::try_from(len) else { return Ok(None) };
+            return Ok(Some(Body::join(&chunks, len)));
         }
         let Ok(bytes) = field(&chunk, "value").dyn_into::<Uint8Array>() else {
             return Err(Error::Network { message: "the body stream yielded a non-byte chunk".into() });
         };
-        let len = bytes.length() as usize;
-        if (body.len() + len) as u64 > max_bytes {
+        len += u64::from(bytes.length());
+        if len > max_bytes {
             let _ = reader.cancel();
             return Ok(None);
         }
-        let start = body.len();
-        body.resize(start + len, 0);
-        bytes.copy_to(&mut body[start..]);
+        chunks.push(bytes);
     }
 }
 

@@ -2,6 +2,7 @@
 //! wasm-bindgen. It works wherever a global `fetch` exists (browsers, Node 20+,
 //! Deno) and never assumes a `window`.
 
+pub mod body;
 pub mod channel;
 pub mod fetch;
 pub mod identity;

@@ -90,13 +90,3 @@ pub(crate) fn memory_view(slice: &mut [u8]) -> js_sys::Uint8Array {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), slice.as_ptr() as u32, slice.len() as u32)
 }
-
-/// The JS string of UTF-8 `bytes` (already known to be valid), decoded by the
-/// engine straight from wasm memory; a leading byte order mark is dropped.
-pub(crate) fn decode_utf8(bytes: &[u8]) -> js_sys::JsString {
-    let view = {
-        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-        js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), bytes.as_ptr() as u32, bytes.len() as u32)
-    };
-    DECODER.with(|d| d.decode(&view)).unchecked_into()
-}

@@ -113,3 +113,19 @@ test('2,000 records: an entry goes with its last client, and the memory store ke
   assert.ok(r.heapAfter - r.heapBefore < leaked / 10,
     `the JS heap grew by ${r.heapAfter - r.heapBefore} bytes over 1,800 records of ${r.bytes} bytes`);
 });
+
+test('40 concurrent 31 MiB bodies all settle, and wasm memory stays under 64 MiB', { timeout: 240_000 }, async () => {
+  const r = await measure(`
+    const MiB = 1024 * 1024;
+    // A JSON object whose one member is a 31 MiB string: read whole, judged, refused (no "status").
+    const body = new Uint8Array(31 * MiB).fill(0x61);
+    body.set(new TextEncoder().encode('{"x":"'), 0);
+    body.set(new TextEncoder().encode('"}'), body.length - 2);
+    const fetch = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
+    const calls = Array.from({ length: 40 }, (_, i) => new lib.ResourcesClient({ ...opts, storageKey: 'large-' + i, fetch })
+      .fetchResources().then(() => 'resolved', (e) => e.code));
+    const outcomes = await Promise.all(calls);
+    return { outcomes, after: size() };`);
+  assert.deepEqual([...new Set(r.outcomes)], ['INVALID_RESPONSE'], 'every call settles with the verdict');
+  assert.ok(r.after < 64 * MIB, `wasm memory reached ${(r.after / MIB).toFixed(1)} MiB for 40 bodies of 31 MiB`);
+});

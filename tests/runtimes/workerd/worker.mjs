@@ -24,6 +24,12 @@ const UNSUPPORTED = {
     'a synced record larger than the reader\'s maxBytes is not adopted': 'posts on a BroadcastChannel, which workerd does not have',
     'a record whose fetchedAt is in the future is refused, from storage and from the channel': 'posts on a BroadcastChannel, which workerd does not have',
   },
+  'file_storage.suite.mjs': {
+    'two file stores over one directory (two processes) make one request in all under maxAgeMs; the file is private':
+      'the file store needs a file system (node:fs), which Workers do not have',
+    'a damaged record file is ignored and replaced; writers of one record leave it whole':
+      'the file store needs a file system (node:fs), which Workers do not have',
+  },
   'sync.suite.mjs': {
     'a record stored in a worker thread reaches the main thread\'s clients (BroadcastChannel)':
       'needs node:worker_threads, which workerd does not have',
