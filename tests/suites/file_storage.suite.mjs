@@ -13,8 +13,10 @@ async function fileStore() {
   const { platform } = await import('node:process');
   const dir = mkdtempSync(join(tmpdir(), 'resources-client-files-'));
   const files = () => readdirSync(dir).filter((f) => f.endsWith('.record.json')).map((f) => join(dir, f));
+  // The file of a record (the salt beside the records has a file of its own).
+  const fileOf = (key) => files().find((f) => JSON.parse(readFileSync(f, 'utf8')).key === key);
   const others = () => readdirSync(dir).filter((f) => !f.endsWith('.record.json'));
-  return { FileStorage, dir, files, others, platform, readFileSync, writeFileSync, statSync };
+  return { FileStorage, dir, files, fileOf, others, platform, readFileSync, writeFileSync, statSync };
 }
 
 export const tests = [
@@ -26,9 +28,10 @@ export const tests = [
       const fs = await fileStore();
       const opts = options({ maxAgeMs: 600_000 });
       await control.clearLog();
-      const first = await new lib.ResourcesClient({ ...opts, storage: new fs.FileStorage(fs.dir) }).fetchResources();
+      const writer = new lib.ResourcesClient({ ...opts, storage: new fs.FileStorage(fs.dir) });
+      const first = await writer.fetchResources();
       equal(first.source, 'network');
-      const [file] = fs.files();
+      const file = fs.fileOf(writer.storageKey);
       ok(file, 'a record file');
       if (fs.platform !== 'win32') equal(fs.statSync(file).mode & 0o777, 0o600, 'mode 600');
       ok(!fs.readFileSync(file, 'utf8').includes('sk-mock-demo'), 'the key is never written');
@@ -46,8 +49,9 @@ export const tests = [
       await control.reset();
       const fs = await fileStore();
       const opts = options({ maxAgeMs: 600_000 });
-      const first = await new lib.ResourcesClient({ ...opts, storage: new fs.FileStorage(fs.dir) }).fetchResources();
-      const [file] = fs.files();
+      const writer = new lib.ResourcesClient({ ...opts, storage: new fs.FileStorage(fs.dir) });
+      const first = await writer.fetchResources();
+      const file = fs.fileOf(writer.storageKey);
       fs.writeFileSync(file, '{"key":"x","value":"{not a rec');
       await control.clearLog();
       const reader = new lib.ResourcesClient({ ...opts, storage: new fs.FileStorage(fs.dir) });
@@ -64,7 +68,7 @@ export const tests = [
       const { key, value } = JSON.parse(fs.readFileSync(file, 'utf8'));
       equal(key, reader.storageKey);
       equal(JSON.parse(value).body.data.hash, results[0].hash, 'a whole record of the changed catalog');
-      equal(fs.files().length, 1, 'one record file');
+      equal(fs.files().length, 2, 'one record file, beside the salt\'s');
       equal(fs.others().length, 0, `no temporary file left: ${fs.others()}`);
     },
   },
