@@ -159,4 +159,17 @@ export const tests = [
       }
     },
   },
+  {
+    name: "storage: 'indexeddb' where the runtime has no IndexedDB: memory, with a warning; calls succeed",
+    only: 'node',
+    async run({ lib, options, control }) {
+      await control.reset();
+      const client = new lib.ResourcesClient(options({ storage: 'indexeddb' }));
+      const result = await within(client.fetchResources(), 'fetchResources');
+      equal(result.source, 'network');
+      ok(result.warnings.some((w) => w.startsWith('storage unavailable, kept in memory: ') && w.includes('IndexedDB is not available')),
+        result.warnings.join('\n'));
+      equal(client.cached().hash, result.hash);
+    },
+  },
 ];

@@ -89,12 +89,26 @@ const withCause = new ResourcesError('m', { code: 'NETWORK_ERROR', cause: new Er
 void [headersObject, headerPairs, freedCode, withCause];
 const alsoLocal: ClientOptions = { storage: 'local' };
 const alsoMemory: ClientOptions = { storage: 'memory' };
+const alsoIndexedDB: ClientOptions = { storage: 'indexeddb' };
+// An asynchronous store (Workers KV, IndexedDB, a database): methods that return promises.
+const kv = new Map<string, string>();
+const asyncStorage: StorageLike = {
+  getItem: async (k) => kv.get(k) ?? null,
+  setItem: async (k, v) => { kv.set(k, v); },
+  removeItem: async (k) => { kv.delete(k); },
+};
+void [alsoIndexedDB];
 
 export async function consume(): Promise<void> {
   const client = new ResourcesClient(options);
   new ResourcesClient();
   new ResourcesClient(alsoLocal);
   new ResourcesClient(alsoMemory);
+  const hydrating = new ResourcesClient({ storage: asyncStorage });
+  const ready: Promise<void> = hydrating.ready();
+  await ready;
+  const key: string = hydrating.storageKey;
+  void key;
 
   const controller = new AbortController();
   const call: FetchOptions = { refresh: true, signal: controller.signal };

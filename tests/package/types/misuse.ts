@@ -21,7 +21,7 @@ declare const model: Model;
 
 // @ts-expect-error unknown option (a typo of baseUrl)
 new ResourcesClient({ baseURL: 'http://x' });
-// @ts-expect-error storage must be "local", "memory" or a StorageLike
+// @ts-expect-error storage must be "local", "memory", "indexeddb" or a StorageLike
 new ResourcesClient({ storage: 'session' });
 // @ts-expect-error a StorageLike needs removeItem
 const partial: StorageLike = { getItem: () => null, setItem: () => {} };
