@@ -21,8 +21,9 @@ const detail = (e) => (e && typeof e === 'object' && 'message' in e ? String(e.m
 function startSync(module) {
   glue.initSync({ module });
   glue.__registerErrorClass(ResourcesError);
-  // Records too large for localStorage go to IndexedDB, where there is one.
-  if (typeof indexedDB === 'object' && indexedDB !== null) glue.__registerOverflowStore(indexedDBStorage);
+  // Records too large for localStorage go to IndexedDB (opened only then: where
+  // there is none, that write fails like any other and the record stays in memory).
+  glue.__registerOverflowStore(indexedDBStorage);
   guardFreed(glue.ResourcesClient);
   ready = true;
   failure = null;
@@ -169,6 +170,25 @@ function withStorage(options) {
   return options;
 }
 
+// While the module's first request is on the network, the code that will judge
+// its answer is made ready: engines compile a WebAssembly function on its first
+// call, which on a cold page costs milliseconds once the answer is there. A
+// tiny catalog through parseResources (the same walk) does it in the wait.
+const WARM_BODY = '{"status":"SUCCESS","data":{"hash":"d2FybQ","resources":{"models":[{"model":"w",'
+  + '"modality":"text","availableRunOptions":[{"key":"k","options":["a","b"]}]}]}}}';
+let warmed = false;
+function warmWhileWaiting() {
+  if (warmed) return;
+  warmed = true;
+  setTimeout(() => {
+    try {
+      glue.parseResources(WARM_BODY);
+    } catch {
+      // Nothing depends on it.
+    }
+  }, 0);
+}
+
 // The class exists before the module is started; only constructing one needs it.
 export class ResourcesClient extends glue.ResourcesClient {
   #store;
@@ -190,7 +210,9 @@ export class ResourcesClient extends glue.ResourcesClient {
   fetchResources(options) {
     if (this.__wbg_ptr === 0) return Promise.reject(freedError('fetchResources'));
     if (this.#missingKey) return this.#store.follow(failForMissingKey((o) => super.fetchResources(o), options));
-    return this.#store.follow(super.fetchResources(options));
+    const call = this.#store.follow(super.fetchResources(options));
+    warmWhileWaiting();
+    return call;
   }
 
   observe(response) {
@@ -224,7 +246,10 @@ export function fetchResources(options) {
   if (!ready) return Promise.reject(unavailable('fetchResources()'));
   const [filled, missingKey] = withEnvironment(options);
   const given = withStorage(filled);
-  return missingKey ? failForMissingKey(glue.fetchResources, given) : glue.fetchResources(given);
+  if (missingKey) return failForMissingKey(glue.fetchResources, given);
+  const call = glue.fetchResources(given);
+  warmWhileWaiting();
+  return call;
 }
 export function parseResources(...args) {
   if (!ready) throw unavailable('parseResources()');

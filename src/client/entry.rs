@@ -51,6 +51,8 @@ pub(crate) struct Entry {
     hydration: RefCell<Option<Hydration>>,
     /// The `storage` event listener of other tabs' writes (`localStorage` only).
     other_tabs: RefCell<Option<OtherTabs>>,
+    /// Whether it hears other tabs and realms yet (see [`Entry::listen`]).
+    listening: Cell<bool>,
     /// The credentials of the record's clients (all alike: they share the scope).
     pub(super) redactor: Rc<Redactor>,
 }
@@ -83,6 +85,7 @@ impl Entry {
                 clients: RefCell::new(Vec::new()),
                 hydration: RefCell::new(None),
                 other_tabs: RefCell::new(None),
+                listening: Cell::new(false),
                 redactor: redactor.clone(),
             });
             entry.start(config, parts);
@@ -107,6 +110,17 @@ impl Entry {
                 let salt = PendingSalt { pending, salt_key, parts: parts.to_vec(), prefix: config.storage_key.clone() };
                 self.hydrate_later(Some(salt), None);
             }
+        }
+    }
+
+    /// Starts hearing other tabs and realms, once: when a client of the record
+    /// adds a listener (a client that only reads `cached()` reads its store,
+    /// which is current anyway). A new client costs no event listener or
+    /// channel until then: registering the first `storage` listener and
+    /// opening a channel cost a cold page milliseconds.
+    pub(super) fn listen(self: &Rc<Entry>) {
+        if self.listening.replace(true) {
+            return;
         }
         if self.store.is_local_storage() {
             // A weak handle: the listener must not keep a released entry alive.
@@ -237,6 +251,8 @@ impl Entry {
         let rec = StoredRecord { body: head.len()..head.len() + body.length() as usize, ..checked.clone() };
         self.remember(&text, &Rc::new(rec));
         self.tell_clients(&text, except);
+        // Other realms hear of it (the channel opens with the first record stored).
+        sync::open_channel();
         sync::post(self.key(), &text);
     }
 

@@ -361,6 +361,7 @@ impl Client {
 
     /// [`Client::on_change`] for a listener of snapshots.
     pub(crate) fn on_change_snapshot(&self, listener: SnapshotListener) -> u32 {
+        self.inner.entry.listen();
         let id = self.inner.next_listener.get();
         self.inner.next_listener.set(id.wrapping_add(1));
         self.inner.listeners.borrow_mut().push((id, listener));
