@@ -139,22 +139,20 @@ pub(super) async fn run(entry: Weak<Entry>, starter: Weak<ClientState>, id: u64,
             Either::Right(_) => return finish(&entry, &this, id, previous, previous_hash, Err(Error::Aborted), false),
         }
     };
-    if lock.as_ref().is_some_and(|l| l.granted) {
+    if let Some(lock) = lock.as_ref().filter(|l| l.granted) {
         // A tab that waited finds the record another tab stored meanwhile and
-        // takes it: one request for all of them, changed catalog or not.
-        if let Some((text, rec)) = this.record() {
-            let moved = previous.as_ref().map_or(true, |(t, _)| *t != text);
-            // Stored by another tab since this call began, or found unchanged
-            // by it (an unchanged record is not rewritten: see `note_unchanged`).
-            let renewed = if moved { rec.fetched_at >= started } else { entry.unchanged_since(started) };
-            if renewed && !rec.stale {
+        // takes it: one request for all of them, changed catalog or not. The
+        // other tab's write reaches this tab's `localStorage` a moment after that
+        // tab let the lock go (Chromium hands storage changes between processes
+        // asynchronously), so a tab that had to wait looks again for a while.
+        let looks = if lock.waited { RENEWAL_LOOKS } else { 1 };
+        for look in 1..=looks {
+            if let Some(snapshot) = renewed_elsewhere(&entry, &this, &previous, &previous_hash, started) {
                 entry.end_flight(id);
-                this.refresh_asked.set(false);
-                let mut snapshot = cache_snapshot(&text, &rec, false, None);
-                snapshot.changed = previous_hash.as_deref() != Some(rec.hash.as_str());
-                snapshot.previous_hash = previous_hash;
-                this.announce(&snapshot);
                 return Ok(Rc::new(snapshot));
+            }
+            if look < looks {
+                sleep(RENEWAL_LOOK_MS).await;
             }
         }
     }
@@ -199,6 +197,36 @@ pub(super) async fn run(entry: Weak<Entry>, starter: Weak<ClientState>, id: u64,
     let output = finish(&entry, &this, id, previous, previous_hash, outcome, locked);
     drop(lock);
     output
+}
+
+/// How often, and how far apart, a realm that waited for the lock looks for
+/// what the realm before it stored (100 ms in all, before it asks the network).
+const RENEWAL_LOOKS: u32 = 10;
+const RENEWAL_LOOK_MS: u64 = 10;
+
+/// The snapshot of a record another realm stored (or found unchanged) since
+/// this refresh began, announced to `this` client; `None` when there is none.
+fn renewed_elsewhere(
+    entry: &Entry,
+    this: &ClientState,
+    previous: &Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>,
+    previous_hash: &Option<String>,
+    started: f64,
+) -> Option<Snapshot> {
+    let (text, rec) = this.record()?;
+    let moved = previous.as_ref().map_or(true, |(t, _)| *t != text);
+    // Stored by another realm since this call began, or found unchanged by it
+    // (an unchanged record is not rewritten: see `Entry::note_unchanged`).
+    let renewed = if moved { rec.fetched_at >= started } else { entry.unchanged_since(started) };
+    if !renewed || rec.stale {
+        return None;
+    }
+    this.refresh_asked.set(false);
+    let mut snapshot = cache_snapshot(&text, &rec, false, None);
+    snapshot.changed = previous_hash.as_deref() != Some(rec.hash.as_str());
+    snapshot.previous_hash = previous_hash.clone();
+    this.announce(&snapshot);
+    Some(snapshot)
 }
 
 /// Tells the attempt hooks of every client the flight serves (the starter's

@@ -27,6 +27,8 @@ pub struct Held {
     withdraw: AbortController,
     /// Whether the lock was granted (false: no lock manager, it refused, or the wait timed out).
     pub granted: bool,
+    /// Whether another holder had it when it was asked for (so this one waited).
+    pub waited: bool,
 }
 
 impl Drop for Held {
@@ -52,25 +54,48 @@ fn lock_manager() -> Option<JsValue> {
 /// request was refused). Dropping the future withdraws a request still waiting.
 pub async fn acquire(name: &str, timeout_ms: u64) -> Option<Held> {
     let locks = lock_manager()?;
+    // Taken at once when it is free (`ifAvailable`); else asked for again, to wait.
+    if let Some(held) = request(&locks, name, true, timeout_ms).await {
+        if held.granted {
+            return Some(held);
+        }
+    }
+    let mut held = request(&locks, name, false, timeout_ms).await?;
+    held.waited = true;
+    Some(held)
+}
+
+/// One request for the lock: with `if_available`, granted only when it is free
+/// (the callback is then given `null` and the request ends ungranted).
+async fn request(locks: &JsValue, name: &str, if_available: bool, timeout_ms: u64) -> Option<Held> {
     let withdraw = AbortController::new().ok()?;
-    let request: Function = Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
+    let request: Function = Reflect::get(locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
     let mut release_fn = None;
     let release = Promise::new(&mut |resolve, _| release_fn = Some(resolve));
     let mut granted_fn = None;
     let granted = Promise::new(&mut |resolve, _| granted_fn = Some(resolve));
     let (release_fn, granted_fn) = (release_fn?, granted_fn?);
-    let mut held = Held { release: release_fn, withdraw: withdraw.clone(), granted: false };
+    let mut held = Held { release: release_fn, withdraw: withdraw.clone(), granted: false, waited: false };
     let on_grant = {
         let granted_fn = granted_fn.clone();
         let release = release.clone();
-        Closure::once_into_js(move |_lock: JsValue| -> JsValue {
-            let _ = granted_fn.call1(&JsValue::UNDEFINED, &JsValue::TRUE);
-            release.into()
+        Closure::once_into_js(move |lock: JsValue| -> JsValue {
+            // `null`: not available (`ifAvailable`), nothing is held.
+            let _ = granted_fn.call1(&JsValue::UNDEFINED, &JsValue::from_bool(!lock.is_null()));
+            if lock.is_null() {
+                JsValue::UNDEFINED
+            } else {
+                release.into()
+            }
         })
     };
     let options = Object::new();
-    let _ = Reflect::set(&options, &JsValue::from_str("signal"), &withdraw.signal());
-    let Ok(pending) = request.call3(&locks, &JsValue::from_str(name), &options, &on_grant) else {
+    if if_available {
+        let _ = Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
+    } else {
+        let _ = Reflect::set(&options, &JsValue::from_str("signal"), &withdraw.signal());
+    }
+    let Ok(pending) = request.call3(locks, &JsValue::from_str(name), &options, &on_grant) else {
         return None;
     };
     // A refused request (aborted, or an origin without locks) ends the wait

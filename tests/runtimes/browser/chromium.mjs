@@ -200,13 +200,18 @@ async function tenTabs(changed) {
     }
     if (changed) await control.catalog({ preset: 'changed' });
     await control.clearLog();
-    await control.faults({ delayMs: 200 });
-    const results = await Promise.all(tabs.map((tab) => tab.evaluate(async () => {
+    await control.faults({ delayMs: 500 });
+    // Every tab calls at the same moment (the tabs share the clock), whatever
+    // the time it takes to reach each of them.
+    const at = Date.now() + 1000;
+    const results = await Promise.all(tabs.map((tab) => tab.evaluate(async (when) => {
+      await new Promise((resolve) => setTimeout(resolve, when - Date.now()));
+      const t = Date.now();
       const r = await window.__client.fetchResources({ refresh: true });
-      return [r.hash, r.source];
-    })));
+      return [r.hash, r.source, t, Date.now()];
+    }, at)));
     const requests = (await control.resourceRequests()).length;
-    if (requests !== 1) throw new Error(`${requests} catalog requests for ten tabs, expected 1`);
+    if (requests !== 1) throw new Error(`${requests} catalog requests for ten tabs, expected 1: ${JSON.stringify(results)} ${JSON.stringify(await control.resourceRequests())}`);
     const expected = changed ? results.find(([, source]) => source === 'network')?.[0] : first;
     if (changed && expected === first) throw new Error('the changed catalog was not fetched');
     const wrong = results.filter(([hash]) => hash !== expected);
