@@ -44,7 +44,7 @@ pub fn is_credential_header(name: &str) -> bool {
     const HINTS: [&str; 9] =
         ["auth", "cookie", "key", "token", "secret", "session", "password", "credential", "signature"];
     let name = name.to_ascii_lowercase();
-    HINTS.iter().any(|hint| name.contains(hint))
+    HINTS.iter().any(|hint| super::text::find_text(&name, hint).is_some())
 }
 
 /// The secrets in a credential header's value: the whole value, the part after
