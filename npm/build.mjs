@@ -61,6 +61,9 @@ function minifyNames(dir) {
     // Exports the glue never calls (abort hooks) have nothing to rewrite.
     code = code.replace(new RegExp(`\\bwasm\\.${escape(name)}(?![\\w$])`, 'g'), () => `wasm[${JSON.stringify(short)}]`);
   }
+  // The glue's own functions for closures are named after hashes too.
+  const invokers = [...new Set(code.match(/\bwasm_bindgen__convert__closures_____invoke__h[0-9a-f]{16}(?:_\d+)?\b/g))];
+  invokers.forEach((name, i) => { code = code.replace(new RegExp(`\\b${name}\\b`, 'g'), `__wbg_invoke${i}`); });
   replaceOnce(`${JSON.stringify(froms[0])}: import0`, `${JSON.stringify(modules[0])}: import0`, 'the import module');
   const glueOut = path.join(tmp, 'resources_client.js');
   fs.writeFileSync(glueOut, code);
