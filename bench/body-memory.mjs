@@ -11,7 +11,8 @@ let memory = null;
 const Instance = WebAssembly.Instance;
 WebAssembly.Instance = function (module, imports) {
   const instance = new Instance(module, imports);
-  memory = instance.exports.memory;
+  // Found by kind: the package's build gives the module's exports short names.
+      memory = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
   return instance;
 };
 const lib = createRequire(import.meta.url)('../pkg/index.cjs');

@@ -14,7 +14,9 @@
 //   index.cjs      Node.js (require); index.mjs re-exports it for import
 //   init.cjs, init.node.mjs  resources-client/init for Node.js
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,9 +24,54 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const src = path.join(root, 'npm');
 const out = path.join(root, 'pkg');
 const wasmPackDir = path.resolve(process.argv[2] ?? path.join(root, 'target/wasm-pack/web'));
-const glue = path.join(wasmPackDir, 'resources_client.js');
-const wasmFile = path.join(wasmPackDir, 'resources_client_bg.wasm');
 const WASM = 'web/resources_client_bg.wasm';
+
+/**
+ * The module with short import, export and import-module names, and the glue
+ * rewritten to match. wasm-bindgen names each import after its function and a
+ * 16-digit hash (`__wbg_status_cb85b6c8d1769fa1`): 146 imports, each name once
+ * in the module and once in the glue, and hashes do not compress. Binaryen's
+ * `--minify-imports-and-exports-and-modules` renames them (`a`, `b`, ... `$b`)
+ * and prints the mapping, which is applied to the glue's import object keys and
+ * its `wasm.<export>` calls. Every entry shares this glue and module.
+ */
+function minifyNames(dir) {
+  const features = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resources-client-build-'));
+  const wasmOut = path.join(tmp, 'resources_client_bg.wasm');
+  const wasmOpt = path.join(root, 'node_modules/.bin/wasm-opt');
+  const mapping = JSON.parse(execFileSync(wasmOpt, [...features, '--minify-imports-and-exports-and-modules',
+    path.join(dir, 'resources_client_bg.wasm'), '-o', wasmOut], { encoding: 'utf8' }));
+  const module = new WebAssembly.Module(fs.readFileSync(wasmOut));
+  const modules = [...new Set(WebAssembly.Module.imports(module).map((i) => i.module))];
+  const froms = [...new Set(mapping.imports.map(([m]) => m))];
+  if (modules.length !== 1 || froms.length !== 1) throw new Error(`minifyNames: expected one import module, got ${froms}`);
+  let code = fs.readFileSync(path.join(dir, 'resources_client.js'), 'utf8');
+  const replaceOnce = (pattern, to, what) => {
+    let n = 0;
+    code = code.replace(pattern, () => { n += 1; return to; });
+    if (n === 0) throw new Error(`minifyNames: ${what} not found in the glue`);
+  };
+  const escape = (s) => s.replace(/[$]/g, '\\$');
+  for (const [, name, short] of mapping.imports) {
+    replaceOnce(new RegExp(`(?<=^ {8})${escape(name)}(?=: function\\()`, 'gm'), JSON.stringify(short), `import ${name}`);
+  }
+  for (const [name, short] of mapping.exports) {
+    // Exports the glue never calls (abort hooks) have nothing to rewrite.
+    code = code.replace(new RegExp(`\\bwasm\\.${escape(name)}(?![\\w$])`, 'g'), () => `wasm[${JSON.stringify(short)}]`);
+  }
+  // The glue's own functions for closures are named after hashes too.
+  const invokers = [...new Set(code.match(/\bwasm_bindgen__convert__closures_____invoke__h[0-9a-f]{16}(?:_\d+)?\b/g))];
+  invokers.forEach((name, i) => { code = code.replace(new RegExp(`\\b${name}\\b`, 'g'), `__wbg_invoke${i}`); });
+  replaceOnce(`${JSON.stringify(froms[0])}: import0`, `${JSON.stringify(modules[0])}: import0`, 'the import module');
+  const glueOut = path.join(tmp, 'resources_client.js');
+  fs.writeFileSync(glueOut, code);
+  return { glue: glueOut, wasmFile: wasmOut, tmp };
+}
+const minified = minifyNames(wasmPackDir);
+process.on('exit', () => fs.rmSync(minified.tmp, { recursive: true, force: true }));
+const { glue, wasmFile } = minified;
 
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const { names, initNames } = readJson(path.join(src, 'exports.json'));

@@ -34,6 +34,7 @@ use wasm_bindgen::JsCast;
 use crate::domain::catalog::{self, diff_resources, ErrorCode, ModelChange, ResourcesDiff, Validation};
 use crate::domain::json::{Json, JsonObject};
 use crate::domain::types::{Modality, Model, Resources, RunOption};
+use crate::web::text::json_parse;
 
 #[wasm_bindgen]
 extern "C" {
@@ -43,8 +44,6 @@ extern "C" {
     fn own_entries(value: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
     fn stringify(value: &JsValue, replacer: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn parse(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The fields a diff compares; everything else stays in JS.
@@ -212,7 +211,7 @@ fn read_plain(value: &JsValue, fields: &[&str]) -> Result<JsValue, String> {
         .ok()
         .filter(JsValue::is_string)
         .ok_or_else(|| "could not be read as JSON (a cycle, a BigInt or a throwing getter)".to_owned())?;
-    parse(&text).map_err(|_| "could not be read as JSON".to_owned())
+    json_parse(&text).map_err(|_| "could not be read as JSON".to_owned())
 }
 
 // Readers of plain data (made by `JSON.parse`): their errors are a path

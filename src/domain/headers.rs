@@ -1,5 +1,7 @@
 //! Header rules: what the client sends and how it reads what comes back.
 
+use super::text::{parse_int, parse_u64};
+
 /// Name of the header carrying the known catalog hash.
 pub const CLI_AGENT: &str = "cli-agent";
 /// Name of the response header asking the client to act.
@@ -44,7 +46,7 @@ pub fn is_credential_header(name: &str) -> bool {
     const HINTS: [&str; 9] =
         ["auth", "cookie", "key", "token", "secret", "session", "password", "credential", "signature"];
     let name = name.to_ascii_lowercase();
-    HINTS.iter().any(|hint| name.contains(hint))
+    HINTS.iter().any(|hint| super::text::find_text(&name, hint).is_some())
 }
 
 /// The secrets in a credential header's value: the whole value, the part after
@@ -115,7 +117,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     }
     let ms = if value.bytes().all(|b| b.is_ascii_digit()) {
         // Many digits saturate instead of overflowing.
-        value.parse::<u64>().unwrap_or(u64::MAX).saturating_mul(1000)
+        parse_u64(value).unwrap_or(u64::MAX).saturating_mul(1000)
     } else if let Some(ms) = decimal_seconds_ms(value) {
         ms
     } else {
@@ -142,7 +144,7 @@ fn decimal_seconds_ms(value: &str) -> Option<u64> {
     if whole.len() + fraction.len() == 0 || !digits(whole) || !digits(fraction) {
         return None;
     }
-    let secs = if whole.is_empty() { 0 } else { whole.parse::<u64>().unwrap_or(u64::MAX) };
+    let secs = if whole.is_empty() { 0 } else { parse_u64(whole).unwrap_or(u64::MAX) };
     let millis = fraction.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |ms, b| ms * 10 + u64::from(b - b'0'));
     Some(secs.saturating_mul(1000).saturating_add(millis))
 }
@@ -152,7 +154,7 @@ fn decimal_seconds_ms(value: &str) -> Option<u64> {
 pub fn parse_http_date(s: &str) -> Option<f64> {
     let rest = &s[super::text::find_text(s, ", ")? + 2..];
     let mut parts = rest.split(' ');
-    let day: u32 = parts.next()?.parse().ok()?;
+    let day: u32 = parse_int(parts.next()?)?;
     let month = match parts.next()? {
         "Jan" => 1,
         "Feb" => 2,
@@ -168,10 +170,9 @@ pub fn parse_http_date(s: &str) -> Option<f64> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
+    let year: i64 = parse_int(parts.next()?)?;
     let mut hms = parts.next()?.split(':');
-    let (h, m, sec): (u32, u32, u32) =
-        (hms.next()?.parse().ok()?, hms.next()?.parse().ok()?, hms.next()?.parse().ok()?);
+    let (h, m, sec): (u32, u32, u32) = (parse_int(hms.next()?)?, parse_int(hms.next()?)?, parse_int(hms.next()?)?);
     if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
         return None;
     }

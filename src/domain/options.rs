@@ -134,7 +134,7 @@ impl Config {
             .filter(|(name, _)| is_credential_header(name))
             .map(|(name, value)| format!("header:{}={}", name.to_ascii_lowercase(), value.trim()))
             .collect();
-        headers.sort();
+        super::sort::heapsort(&mut headers);
         parts.extend(headers);
         match (&self.scope, fetch_identity) {
             (Some(scope), _) => parts.push(format!("scope={scope}")),

@@ -14,7 +14,8 @@
 //!   characters), since no run of it is long enough.
 //!
 //! Each redacted stretch becomes [`REDACTED`]. Matching is by 8-byte windows
-//! (a set of every window of every form), so the cost is linear in the text.
+//! (a sorted list of every window of every form, searched by halving: a few
+//! hundred windows per credential, so the cost is linear in the text).
 //! A concatenation of windows from different places of a credential is
 //! redacted too: more than strictly needed, never less.
 //!
@@ -25,7 +26,6 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::error::Error;
@@ -43,8 +43,10 @@ pub const REDACTED: &str = "[redacted]";
 /// The credentials of one client, ready to be found in any text.
 #[derive(Default, Debug, Clone)]
 pub struct Redactor {
-    /// Every [`MIN_RUN`]-byte window of every form of every credential.
-    windows: HashSet<[u8; MIN_RUN]>,
+    /// Every [`MIN_RUN`]-byte window of every form of every credential, as a
+    /// little-endian `u64`, sorted and without repeats. A list, not a
+    /// `HashSet`: no SipHash and no hash table code in the wasm build.
+    windows: Vec<u64>,
     /// Whole credentials shorter than [`MIN_RUN`], in each form.
     short: Vec<Vec<u8>>,
     /// Longest form: how far a credential reaching into an excerpt may extend past it.
@@ -69,11 +71,11 @@ impl Redactor {
                     }
                     continue;
                 }
-                for w in form.windows(MIN_RUN) {
-                    r.windows.insert(w.try_into().unwrap_or([0; MIN_RUN]));
-                }
+                r.windows.extend(form.windows(MIN_RUN).map(window));
             }
         }
+        super::sort::heapsort(&mut r.windows);
+        r.windows.dedup();
         r
     }
 
@@ -158,8 +160,7 @@ impl Redactor {
         };
         for i in 0..bytes.len() {
             if i + MIN_RUN <= bytes.len() {
-                let window: [u8; MIN_RUN] = bytes[i..i + MIN_RUN].try_into().unwrap_or([0; MIN_RUN]);
-                if self.windows.contains(&window) {
+                if self.windows.binary_search(&window(&bytes[i..i + MIN_RUN])).is_ok() {
                     add(i, i + MIN_RUN);
                     continue;
                 }
@@ -170,6 +171,11 @@ impl Redactor {
         }
         (!marks.is_empty()).then_some(marks)
     }
+}
+
+/// A [`MIN_RUN`]-byte window as the number [`Redactor`] keeps.
+fn window(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().unwrap_or([0; MIN_RUN]))
 }
 
 /// `bytes` with each marked range (widened until `boundary` holds at both

@@ -487,13 +487,9 @@ pub fn unescape(raw: &[u8]) -> Option<String> {
 
 /// `XXXX` or a surrogate pair `XXXX\uXXXX` after `\u`; the character and the bytes used.
 fn unicode_escape(s: &str) -> Option<(char, usize)> {
-    let hex = |s: &str| -> Option<u32> {
-        let h = s.get(..4)?;
-        if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        u32::from_str_radix(h, 16).ok()
-    };
+    // Four hex digits by hand: `u32::from_str_radix` brings a general radix parser.
+    let hex =
+        |s: &str| -> Option<u32> { s.get(..4)?.bytes().try_fold(0, |v, b| Some(v * 16 + (b as char).to_digit(16)?)) };
     let first = hex(s)?;
     match first {
         0xD800..=0xDBFF => {

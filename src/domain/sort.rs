@@ -6,30 +6,50 @@
 
 /// Sorts ascending in place (not stable: equal elements may swap).
 pub fn heapsort<T: Ord>(v: &mut [T]) {
-    let len = v.len();
+    // One sort body for every element type, reached through one small
+    // closure: each type then costs a comparison and a swap, not a heapsort.
+    heapsort_with(v.len(), &mut |op, a, b| match op {
+        Op::Less => v[a] < v[b],
+        Op::Swap => {
+            v.swap(a, b);
+            false
+        }
+    });
+}
+
+/// What [`heapsort_with`] asks of the elements `a` and `b`.
+enum Op {
+    /// Whether `a` sorts before `b`.
+    Less,
+    /// Swap them (the answer is ignored).
+    Swap,
+}
+
+/// Heapsort of `len` elements known only through `at(op, a, b)`.
+fn heapsort_with(len: usize, at: &mut dyn FnMut(Op, usize, usize) -> bool) {
     for start in (0..len / 2).rev() {
-        sift_down(v, start, len);
+        sift_down(at, start, len);
     }
     for end in (1..len).rev() {
-        v.swap(0, end);
-        sift_down(v, 0, end);
+        at(Op::Swap, 0, end);
+        sift_down(at, 0, end);
     }
 }
 
-/// Restores the max-heap property below `root` within `v[..end]`.
-fn sift_down<T: Ord>(v: &mut [T], mut root: usize, end: usize) {
+/// Restores the max-heap property below `root` within the first `end` elements.
+fn sift_down(at: &mut dyn FnMut(Op, usize, usize) -> bool, mut root: usize, end: usize) {
     loop {
         let mut child = 2 * root + 1;
         if child >= end {
             return;
         }
-        if child + 1 < end && v[child] < v[child + 1] {
+        if child + 1 < end && at(Op::Less, child, child + 1) {
             child += 1;
         }
-        if v[root] >= v[child] {
+        if !at(Op::Less, root, child) {
             return;
         }
-        v.swap(root, child);
+        at(Op::Swap, root, child);
         root = child;
     }
 }

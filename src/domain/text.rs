@@ -65,6 +65,28 @@ pub fn find_text(text: &str, needle: &str) -> Option<usize> {
     (0..text.len().checked_sub(needle.len())? + 1).find(|&i| text[i..].starts_with(needle))
 }
 
+/// A whole number written in decimal, read as `str::parse::<u64>` reads it (an
+/// optional `+`, then at least one ASCII digit; `None` past `u64::MAX`). One
+/// reader for every integer the client parses (header values, dates): each
+/// `parse::<T>` of std brings its own radix parser into the wasm build.
+pub fn parse_u64(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit < 10).then_some(())?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+/// [`parse_u64`] for a narrower type: `None` where `parse::<T>` has none
+/// (a sign `T` cannot hold aside, which the callers' ranges reject anyway).
+pub fn parse_int<T: TryFrom<u64>>(text: &str) -> Option<T> {
+    T::try_from(parse_u64(text)?).ok()
+}
+
 /// `text` with every occurrence of `needle` (not empty), left to right and
 /// not overlapping, replaced by `with`: `str::replace` without the two-way searcher.
 pub fn replace_text(text: &str, needle: &str, with: &str) -> String {
@@ -350,6 +372,17 @@ mod tests {
             "a\u{200B}b\u{202E}c\u{FEFF}\u{85}".escape_text().to_string(),
             "a\\u{200b}b\\u{202e}c\\u{feff}\\u{85}"
         );
+    }
+
+    #[test]
+    fn reads_integers_like_str_parse() {
+        for text in
+            ["", "+", "-", "0", "+7", "-7", "007", "12a", " 1", "1 ", "18446744073709551615", "18446744073709551616"]
+        {
+            assert_eq!(parse_u64(text), text.parse::<u64>().ok(), "{text:?}");
+            assert_eq!(parse_int::<u32>(text), text.parse::<u32>().ok(), "{text:?}");
+        }
+        assert_eq!(parse_int::<u32>("4294967296"), None);
     }
 
     #[test]

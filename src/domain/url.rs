@@ -81,7 +81,8 @@ pub fn is_redirect(status: u16) -> bool {
 /// The origin of an absolute URL, `scheme://host[:port]`, lowercased, without
 /// credentials or the scheme's default port; `None` when it has no `scheme://`.
 pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
+    let at = super::text::find_text(url, "://")?;
+    let (scheme, rest) = (&url[..at], &url[at + 3..]);
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (scheme, mut host) = (scheme.to_ascii_lowercase(), host.to_ascii_lowercase());

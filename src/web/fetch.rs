@@ -25,6 +25,7 @@ use super::timer::sleep;
 use super::{js_message, now_ms, resolve_url};
 use crate::domain::error::Error;
 use crate::domain::headers::{parse_retry_after, without_credentials};
+use crate::domain::text::parse_u64;
 use crate::domain::url::{is_redirect, origin_of, MAX_REDIRECTS};
 
 /// What came back from one attempt, read in full.
@@ -165,7 +166,7 @@ impl Attempt<'_> {
         let content_type = headers.get("content-type");
         let retry_after_ms = headers.get("retry-after").and_then(|v| parse_retry_after(&v, now_ms()));
         let too_large = Error::ResponseTooLarge { status, max_bytes: self.max_bytes };
-        let declared = headers.get("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        let declared = headers.get("content-length").and_then(|v| parse_u64(v.trim()));
         if declared.is_some_and(|len| len > self.max_bytes) {
             if let Some(stream) = response.body() {
                 let _ = stream.cancel();
