@@ -303,8 +303,14 @@ impl Entry {
     }
 
     /// Whether another tab found the stored catalog unchanged at `since_ms` or later.
-    pub(super) fn unchanged_since(&self, since_ms: f64) -> bool {
-        self.store.read_note().and_then(|n| n.parse::<u64>().ok()).is_some_and(|at| at as f64 >= since_ms)
+    pub(super) async fn unchanged_since(&self, since_ms: f64) -> bool {
+        self.store.read_note().await.and_then(|n| n.parse::<u64>().ok()).is_some_and(|at| at as f64 >= since_ms)
+    }
+
+    /// Reads the record again from an asynchronous store, which this realm
+    /// otherwise answers from its held copy: another tab may have stored it.
+    pub(super) async fn reread(&self) {
+        self.store.reread().await;
     }
 
     /// Removes the stored record.

@@ -147,7 +147,10 @@ pub(super) async fn run(entry: Weak<Entry>, starter: Weak<ClientState>, id: u64,
         // asynchronously), so a tab that had to wait looks again for a while.
         let looks = if lock.waited { RENEWAL_LOOKS } else { 1 };
         for look in 1..=looks {
-            if let Some(snapshot) = renewed_elsewhere(&entry, &this, &previous, &previous_hash, started) {
+            if lock.waited {
+                entry.reread().await;
+            }
+            if let Some(snapshot) = renewed_elsewhere(&entry, &this, &previous, &previous_hash, started).await {
                 entry.end_flight(id);
                 return Ok(Rc::new(snapshot));
             }
@@ -206,7 +209,7 @@ const RENEWAL_LOOK_MS: u64 = 10;
 
 /// The snapshot of a record another realm stored (or found unchanged) since
 /// this refresh began, announced to `this` client; `None` when there is none.
-fn renewed_elsewhere(
+async fn renewed_elsewhere(
     entry: &Entry,
     this: &ClientState,
     previous: &Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>,
@@ -217,7 +220,7 @@ fn renewed_elsewhere(
     let moved = previous.as_ref().map_or(true, |(t, _)| *t != text);
     // Stored by another realm since this call began, or found unchanged by it
     // (an unchanged record is not rewritten: see `Entry::note_unchanged`).
-    let renewed = if moved { rec.fetched_at >= started } else { entry.unchanged_since(started) };
+    let renewed = if moved { rec.fetched_at >= started } else { entry.unchanged_since(started).await };
     if !renewed || rec.stale {
         return None;
     }

@@ -303,18 +303,49 @@ impl Store {
         }
     }
 
-    /// The note kept beside the record at `<key>:checked` in `localStorage`,
-    /// the store the tabs of an origin share: see [`crate::client`]'s refresh
-    /// lock. `None` for other stores, which keep no note.
-    pub fn read_note(&self) -> Option<String> {
-        let Backend::Js { object, is_local: true, .. } = &*self.backend.borrow() else { return None };
-        call(object, "getItem", &[JsValue::from_str(&note_key(self.key()))]).ok()?.as_string()
+    /// The store of the notes kept beside a record (see [`crate::client`]'s
+    /// refresh lock): the stores the tabs of an origin share, `localStorage`
+    /// and the package's IndexedDB store. Not the caller's own stores, whose
+    /// keys are theirs.
+    fn note_store(&self) -> Option<JsValue> {
+        match &*self.backend.borrow() {
+            Backend::Js { object, is_local: true, .. } => Some(object.clone()),
+            Backend::Js { object, is_async: true, .. } if OVERFLOW.with(|o| o.borrow().as_ref() == Some(object)) => {
+                Some(object.clone())
+            }
+            _ => None,
+        }
     }
 
-    /// Writes the note beside the record (`localStorage` only; a failure only loses the note).
+    /// The note kept beside the record at `<key>:checked`; `None` where none is kept.
+    pub async fn read_note(&self) -> Option<String> {
+        let store = self.note_store()?;
+        let value = call(&store, "getItem", &[JsValue::from_str(&note_key(self.key()))]).ok()?;
+        settled(value).await.ok()?.as_string()
+    }
+
+    /// Writes the note beside the record (a failure only loses the note).
     pub fn write_note(&self, value: &str) {
-        if let Backend::Js { object, is_local: true, .. } = &*self.backend.borrow() {
-            let _ = call(object, "setItem", &[JsValue::from_str(&note_key(self.key())), JsValue::from_str(value)]);
+        let Some(store) = self.note_store() else { return };
+        let written = call(&store, "setItem", &[JsValue::from_str(&note_key(self.key())), JsValue::from_str(value)]);
+        if let Some(promise) = written.ok().as_ref().and_then(as_promise) {
+            // Settled here, so that a failure is no unhandled rejection.
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = JsFuture::from(promise).await;
+            });
+        }
+    }
+
+    /// Reads an asynchronous store's record again (another realm may have
+    /// written it meanwhile); nothing for other stores, which are read each time.
+    pub async fn reread(&self) {
+        let object = match &*self.backend.borrow() {
+            Backend::Js { object, is_async: true, .. } => object.clone(),
+            _ => return,
+        };
+        let Ok(value) = call(&object, "getItem", &[JsValue::from_str(self.key())]) else { return };
+        if let Ok(value) = settled(value).await {
+            *self.held.borrow_mut() = value.is_string().then_some(value);
         }
     }
 

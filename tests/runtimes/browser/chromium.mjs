@@ -98,11 +98,11 @@ try {
       }
     }
   }
-  for (const changed of [false, true]) {
-    const label = `tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}`;
+  for (const [changed, storage] of [[false, 'local'], [true, 'local'], [false, 'indexeddb'], [true, 'indexeddb']]) {
+    const label = `tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}, storage '${storage}'`;
     if (filter && !label.includes(filter)) continue;
     try {
-      await tenTabs(changed);
+      await tenTabs(changed, storage);
       passed += 1;
       console.log(`ok - [chromium] ${label}`);
     } catch (e) {
@@ -175,7 +175,7 @@ async function serviceWorkerRestart() {
 // Ten tabs of one origin that call fetchResources({ refresh: true }) at once
 // make one request between them, whether the catalog changed or not: the tabs
 // that waited for the refresh lock take what the first one found.
-async function tenTabs(changed) {
+async function tenTabs(changed, storage) {
   const control = controlApi(api.url);
   await control.reset();
   const context = await browser.newContext();
@@ -188,13 +188,16 @@ async function tenTabs(changed) {
       await tab.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
       tabs.push(tab);
     }
-    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('ten'), retries: 0, storage: 'local' };
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('ten'), retries: 0, storage };
     const open = (tab) => tab.evaluate(async (o) => {
       const lib = await import('/pkg/index.js');
       window.__client = new lib.ResourcesClient(o);
+      await window.__client.ready();
       return window.__client.hash ?? (await window.__client.fetchResources()).hash;
     }, opts);
     const first = await open(tabs[0]);
+    // An asynchronous store's write lands a moment after the call resolves.
+    if (storage === 'indexeddb') await new Promise((resolve) => setTimeout(resolve, 200));
     for (const tab of tabs.slice(1)) {
       if ((await open(tab)) !== first) throw new Error('a tab does not read the stored record');
     }
