@@ -72,63 +72,34 @@ try {
       await initPage.close();
     }
   }
-  {
-    const label = 'service worker: stopped by the browser, it answers from IndexedDB after the restart, with no request';
-    if (!filter || label.includes(filter)) {
-      try {
-        await serviceWorkerRestart();
-        passed += 1;
-        console.log(`ok - [chromium] ${label}`);
-      } catch (e) {
-        failed += 1;
-        console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
-      }
-    }
-  }
-  {
-    const label = 'storage: a 50,000-model catalog over the localStorage quota is kept in IndexedDB and served after a reload with no request';
-    if (!filter || label.includes(filter)) {
-      try {
-        await largeCatalogAfterReload();
-        passed += 1;
-        console.log(`ok - [chromium] ${label}`);
-      } catch (e) {
-        failed += 1;
-        console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
-      }
-    }
-  }
+  await check('service worker: stopped by the browser, it answers from IndexedDB after the restart, with no request', serviceWorkerRestart);
+  await check('storage: a 50,000-model catalog over the localStorage quota is kept in IndexedDB and served after a reload with no request', largeCatalogAfterReload);
   for (const [changed, storage] of [[false, 'local'], [true, 'local'], [false, 'indexeddb'], [true, 'indexeddb']]) {
-    const label = `tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}, storage '${storage}'`;
-    if (filter && !label.includes(filter)) continue;
-    try {
-      await tenTabs(changed, storage);
-      passed += 1;
-      console.log(`ok - [chromium] ${label}`);
-    } catch (e) {
-      failed += 1;
-      console.log(`not ok - [chromium] ${label}\n  ${String(e?.message ?? e).replaceAll('\n', '\n  ')}`);
-    }
+    await check(`tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}, storage '${storage}'`,
+      () => tenTabs(changed, storage));
   }
   // Two tabs of one origin (one browser context) that both observe
   // action-require make one catalog request between them (Web Locks); the
   // tab that waited takes the record the other stored.
-  const label = 'tabs: two tabs that both observe action-require make one catalog request between them';
-  if (!filter || label.includes(filter)) {
-    try {
-      await twoTabs();
-      passed += 1;
-      console.log(`ok - [chromium] ${label}`);
-    } catch (error) {
-      failed += 1;
-      console.log(`not ok - [chromium] ${label}\n  ${String(error?.stack ?? error).replaceAll('\n', '\n  ')}`);
-    }
-  }
+  await check('tabs: two tabs that both observe action-require make one catalog request between them', twoTabs);
 } finally {
   await browser.close();
   await api.close();
   await site.close();
 }
+/** Runs one check of this file (unless the filter leaves it out) and reports it. */
+async function check(label, run) {
+  if (filter && !label.includes(filter)) return;
+  try {
+    await run();
+    passed += 1;
+    console.log(`ok - [chromium] ${label}`);
+  } catch (error) {
+    failed += 1;
+    console.log(`not ok - [chromium] ${label}\n  ${String(error?.stack ?? error).replaceAll('\n', '\n  ')}`);
+  }
+}
+
 // A service worker the browser stopped (as it does when idle) answers from its
 // IndexedDB record after it restarts: no second request within maxAgeMs.
 async function serviceWorkerRestart() {

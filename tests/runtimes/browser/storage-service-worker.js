@@ -2,6 +2,7 @@
 // the default store there is IndexedDB (no localStorage). It answers a message
 // with the catalog once its record is written, so the browser may stop it at once.
 import { ResourcesClient, ResourcesError } from '/pkg/index.js';
+import { storedText } from './package-database.js';
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
@@ -22,16 +23,6 @@ self.addEventListener('message', (event) => {
 });
 
 /** Whether the package's database holds a record at `key`. */
-function stored(key) {
-  return new Promise((resolve) => {
-    const open = indexedDB.open('resources-client');
-    open.onerror = () => resolve(false);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('records')) { db.close(); resolve(false); return; }
-      const get = db.transaction('records').objectStore('records').get(key);
-      get.onsuccess = () => { db.close(); resolve(typeof get.result === 'string'); };
-      get.onerror = () => { db.close(); resolve(false); };
-    };
-  });
+async function stored(key) {
+  return (await storedText(key)) !== null;
 }

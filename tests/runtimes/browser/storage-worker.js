@@ -3,6 +3,7 @@
 // a worker has no localStorage. It answers once the record is written, so the
 // page may end it at once, as a browser ends an idle worker.
 import { ResourcesClient, ResourcesError } from '/pkg/index.js';
+import { storedText } from './package-database.js';
 
 self.onmessage = async (event) => {
   const { api, storageKey, refresh } = event.data;
@@ -19,19 +20,10 @@ self.onmessage = async (event) => {
 };
 
 /** The hash of the record at `key` in the package's IndexedDB database, read directly. */
-function stored(key) {
-  return new Promise((resolve) => {
-    const open = indexedDB.open('resources-client');
-    open.onerror = () => resolve(null);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('records')) { db.close(); resolve(null); return; }
-      const get = db.transaction('records').objectStore('records').get(key);
-      get.onsuccess = () => {
-        db.close();
-        try { resolve(JSON.parse(get.result).body.data.hash); } catch { resolve(null); }
-      };
-      get.onerror = () => { db.close(); resolve(null); };
-    };
-  });
+async function stored(key) {
+  try {
+    return JSON.parse(await storedText(key)).body.data.hash;
+  } catch {
+    return null;
+  }
 }
