@@ -179,7 +179,7 @@ impl Store {
                     }
                     Read::Later(promise)
                 }
-                None if value.as_string().as_deref() == Some(MOVED_TO_INDEXEDDB) => self.follow_move(&object, name),
+                None if is_text(&value, MOVED_TO_INDEXEDDB) => self.follow_move(&object, name),
                 None => Read::Now(value.is_string().then_some(value)),
             },
             Err(reason) => {
@@ -248,7 +248,7 @@ impl Store {
             Read::Later(promise) => return Err(promise),
             Read::Now(stored) => stored,
         };
-        if let Some(salt) = stored.and_then(|s| s.as_string()).filter(|s| is_salt(s)) {
+        if let Some(salt) = stored.and_then(|s| short_text(&s, SALT_LEN)).filter(|s| is_salt(s)) {
             return Ok(salt);
         }
         let Some(object) = self.identity() else { return Ok(String::new()) };
@@ -257,13 +257,15 @@ impl Store {
         let fresh = random_hex(16);
         let name = JsValue::from_str(name);
         let kept = call(&object, "setItem", &[name.clone(), JsValue::from_str(&fresh)]).is_ok()
-            && call(&object, "getItem", &[name]).is_ok_and(|v| v.as_string().as_deref() == Some(fresh.as_str()));
+            && call(&object, "getItem", &[name]).is_ok_and(|v| is_text(&v, &fresh));
         Ok(if kept { fresh } else { String::new() })
     }
 
     /// [`Store::salt`] of an asynchronous store, from its pending read.
     pub async fn salt_later(&self, name: &str, pending: Promise) -> String {
-        if let Some(salt) = self.settle(Read::Later(pending)).await.and_then(|s| s.as_string()).filter(|s| is_salt(s)) {
+        if let Some(salt) =
+            self.settle(Read::Later(pending)).await.and_then(|s| short_text(&s, SALT_LEN)).filter(|s| is_salt(s))
+        {
             return salt;
         }
         let Some(object) = self.identity() else { return String::new() };
@@ -276,7 +278,7 @@ impl Store {
             return String::new();
         }
         let Ok(read) = call(&object, "getItem", &[name]) else { return String::new() };
-        let kept = settled(read).await.is_ok_and(|v| v.as_string().as_deref() == Some(fresh.as_str()));
+        let kept = settled(read).await.is_ok_and(|v| is_text(&v, &fresh));
         if kept {
             fresh
         } else {
@@ -424,6 +426,23 @@ impl Store {
         *self.backend.borrow_mut() = Backend::Held;
         *self.degraded.borrow_mut() = Some(reason);
     }
+}
+
+/// The length of a salt (see [`is_salt`]).
+const SALT_LEN: u32 = 32;
+
+/// Whether `value` is the JS string `text`, decided without copying a long
+/// string into wasm memory (a store may answer with a megabyte record where a
+/// short value is expected).
+/// `text` is ASCII here, so its byte length is its length in UTF-16 units.
+fn is_text(value: &JsValue, text: &str) -> bool {
+    short_text(value, text.len() as u32).as_deref() == Some(text)
+}
+
+/// `value` as a Rust string when it is a JS string of `len` UTF-16 units, else `None` (no copy).
+fn short_text(value: &JsValue, len: u32) -> Option<String> {
+    let text = value.dyn_ref::<js_sys::JsString>()?;
+    (text.length() == len).then(|| text.into())
 }
 
 /// Where a store keeps the note beside a record.
