@@ -219,7 +219,7 @@ impl Entry {
         }
         // Longer than the limit in UTF-16 units means longer in UTF-8 bytes
         // too: refused before it is copied into wasm memory (which never shrinks).
-        let head = record::head(&self.base_url, self.scope(), 0.0, false).len() as u64 + 32;
+        let head = record::head_allowance(&self.base_url, self.scope());
         if u64::from(text.unchecked_ref::<JsString>().length()) > max_bytes.saturating_add(head) {
             return None;
         }
@@ -245,7 +245,7 @@ impl Entry {
     /// client hears of it (but `except`, which announces its own result), in
     /// other realms through the channel.
     pub(super) fn save(&self, body: &JsString, checked: &StoredRecord, except: Option<&ClientState>) {
-        let head = record::head(&self.base_url, self.scope(), checked.fetched_at, checked.stale);
+        let head = record::head(&self.base_url, self.scope(), checked);
         let text: JsValue = JsString::from(head.as_str()).concat(body).concat(&"}".into()).into();
         self.store.write(&text);
         let rec = StoredRecord { body: head.len()..head.len() + body.length() as usize, ..checked.clone() };

@@ -3,7 +3,6 @@
 //! when it succeeds, the stored catalog served when the network failed.
 
 use std::cell::{Cell, RefCell};
-use std::ops::Range;
 use std::pin::pin;
 use std::rc::{Rc, Weak};
 
@@ -12,10 +11,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
 use super::entry::Entry;
-use super::{cache_snapshot, sync, AttemptEvent, AttemptHook, BodyText, ClientState, Snapshot};
+use super::{cache_snapshot, sync, AttemptEvent, AttemptHook, BodyText, ClientState, Judged, Snapshot};
 use crate::domain::error::Error;
 use crate::domain::headers::request_headers;
-use crate::domain::parse::Checked;
 use crate::domain::record::{Freshness, StoredRecord};
 use crate::domain::result::Source;
 use crate::domain::retry::{delay_ms, should_retry};
@@ -253,7 +251,7 @@ fn finish(
     id: u64,
     previous: Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>,
     previous_hash: Option<String>,
-    outcome: Result<(Reply, (Checked, Range<usize>)), Error>,
+    outcome: Result<(Reply, Judged), Error>,
     locked: bool,
 ) -> FlightOutput {
     let observers = entry.flight(id).filter(|f| f.background.get()).map(|f| f.observers.take());
@@ -266,14 +264,14 @@ fn finish(
         }
     }
     match outcome {
-        Ok((reply, (checked, text))) => {
+        Ok((reply, Judged { checked, text, body_sum })) => {
             // The engine decodes the bytes it will parse; the record keeps the
             // JSON text alone (no BOM or whitespace around it).
             let body = reply.body.text(text);
             drop(reply);
             let fetched_at = now_ms();
-            let rec =
-                StoredRecord { hash: checked.hash, fetched_at, stale: false, warnings: checked.warnings, body: 0..0 };
+            let (hash, warnings) = (checked.hash, checked.warnings);
+            let rec = StoredRecord { hash, fetched_at, stale: false, warnings, body: 0..0, body_sum };
             if !this.stored_copy_will_do(&body, fetched_at) {
                 entry.save(&body, &rec, Some(this));
             } else if locked {

@@ -474,9 +474,10 @@ impl ClientState {
         }
     }
 
-    /// A reply's verdict: the walk's findings for a 2xx body and where its
-    /// JSON text lies (no BOM or whitespace around it), else the error.
-    fn judge(&self, reply: &Reply) -> Result<(Checked, Range<usize>), Error> {
+    /// A reply's verdict: the walk's findings for a 2xx body, where its JSON
+    /// text lies (no BOM or whitespace around it) and that text's checksum
+    /// (for the record), else the error.
+    fn judge(&self, reply: &Reply) -> Result<Judged, Error> {
         let ct = reply.content_type.as_deref();
         // Excerpts, warnings and paths quote the body: redacted before they are cut.
         let verdict = reply.body.with_bytes(|bytes| {
@@ -485,7 +486,7 @@ impl ClientState {
                     let checked = check_body(bytes, reply.status, ct, self.config.strict)?;
                     let text = json_text(bytes);
                     let start = text.as_ptr() as usize - bytes.as_ptr() as usize;
-                    Ok((checked, start..start + text.len()))
+                    Ok(Judged { checked, text: start..start + text.len(), body_sum: record::body_sum(text) })
                 } else {
                     Err(parse_failure(bytes, reply.status, ct, reply.retry_after_ms))
                 }
@@ -496,6 +497,16 @@ impl ClientState {
         let verdict = verdict.unwrap_or(Err(too_large));
         verdict.map_err(|e| self.redactor.error(e))
     }
+}
+
+/// What the walk found in a 2xx body.
+pub(crate) struct Judged {
+    /// The hash and warnings.
+    pub checked: Checked,
+    /// Where the JSON text lies in the body.
+    pub text: Range<usize>,
+    /// [`record::body_sum`] of that text.
+    pub body_sum: u64,
 }
 
 /// The body's text inside a stored record (everything before it is ASCII, so

@@ -4,6 +4,7 @@
 //! with `cargo test`.
 
 pub mod catalog;
+pub mod checksum;
 pub mod error;
 pub mod headers;
 pub mod json;

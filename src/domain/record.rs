@@ -1,9 +1,10 @@
 //! The stored record: the validated response body, verbatim, with what the
 //! client knows about it (which base URL it came from, when, whether an
-//! `action-require` asked for a refresh).
+//! `action-require` asked for a refresh) and what the walk found in it.
 //!
 //! ```text
-//! {"v":2,"baseUrl":"https://api.example.com","scope":"key-5e1d…","fetchedAt":1764600000000,"stale":false,"body":<the body as received>}
+//! {"v":3,"baseUrl":"https://api.example.com","scope":"key-5e1d…","fetchedAt":1764600000000,"stale":false,
+//!  "hash":"…","warnings":[…],"sum":"<16 hex digits>","body":<the body as received>}
 //! ```
 //!
 //! `scope` says whose catalog it is: `key-` and the first 128 bits (32 hex
@@ -18,21 +19,30 @@
 //! precomputed key digests applies, and one key's records cannot be linked
 //! across storages.
 //!
-//! The body is kept as the server sent it, so a record is read back through the
-//! same schema walk as a response (same hash, same warnings with the same
-//! paths), and JavaScript materialises it with one `JSON.parse`, keys in the
-//! body's order. The head is pure ASCII and the body is the last member, so the
-//! body's text can be cut out of a stored string by position.
-//! Anything corrupt, from another format version or written for another base
-//! URL is discarded.
+//! The body is kept as the server sent it, after the walk judged it, and
+//! JavaScript materialises it with one `JSON.parse`, keys in the body's
+//! order. `sum` is an XXH64 checksum ([`super::checksum`]) of everything
+//! before it, seeded with the checksum of the body: a record is read back by
+//! comparing it, at a fraction of the cost of walking the body again, and
+//! `hash` and `warnings` are read from the head. The head is pure ASCII and
+//! the body is the last member, so the body's text can be cut out of a stored
+//! string by position. Anything damaged, from another format version or
+//! written for another base URL or scope is discarded. Records of format 2
+//! (without `hash`, `warnings` and `sum`, written by earlier releases) are
+//! read through the full walk. DEVELOPMENT.md ("What a stored record is
+//! trusted for") says what the checksum guards against and what it does not.
 
 use std::ops::Range;
 
+use super::checksum::{self, xxh64};
 use super::scan::{quote_ascii, same, Kind, Scanner, Syn};
-use super::schema::{check_nested, json_text, strip_bom};
+use super::schema::{check_nested, json_text};
 
 /// Format version written by this release.
-pub const RECORD_VERSION: u64 = 2;
+pub const RECORD_VERSION: u64 = 3;
+
+/// The earlier format still read (through the full walk of its body).
+pub const WALKED_VERSION: u64 = 2;
 
 /// The storage key of a record: `<prefix>:<scope>:<base URL>`.
 pub fn storage_key(prefix: &str, scope: &str, base_url: &str) -> String {
@@ -77,29 +87,212 @@ pub struct StoredRecord {
     /// Where the body lies in the record (bytes; the same in UTF-16 units,
     /// since everything before it is ASCII).
     pub body: Range<usize>,
+    /// [`body_sum`] of the body: a record with a new head (`stale` set) is
+    /// written without reading the body again.
+    pub body_sum: u64,
 }
+
+/// The checksum of a body's JSON text, which seeds the record's `sum`.
+pub fn body_sum(body: &[u8]) -> u64 {
+    xxh64(body, 0)
+}
+
+/// Between the head's members and the body: `,"sum":"` 16 hex digits `","body":`.
+const SUM_MEMBER: &[u8] = b",\"sum\":\"";
+const BODY_MEMBER: &[u8] = b"\",\"body\":";
+const SUM_DIGITS: usize = 16;
 
 /// The record's text before the body: `head(..) + body + "}"` is the record.
-/// Pure ASCII (non-ASCII characters of the base URL are `\u`-escaped).
-pub fn head(base_url: &str, scope: &str, fetched_at: f64, stale: bool) -> String {
-    let url = quote_ascii(base_url);
-    let scope = quote_ascii(scope);
-    let at = if fetched_at.is_finite() && fetched_at >= 0.0 { fetched_at.floor() as u64 } else { 0 };
-    format!(
-        "{{\"v\":{RECORD_VERSION},\"baseUrl\":{url},\"scope\":{scope},\"fetchedAt\":{at},\"stale\":{stale},\"body\":"
-    )
+/// Pure ASCII (non-ASCII characters of the base URL and the warnings are
+/// `\u`-escaped).
+pub fn head(base_url: &str, scope: &str, record: &StoredRecord) -> String {
+    let at =
+        if record.fetched_at.is_finite() && record.fetched_at >= 0.0 { record.fetched_at.floor() as u64 } else { 0 };
+    let warnings: Vec<String> = record.warnings.iter().map(|w| quote_ascii(w)).collect();
+    let members = format!(
+        "{{\"v\":{RECORD_VERSION},\"baseUrl\":{},\"scope\":{},\"fetchedAt\":{at},\"stale\":{},\"hash\":{},\"warnings\":[{}]",
+        quote_ascii(base_url),
+        quote_ascii(scope),
+        record.stale,
+        quote_ascii(&record.hash),
+        warnings.join(",")
+    );
+    let sum = checksum::hex(xxh64(members.as_bytes(), record.body_sum));
+    let (sum_member, body_member) = (ascii(SUM_MEMBER), ascii(BODY_MEMBER));
+    format!("{members}{sum_member}{sum}{body_member}")
 }
 
-/// The whole record for a validated body (native code and tests; the client
-/// joins the parts as JS strings).
-pub fn encode(base_url: &str, scope: &str, fetched_at: f64, stale: bool, body: &str) -> String {
+fn ascii(bytes: &'static [u8]) -> &'static str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The most a head adds to a body: a stored text longer than the reader's
+/// `maxBytes` and this is refused before it is copied into wasm memory.
+pub fn head_allowance(base_url: &str, scope: &str) -> u64 {
+    // Warnings are at most MAX_WARNINGS + 1 lines of bounded length, each
+    // character at most six when escaped.
+    (base_url.len() + scope.len()) as u64 * 6 + 256 + 64 * 1024
+}
+
+/// The whole record for a body and what its walk found (native code and
+/// tests; the client joins the parts as JS strings).
+pub fn encode(base_url: &str, scope: &str, record: &StoredRecord, body: &str) -> String {
     let body = String::from_utf8_lossy(json_text(body.as_bytes()));
-    format!("{}{body}}}", head(base_url, scope, fetched_at, stale))
+    let record = StoredRecord { body_sum: body_sum(body.as_bytes()), ..record.clone() };
+    format!("{}{body}}}", head(base_url, scope, &record))
 }
 
 /// Reads a record back; `Err` says why it was discarded.
 pub fn decode(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
-    let mut s = Scanner::new(strip_bom(text));
+    match leading_version(text) {
+        Some(RECORD_VERSION) => decode_summed(text, base_url, scope),
+        // Format 2, or a text whose layout says nothing: the walk judges it.
+        Some(WALKED_VERSION) | None => decode_walked(text, base_url, scope),
+        Some(v) => Err(version_refused(v)),
+    }
+}
+
+/// The version of a text that starts as a record does (`{"v":N,`).
+fn leading_version(text: &[u8]) -> Option<u64> {
+    let rest = text.strip_prefix(b"{\"v\":")?;
+    let digits = rest.iter().position(|b| !b.is_ascii_digit())?;
+    (rest[digits] == b',').then(|| whole(&rest[..digits])).flatten()
+}
+
+fn version_refused(v: u64) -> String {
+    format!("stored record has format version {v}, this release reads {WALKED_VERSION} and {RECORD_VERSION}")
+}
+
+/// A record of this format: its head read, its checksum compared, its body
+/// not walked again.
+fn decode_summed(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
+    let damaged = || "stored record is damaged".to_owned();
+    // The first `","body":` ends the head: a string in the head holds no raw
+    // quote, so the sequence cannot occur inside one.
+    let end = text.windows(BODY_MEMBER.len()).position(|w| w == BODY_MEMBER).ok_or_else(damaged)?;
+    let members_end = end.checked_sub(SUM_DIGITS + SUM_MEMBER.len()).ok_or_else(damaged)?;
+    let body = end + BODY_MEMBER.len()..text.len().saturating_sub(1);
+    if &text[members_end..end - SUM_DIGITS] != SUM_MEMBER || text.last() != Some(&b'}') || body.is_empty() {
+        return Err(damaged());
+    }
+    let members = &text[..members_end];
+    let sum = std::str::from_utf8(&text[end - SUM_DIGITS..end]).ok().and_then(|h| u64::from_str_radix(h, 16).ok());
+    let body_sum = body_sum(&text[body.clone()]);
+    if !members.is_ascii() || sum != Some(xxh64(members, body_sum)) {
+        return Err(damaged());
+    }
+    // The members, as the JSON object they are once closed.
+    let mut object = members.to_vec();
+    object.push(b'}');
+    let mut s = Scanner::new(&object);
+    let head = read_head(&mut s, base_url, scope).map_err(|_| damaged())?;
+    let fetched_at = head.check(RECORD_VERSION)?;
+    let (Some(hash), Some(warnings)) = (head.hash, head.warnings) else { return Err(damaged()) };
+    Ok(StoredRecord { hash, fetched_at, stale: head.stale, warnings, body, body_sum })
+}
+
+/// The members of a record's head, as read.
+#[derive(Default)]
+struct Head {
+    version: Option<u64>,
+    url_matches: bool,
+    scope_matches: bool,
+    fetched_at: Option<u64>,
+    stale: bool,
+    hash: Option<String>,
+    warnings: Option<Vec<String>>,
+}
+
+impl Head {
+    /// Reads one member of a head; `false` when `name` is none of them.
+    fn read(&mut self, s: &mut Scanner<'_>, name: &[u8], base_url: &str, scope: &str) -> Syn<bool> {
+        if same(name, b"v") {
+            self.version = whole_number(s)?;
+        } else if same(name, b"baseUrl") {
+            self.url_matches = text(s)?.is_some_and(|url| url == base_url);
+        } else if same(name, b"scope") {
+            self.scope_matches = text(s)?.is_some_and(|own| own == scope);
+        } else if same(name, b"fetchedAt") {
+            self.fetched_at = whole_number(s)?;
+        } else if same(name, b"stale") {
+            self.stale = s.peek()? == b't';
+            s.skip()?;
+        } else if same(name, b"hash") {
+            self.hash = text(s)?;
+        } else if same(name, b"warnings") {
+            self.warnings = texts(s)?;
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Refuses a record of another version, base URL or scope; its `fetchedAt`.
+    fn check(&self, version: u64) -> Result<f64, String> {
+        match self.version {
+            Some(v) if v == version => {}
+            Some(v) => return Err(version_refused(v)),
+            None => return Err("stored record has no format version".into()),
+        }
+        if !self.url_matches {
+            return Err("stored record belongs to another base URL".into());
+        }
+        if !self.scope_matches {
+            return Err("stored record belongs to another API key".into());
+        }
+        self.fetched_at.map(|at| at as f64).ok_or_else(|| "stored record has no valid fetchedAt".into())
+    }
+}
+
+/// A head of this format: its members, in any order (the checksum already
+/// vouches for them).
+fn read_head(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Head> {
+    let mut head = Head::default();
+    if s.kind()? != Kind::Object {
+        s.skip()?;
+        return Ok(head);
+    }
+    s.object(|s, key| {
+        head.read(s, &key.bytes(), base_url, scope).and_then(|known| if known { Ok(()) } else { s.skip() })
+    })?;
+    Ok(head)
+}
+
+/// A string member's text, `None` for anything else.
+fn text(s: &mut Scanner<'_>) -> Syn<Option<String>> {
+    match s.kind()? {
+        Kind::String => Ok(Some(s.string()?.text().into_owned())),
+        _ => s.skip().map(|()| None),
+    }
+}
+
+/// An array of strings, `None` for anything else.
+fn texts(s: &mut Scanner<'_>) -> Syn<Option<Vec<String>>> {
+    if s.kind()? != Kind::Array {
+        return s.skip().map(|()| None);
+    }
+    let (mut list, mut all_strings) = (Vec::new(), true);
+    s.array(|s, _| {
+        match text(s)? {
+            Some(item) => list.push(item),
+            None => all_strings = false,
+        }
+        Ok(())
+    })?;
+    Ok(all_strings.then_some(list))
+}
+
+/// A whole number member, `None` for anything else.
+fn whole_number(s: &mut Scanner<'_>) -> Syn<Option<u64>> {
+    match s.kind()? {
+        Kind::Number => Ok(whole(s.number()?)),
+        _ => s.skip().map(|()| None),
+    }
+}
+
+/// A record of format 2: its body walked again, as a response's.
+fn decode_walked(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
+    let mut s = Scanner::new(text);
     let walked = walk(&mut s, base_url, scope).map_err(|_| "stored record is not JSON".to_owned())?;
     let record = walked?;
     if !s.at_end() {
@@ -108,7 +301,7 @@ pub fn decode(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, 
     if record.body.end + 1 != text.len() || !text[..record.body.start].is_ascii() {
         return Err("stored record was not written by this release".into());
     }
-    Ok(record)
+    Ok(StoredRecord { body_sum: body_sum(&text[record.body.clone()]), ..record })
 }
 
 fn walk(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Result<StoredRecord, String>> {
@@ -116,68 +309,37 @@ fn walk(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Result<StoredRe
         s.skip()?;
         return Ok(Err("stored record is not a JSON object".into()));
     }
-    let (mut version, mut url_matches, mut fetched_at, mut stale) = (None, false, None, false);
-    let mut scope_matches = false;
+    let mut head = Head::default();
     let mut body = None;
     let mut last_was_body = false;
     s.object(|s, key| {
         let name = key.bytes();
-        last_was_body = false;
-        if same(&name, b"v") {
-            version = match s.kind()? {
-                Kind::Number => whole(s.number()?),
-                _ => s.skip().map(|()| None)?,
-            };
-        } else if same(&name, b"baseUrl") {
-            url_matches = match s.kind()? {
-                Kind::String => s.string()?.text() == base_url,
-                _ => s.skip().map(|()| false)?,
-            };
-        } else if same(&name, b"scope") {
-            scope_matches = match s.kind()? {
-                Kind::String => s.string()?.text() == scope,
-                _ => s.skip().map(|()| false)?,
-            };
-        } else if same(&name, b"fetchedAt") {
-            fetched_at = match s.kind()? {
-                Kind::Number => whole(s.number()?),
-                _ => s.skip().map(|()| None)?,
-            };
-        } else if same(&name, b"stale") {
-            stale = s.peek()? == b't';
-            s.skip()?;
-        } else if same(&name, b"body") {
+        last_was_body = same(&name, b"body");
+        if last_was_body {
             s.ws();
             let start = s.i;
             let checked = check_nested(s)?;
             body = Some((checked, start..s.i));
-            last_was_body = true;
-        } else {
+        } else if !head.read(s, &name, base_url, scope)? {
             s.skip()?;
         }
         Ok(())
     })?;
     Ok((|| {
-        match version {
-            Some(v) if v == RECORD_VERSION => {}
-            Some(v) => {
-                return Err(format!("stored record has format version {v}, this release reads {RECORD_VERSION}"))
-            }
-            None => return Err("stored record has no format version".into()),
-        }
-        if !url_matches {
-            return Err("stored record belongs to another base URL".into());
-        }
-        if !scope_matches {
-            return Err("stored record belongs to another API key".into());
-        }
-        let fetched_at = fetched_at.ok_or("stored record has no valid fetchedAt")? as f64;
+        let fetched_at = head.check(WALKED_VERSION)?;
         let (checked, span) = body.ok_or("stored record has no body")?;
         let checked = checked.map_err(|e| format!("stored record: {e}"))?;
         if !last_was_body {
             return Err("stored record was not written by this release".into());
         }
-        Ok(StoredRecord { hash: checked.hash, fetched_at, stale, warnings: checked.warnings, body: span })
+        Ok(StoredRecord {
+            hash: checked.hash,
+            fetched_at,
+            stale: head.stale,
+            warnings: checked.warnings,
+            body: span,
+            body_sum: 0,
+        })
     })())
 }
 
@@ -268,12 +430,37 @@ impl Freshness {
 mod tests {
     use super::*;
 
+    use crate::domain::schema::check_body;
+
     const BODY: &str = r#"{"status":"SUCCESS","data":{"hash":"abc_-","resources":{"models":[{"model":"gpt-4o","modality":"text","availableRunOptions":[]},{"model":"x","modality":"audio","availableRunOptions":[]}]}}}"#;
+
+    /// A record of `body` as the client stores it: walked, then encoded.
+    fn encode(base_url: &str, scope: &str, fetched_at: f64, stale: bool, body: &str) -> String {
+        let checked = check_body(body.as_bytes(), 200, None, false).unwrap();
+        let rec =
+            StoredRecord { hash: checked.hash, fetched_at, stale, warnings: checked.warnings, body: 0..0, body_sum: 0 };
+        super::encode(base_url, scope, &rec, body)
+    }
+
+    /// A record of format 2, as earlier releases wrote it.
+    fn encode_v2(base_url: &str, scope: &str, fetched_at: u64, body: &str) -> String {
+        format!(
+            "{{\"v\":2,\"baseUrl\":{},\"scope\":{},\"fetchedAt\":{fetched_at},\"stale\":false,\"body\":{body}}}",
+            quote_ascii(base_url),
+            quote_ascii(scope)
+        )
+    }
 
     #[test]
     fn round_trip() {
         let text = encode("https://h/é", "nokey", 12.0, true, BODY);
         assert!(text[..text.len() - BODY.len() - 1].is_ascii(), "{text}");
+        assert!(
+            text.contains(
+                "\"warnings\":[\"data.resources.models[1].modality: unknown modality \\\"audio\\\" (kept)\"]"
+            ),
+            "{text}"
+        );
         let r = decode(text.as_bytes(), "https://h/é", "nokey").unwrap();
         assert_eq!((r.hash.as_str(), r.fetched_at, r.stale), ("abc_-", 12.0, true));
         assert_eq!(&text[r.body.clone()], BODY);
@@ -283,18 +470,65 @@ mod tests {
     #[test]
     fn foreign_or_corrupt_records_are_discarded() {
         let text = encode("https://h", "nokey", 12.0, false, BODY);
+        let read = |t: &str| decode(t.as_bytes(), "https://h", "nokey");
+        assert!(read(&text).is_ok());
         assert!(decode(text.as_bytes(), "https://other", "nokey").unwrap_err().contains("another base URL"));
-        assert!(decode(text.replace("\"v\":2", "\"v\":1").as_bytes(), "https://h", "nokey")
+        assert!(read(&text.replace("\"v\":3", "\"v\":1"))
             .unwrap_err()
-            .contains("version 1"));
-        assert!(decode(text.replace("\"abc_-\"", "\"a b\"").as_bytes(), "https://h", "nokey").is_err());
-        assert!(decode(&text.as_bytes()[..text.len() - 3], "https://h", "nokey").is_err());
-        assert!(decode(b"null", "https://h", "nokey").is_err());
-        assert!(decode(text.replace("gpt-4o", "").as_bytes(), "https://h", "nokey")
-            .unwrap_err()
-            .contains("empty model id"));
-        assert!(decode(format!("{text} ").as_bytes(), "https://h", "nokey").is_err());
+            .contains("version 1, this release reads 2 and 3"));
+        assert!(read(&text.replace("\"v\":3", "\"v\":99")).unwrap_err().contains("version 99"));
+        // Damage anywhere: in the body, in the head, in the checksum, or a part lost.
+        let damaged = [
+            text.replace("gpt-4o", "gpt-4p"),
+            text.replace("gpt-4o", ""),
+            text.replace("\"fetchedAt\":12", "\"fetchedAt\":13"),
+            text.replace("\"stale\":false", "\"stale\":true "),
+            text.replace("\"hash\":\"abc_-\"", "\"hash\":\"abc_x\""),
+            text.replace("\"warnings\":[", "\"warnings\":[\"x\","),
+            text.replacen("\"sum\":\"", "\"sum\":\"0", 1).replacen("\",\"body\"", "\",\"body\"", 1),
+            text[..text.len() - 3].to_owned(),
+            format!("{text} "),
+            format!("\u{feff}{text}"),
+            text.replace("\"body\":", "\"body\": "),
+            text.replacen("\"sum\"", "\"sun\"", 1),
+        ];
+        for (i, t) in damaged.iter().enumerate() {
+            assert_ne!(t, &text, "case {i} changes the record");
+            assert!(read(t).is_err(), "case {i}: {t}");
+        }
+        let mut flipped = text.clone().into_bytes();
+        let last_digit = text.find("\",\"body\"").unwrap() - 1;
+        flipped[last_digit] = if flipped[last_digit] == b'0' { b'1' } else { b'0' };
+        assert!(read(std::str::from_utf8(&flipped).unwrap()).unwrap_err().contains("damaged"));
+        assert!(read("null").is_err());
+        assert!(read("{\"v\":3,").unwrap_err().contains("damaged"));
+        assert!(read("{\"v\":3,\"sum\":\"0000000000000000\",\"body\":}").unwrap_err().contains("damaged"));
+    }
+
+    #[test]
+    fn records_of_format_2_are_walked() {
+        let text = encode_v2("https://h", "nokey", 12, BODY);
+        let r = decode(text.as_bytes(), "https://h", "nokey").unwrap();
+        let now = decode(encode("https://h", "nokey", 12.0, false, BODY).as_bytes(), "https://h", "nokey").unwrap();
+        assert_eq!((&r.hash, &r.warnings, r.fetched_at, r.body_sum), (&now.hash, &now.warnings, 12.0, now.body_sum));
+        assert_eq!(&text[r.body.clone()], BODY);
+        // Read through the walk: a damaged body is found by the schema, not a checksum.
+        let broken = text.replace("gpt-4o", "");
+        assert!(decode(broken.as_bytes(), "https://h", "nokey").unwrap_err().contains("empty model id"));
         assert!(decode(text.replace("\"fetchedAt\":12", "\"fetchedAt\":-1").as_bytes(), "https://h", "nokey").is_err());
+        assert!(decode(text.as_bytes(), "https://other", "nokey").unwrap_err().contains("another base URL"));
+    }
+
+    #[test]
+    fn a_new_head_keeps_the_body_checksum() {
+        // Marking a record stale rewrites its head from what was read.
+        let text = encode("https://h", "nokey", 12.0, false, BODY);
+        let r = decode(text.as_bytes(), "https://h", "nokey").unwrap();
+        let stale = StoredRecord { stale: true, ..r.clone() };
+        let again = format!("{}{}}}", head("https://h", "nokey", &stale), &text[r.body.clone()]);
+        let read = decode(again.as_bytes(), "https://h", "nokey").unwrap();
+        assert!(read.stale);
+        assert_eq!((read.hash, read.warnings, read.body_sum), (r.hash, r.warnings, r.body_sum));
     }
 
     #[test]
@@ -319,8 +553,8 @@ mod tests {
         assert!(decode(text.as_bytes(), "https://h", &a).is_ok());
         assert!(decode(text.as_bytes(), "https://h", &b).unwrap_err().contains("another API key"));
         assert!(decode(text.as_bytes(), "https://h", NO_KEY_SCOPE).unwrap_err().contains("another API key"));
-        // A record of the previous layout (no scope) is refused.
-        let old = text.replace(&format!(",\"scope\":\"{a}\""), "");
+        // A record of format 2 without a scope (written before scopes) is refused.
+        let old = encode_v2("https://h", &a, 1, BODY).replace(&format!(",\"scope\":\"{a}\""), "");
         assert!(!old.contains("scope"));
         assert!(decode(old.as_bytes(), "https://h", &a).unwrap_err().contains("another API key"));
     }

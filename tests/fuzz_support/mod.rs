@@ -84,12 +84,16 @@ pub fn check_differential(body: &[u8]) -> Result<(), String> {
 /// The base URL of the records the fuzz targets write.
 pub const RECORD_BASE: &str = "https://h.example";
 
-/// `record::decode` of a record holding `body` (as the client writes it: the
-/// head, the body's JSON text without BOM or whitespace around it, `}`)
-/// against the oracle's reading of the body.
+/// `record::decode` of a record of format 2 holding `body` (as earlier
+/// releases wrote it: the head, the body's JSON text without BOM or
+/// whitespace around it, `}`), whose body is walked again, against the
+/// oracle's reading of the body.
 pub fn check_stored_body(body: &[u8], expected: &oracle::Verdict) -> Result<(), String> {
     let body = resources_client::domain::schema::json_text(body);
-    let head = record::head(RECORD_BASE, "nokey", 1.7e12, false);
+    let head = format!(
+        "{{\"v\":{},\"baseUrl\":\"{RECORD_BASE}\",\"scope\":\"nokey\",\"fetchedAt\":1700000000000,\"stale\":false,\"body\":",
+        record::WALKED_VERSION
+    );
     let mut text = Vec::with_capacity(head.len() + body.len() + 1);
     text.extend_from_slice(head.as_bytes());
     text.extend_from_slice(body);
@@ -171,7 +175,15 @@ fn check_catalog(c: &Catalog) -> Result<(), String> {
         })?;
     }
     let body = String::from_utf8(text.clone()).map_err(|e| e.to_string())?;
-    let stored = record::encode("https://h.example", "nokey", 1.0, false, &body);
+    let written = record::StoredRecord {
+        hash: again.hash.clone(),
+        fetched_at: 1.0,
+        stale: false,
+        warnings: again.warnings.clone(),
+        body: 0..0,
+        body_sum: 0,
+    };
+    let stored = record::encode("https://h.example", "nokey", &written, &body);
     let rec = record::decode(stored.as_bytes(), "https://h.example", "nokey")
         .map_err(|e| format!("stored catalog is refused: {e}"))?;
     let kept = parse_success(stored[rec.body.clone()].as_bytes(), 200, None, false).map_err(|e| e.to_string())?;
@@ -313,7 +325,7 @@ pub fn check_record(text: &str) -> Result<(), String> {
     ensure(rec.fetched_at.is_finite() && rec.fetched_at >= 0.0, || format!("fetchedAt {}", rec.fetched_at))?;
     check_warnings(&rec.warnings)?;
     let body = &text[rec.body.clone()];
-    let again = record::encode(base, "nokey", rec.fetched_at, rec.stale, body);
+    let again = record::encode(base, "nokey", &rec, body);
     let back =
         record::decode(again.as_bytes(), base, "nokey").map_err(|e| format!("re-encoded record refused: {e}"))?;
     let same = (&back.hash, back.fetched_at, back.stale, &back.warnings)

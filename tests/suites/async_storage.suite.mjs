@@ -6,6 +6,7 @@
 // memory with a warning; a corrupt record is never served.
 import { ok, equal } from './assert.mjs';
 import { waitFor, within } from './helpers.mjs';
+import { reseal } from './records.mjs';
 
 const isSaltKey = (k) => String(k).endsWith(':salt');
 
@@ -140,8 +141,10 @@ export const tests = [
       const bad = [
         '{not json',
         text.slice(0, text.length - 40),
-        text.replace('"v":2', '"v":99'),
+        reseal(text, (m) => ({ ...m, v: 99 })),
+        reseal(text, (m) => ({ ...m, scope: 'key-00000000000000000000000000000000' })),
         text.replace(/"scope":"[^"]*"/, '"scope":"key-00000000000000000000000000000000"'),
+        text.replace('"SUCCESS"', '"SUCCES5"'),
       ];
       for (const value of bad) {
         storage.map.set(key, value);

@@ -4,20 +4,19 @@ import {
   ok, equal, recordingStorage, recordKey, recordScope,
 } from './hostile_support.mjs';
 import { rejects } from './assert.mjs';
+import { reseal } from './records.mjs';
 
 const storageWarning = (r) => r.warnings.some((w) => w.startsWith('storage unavailable, kept in memory'));
 
-/** A valid record text for `options`, as the package writes it (format 2: the
- * response body last, verbatim), with another hash in the body. */
+/** A valid record text for `options`, as the package writes it (format 3: the
+ * response body last, verbatim), with another hash in the body and the head. */
 async function recordFor(ctx, options, hash) {
   const storage = recordingStorage();
   const writer = new ctx.lib.ResourcesClient({ ...options, storage });
   await writer.fetchResources();
   const text = storage.map.get(recordKey(ctx.lib, { ...options, storage }));
-  const rec = JSON.parse(text);
-  equal(rec.v, 2, 'the package writes format 2');
-  rec.body.data.hash = hash;
-  return JSON.stringify(rec);
+  equal(JSON.parse(text).v, 3, 'the package writes format 3');
+  return reseal(text, (m) => ({ ...m, hash }), (body) => { body.data.hash = hash; });
 }
 
 /** The hash a stored record text carries. */
@@ -141,21 +140,25 @@ export const tests = [
     async run(ctx) {
       await ctx.control.reset();
       const options = ctx.options();
-      const valid = JSON.parse(await recordFor(ctx, options, 'c3RvcmVkLWhhc2g'));
-      const reader = new ctx.lib.ResourcesClient({ ...options, storage: { getItem: () => JSON.stringify(valid), setItem() {}, removeItem() {} } });
+      const text = await recordFor(ctx, options, 'c3RvcmVkLWhhc2g');
+      const valid = JSON.parse(text);
+      const reader = new ctx.lib.ResourcesClient({ ...options, storage: { getItem: () => text, setItem() {}, removeItem() {} } });
       equal(reader.hash, 'c3RvcmVkLWhhc2g', 'the record as written is read');
       const previous = {
         v: 1, baseUrl: valid.baseUrl, hash: 'c3RvcmVkLWhhc2g', fetchedAt: valid.fetchedAt, stale: false, resources: valid.body.data.resources,
       };
       for (const [label, rec] of [
-        ['future version', { ...valid, v: 3 }],
-        ['previous version (format 1)', previous],
-        ['other base URL', { ...valid, baseUrl: 'https://api.example.com' }],
-        ['other scope (another API key)', { ...valid, scope: 'key-00000000000000000000000000000000' }],
-        ['no scope (the layout before records were scoped by API key)', (({ scope, ...rest }) => rest)(valid)],
+        ['future version', reseal(text, (m) => ({ ...m, v: 4 }))],
+        ['previous version (format 1)', JSON.stringify(previous)],
+        ['other base URL', reseal(text, (m) => ({ ...m, baseUrl: 'https://api.example.com' }))],
+        ['other scope (another API key)', reseal(text, (m) => ({ ...m, scope: 'key-00000000000000000000000000000000' }))],
+        ['no scope (the layout before records were scoped by API key)', reseal(text, ({ scope, ...rest }) => rest)],
+        ['format 2 without a scope', JSON.stringify({
+          v: 2, baseUrl: valid.baseUrl, fetchedAt: valid.fetchedAt, stale: false, body: valid.body,
+        })],
       ]) {
         const storage = recordingStorage();
-        storage.map.set(recordKey(ctx.lib, { ...options, storage }), JSON.stringify(rec));
+        storage.map.set(recordKey(ctx.lib, { ...options, storage }), rec);
         const client = new ctx.lib.ResourcesClient({ ...options, storage });
         equal(client.hash, null, label);
         equal(client.cached(), null, label);

@@ -2,6 +2,7 @@
 // its `maxBytes`, and a clock that a record from the future cannot beat.
 import { ok, equal, rejects } from './assert.mjs';
 import { recordingStorage } from './helpers.mjs';
+import { reseal } from './records.mjs';
 
 const CHANNEL = 'resources-client:records';
 
@@ -80,14 +81,14 @@ export const tests = [
       await control.reset();
       const opts = options({ storage: 'memory' });
       const [key, text] = await realRecord(lib, opts);
-      const future = text.replace(/"fetchedAt":\d+/, `"fetchedAt":${Date.now() + 3_600_000}`);
+      const future = reseal(text, (m) => ({ ...m, fetchedAt: Date.now() + 3_600_000 }));
       ok(future !== text);
       const reader = new lib.ResourcesClient(opts);
       reader.clear();
       await post(key, future);
       equal(reader.cached(), null, 'a record from an hour ahead was adopted');
       // Within the allowed clock skew (60 s) it is taken.
-      const soon = text.replace(/"fetchedAt":\d+/, `"fetchedAt":${Date.now() + 5_000}`);
+      const soon = reseal(text, (m) => ({ ...m, fetchedAt: Date.now() + 5_000 }));
       await post(key, soon);
       ok(reader.cached() !== null, 'a record 5 s ahead is within the skew allowance');
       reader.clear();

@@ -76,7 +76,7 @@ export const tests = [
       await client.fetchResources();
       const text = storage.map.get(client.storageKey);
       const record = JSON.parse(text);
-      deepEqual([record.v, record.baseUrl, record.scope], [2, opts.baseUrl, scope], 'the record carries its scope');
+      deepEqual([record.v, record.baseUrl, record.scope], [3, opts.baseUrl, scope], 'the record carries its scope');
       for (const call of storage.calls) ok(!JSON.stringify(call).includes(apiKey), 'the key is never stored');
     },
   },

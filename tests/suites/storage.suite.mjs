@@ -3,6 +3,9 @@
 // corrupt, foreign or future records are discarded.
 import { ok, equal, deepEqual } from './assert.mjs';
 import { recordingStorage, throwingStorage } from './helpers.mjs';
+import {
+  formatTwo, readRecord, reseal, writeRecord,
+} from './records.mjs';
 
 export const tests = [
   {
@@ -32,8 +35,13 @@ export const tests = [
       ok(key.includes(mockUrl), key);
       equal(storage.map.size, 1);
       const record = JSON.parse(text);
-      deepEqual(Object.keys(record), ['v', 'baseUrl', 'scope', 'fetchedAt', 'stale', 'body'], 'the members, the body last');
-      equal(record.v, 2);
+      deepEqual(Object.keys(record), ['v', 'baseUrl', 'scope', 'fetchedAt', 'stale', 'hash', 'warnings', 'sum', 'body'],
+        'the members, the body last');
+      equal(record.v, 3);
+      equal(record.hash, result.hash);
+      deepEqual(record.warnings, result.warnings);
+      const { members, body: bodyText } = readRecord(text);
+      equal(writeRecord(members, bodyText), text, 'the checksum is XXH64 of the head, seeded with XXH64 of the body');
       equal(record.baseUrl, mockUrl);
       equal(key, new lib.ResourcesClient(opts).storageKey, 'the key the client reports');
       equal(key, `${opts.storageKey}:${record.scope}:${mockUrl}`, 'the scope is in the key and the record');
@@ -67,7 +75,7 @@ export const tests = [
       const [[key, text]] = [...storage.map.entries()];
       const scope = key.slice(opts.storageKey.length + 1).split(':')[0];
       const record = JSON.parse(text);
-      deepEqual([record.v, record.baseUrl, record.scope, record.fetchedAt, record.stale], [2, mockUrl, scope, result.fetchedAt, false]);
+      deepEqual([record.v, record.baseUrl, record.scope, record.fetchedAt, record.stale], [3, mockUrl, scope, result.fetchedAt, false]);
       ok(text.endsWith(`"body":${body}}`), 'the body is kept as sent, byte for byte');
 
       await control.clearLog();
@@ -97,7 +105,7 @@ export const tests = [
       const [[key, text]] = [...storage.map.entries()];
       const scope = key.slice(opts.storageKey.length + 1).split(':')[0];
       const record = JSON.parse(text);
-      deepEqual([record.v, record.baseUrl, record.scope, record.fetchedAt, record.stale], [2, mockUrl, scope, result.fetchedAt, false]);
+      deepEqual([record.v, record.baseUrl, record.scope, record.fetchedAt, record.stale], [3, mockUrl, scope, result.fetchedAt, false]);
       ok(text.endsWith(`"body":${json}}`), 'the JSON text alone, without the BOM and whitespace around it');
       await control.clearLog();
       const cached = new lib.ResourcesClient(opts).cached();
@@ -226,32 +234,45 @@ export const tests = [
       const [key] = storage.map.keys();
       const text = storage.map.get(key);
       const record = JSON.parse(text);
-      equal(record.v, 2);
-      const { body } = record;
-      const withBody = (edit) => JSON.stringify({ ...record, body: edit(structuredClone(body)) });
+      equal(record.v, 3);
+      // Format 2 (earlier releases) is still read, its body walked: body faults are tried there.
+      const v2 = JSON.parse(formatTwo(text));
+      const { body } = v2;
+      const withBody = (edit) => JSON.stringify({ ...v2, body: edit(structuredClone(body)) });
       const withData = (data) => withBody((b) => ({ ...b, data: { ...b.data, ...data } }));
-      // The record, re-serialised unchanged, is read: each variant below is discarded for what it changes.
-      const reread = new lib.ResourcesClient({ ...opts, storage: { getItem: () => JSON.stringify(record), setItem() {}, removeItem() {} } });
-      equal(reread.hash, good.hash, 'an unchanged record is read');
+      // Each variant below is discarded for what it changes: the record resealed, and the format 2
+      // record re-serialised, unchanged, are read.
+      const reading = (value) => new lib.ResourcesClient({ ...opts, storage: { getItem: () => value, setItem() {}, removeItem() {} } });
+      equal(reading(reseal(text)).hash, good.hash, 'a record sealed again unchanged is read');
+      equal(reading(JSON.stringify(v2)).hash, good.hash, 'an unchanged format 2 record is read');
+      const sealed = (change) => reseal(text, change);
       const variants = {
-        'not JSON': '{"v":2,',
+        'not JSON': '{"v":3,',
         'a body cut short': text.slice(0, -3),
-        'no version': JSON.stringify({ ...record, v: undefined }),
-        'a version as a string': JSON.stringify({ ...record, v: '2' }),
-        'future version': JSON.stringify({ ...record, v: 3 }),
+        'a changed body byte': text.replace('"modality":"text"', '"modality":"texT"'),
+        'a changed fetchedAt': text.replace(/"fetchedAt":(\d+)/, (_, n) => `"fetchedAt":${Number(n) - 1000}`),
+        'a changed warning list': text.replace('"warnings":[', '"warnings":["x",'),
+        'a changed checksum': text.replace(/"sum":"[0-9a-f]/, (m) => `${m.slice(0, -1)}${m.endsWith('0') ? '1' : '0'}`),
+        'no version': sealed((m) => ({ ...m, v: undefined })),
+        'a version as a string': sealed((m) => ({ ...m, v: '3' })),
+        'future version': sealed((m) => ({ ...m, v: 4 })),
         'previous format (v1)': JSON.stringify({
           v: 1, baseUrl: record.baseUrl, hash: body.data.hash, fetchedAt: record.fetchedAt, stale: false, resources: body.data.resources,
         }),
-        'previous format (v1) with a body': JSON.stringify({ ...record, v: 1 }),
-        'another base URL': JSON.stringify({ ...record, baseUrl: 'https://elsewhere.example' }),
-        'no base URL': JSON.stringify({ ...record, baseUrl: undefined }),
-        'no body': JSON.stringify({ ...record, body: undefined }),
-        'a body that is not an object': JSON.stringify({ ...record, body: JSON.stringify(body) }),
+        'previous format (v1) with a body': JSON.stringify({ ...v2, v: 1 }),
+        'another base URL': sealed((m) => ({ ...m, baseUrl: 'https://elsewhere.example' })),
+        'another base URL (format 2)': JSON.stringify({ ...v2, baseUrl: 'https://elsewhere.example' }),
+        'another scope': sealed((m) => ({ ...m, scope: 'key-00000000000000000000000000000000' })),
+        'no base URL': sealed((m) => ({ ...m, baseUrl: undefined })),
+        'no hash': sealed((m) => ({ ...m, hash: undefined })),
+        'warnings that are not strings': sealed((m) => ({ ...m, warnings: [1] })),
+        'no body': JSON.stringify({ ...v2, body: undefined }),
+        'a body that is not an object': JSON.stringify({ ...v2, body: JSON.stringify(body) }),
         'a body whose status is not SUCCESS': withBody((b) => ({ ...b, status: 'ERROR' })),
         'a body without data': withBody((b) => ({ ...b, data: undefined })),
         'a hash with CR/LF': withData({ hash: 'abc\r\nx-evil: 1' }),
         'a hash with +': withData({ hash: 'ab+c' }),
-        'no hash': withData({ hash: undefined }),
+        'no hash in the body': withData({ hash: undefined }),
         'an empty model id': withData({ resources: { models: [{ model: '', modality: 'text', availableRunOptions: [] }] } }),
         'no resources': withData({ resources: undefined }),
         'hash and resources beside the body (v1 members in a v2 record)': JSON.stringify({
@@ -263,12 +284,15 @@ export const tests = [
         'a trailing newline': `${text}\n`,
         'whitespace before the closing brace': `${text.slice(0, -1)} }`,
         'two records': `${text}${text}`,
-        'a non-ASCII character before the body': text.replace('"v":2,', '"v":2,"note":"\u00e9",'),
-        'a negative fetchedAt': JSON.stringify({ ...record, fetchedAt: -1 }),
-        'a fractional fetchedAt': JSON.stringify({ ...record, fetchedAt: record.fetchedAt + 0.5 }),
-        'no fetchedAt': JSON.stringify({ ...record, fetchedAt: undefined }),
+        'a non-ASCII character before the body': writeRecord({ ...readRecord(text).members, note: '\u00e9' }, readRecord(text).body, { ascii: false }),
+        'a non-ASCII character before the body (format 2)': JSON.stringify(v2).replace('"v":2,', '"v":2,"note":"\u00e9",'),
+        'a negative fetchedAt': sealed((m) => ({ ...m, fetchedAt: -1 })),
+        'a fractional fetchedAt': sealed((m) => ({ ...m, fetchedAt: m.fetchedAt + 0.5 })),
+        'no fetchedAt': sealed((m) => ({ ...m, fetchedAt: undefined })),
+        'no fetchedAt (format 2)': JSON.stringify({ ...v2, fetchedAt: undefined }),
       };
       for (const [what, bad] of Object.entries(variants)) {
+        ok(bad !== text, `${what} changes the record`);
         storage.map.set(key, bad);
         const client = new lib.ResourcesClient(opts);
         equal(client.hash, null, what);
@@ -284,7 +308,7 @@ export const tests = [
       equal(fresh.hash, good.hash);
       equal((await control.resourceRequests())[0].headers['cli-agent'], undefined, 'a tampered hash never reaches a header');
       const rewritten = JSON.parse(storage.map.get(key));
-      equal(rewritten.v, 2);
+      equal(rewritten.v, 3);
       equal(rewritten.body.data.hash, good.hash);
     },
   },

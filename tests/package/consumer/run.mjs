@@ -461,7 +461,7 @@ try {
     const file = records[0];
     const { key, value } = JSON.parse(fs.readFileSync(file, 'utf8'));
     const current = JSON.parse(value);
-    equal(current.v, 2, 'the format written');
+    equal(current.v, 3, 'the format written');
     // What the previous release wrote: hash and catalog at the top level.
     const old = {
       v: 1, baseUrl: current.baseUrl, hash: 'b2xkLWZvcm1hdA', fetchedAt: Date.now(), stale: false, resources: current.body.data.resources,
@@ -475,7 +475,7 @@ try {
     const log = (await (await fetch(`${api.url}/__control/log`)).json()).requests.filter((q) => q.path === '/v1/resources');
     equal(log.map((q) => q.headers['cli-agent']), [undefined], 'one request, without the old hash');
     const rewritten = JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8')).value);
-    equal([rewritten.v, rewritten.body.data.hash], [2, result.hash], 'replaced by a record of the current format');
+    equal([rewritten.v, rewritten.body.data.hash], [3, result.hash], 'replaced by a record of the current format');
   });
 
   // ---- browsers -----------------------------------------------------------
