@@ -27,22 +27,17 @@
 //! `hash` and `warnings` are read from the head. The head is pure ASCII and
 //! the body is the last member, so the body's text can be cut out of a stored
 //! string by position. Anything damaged, from another format version or
-//! written for another base URL or scope is discarded. Records of format 2
-//! (without `hash`, `warnings` and `sum`, written by earlier releases) are
-//! read through the full walk. DEVELOPMENT.md ("What a stored record is
+//! written for another base URL or scope is discarded. DEVELOPMENT.md ("What a stored record is
 //! trusted for") says what the checksum guards against and what it does not.
 
 use std::ops::Range;
 
 use super::checksum::{self, xxh64};
 use super::scan::{quote_ascii, same, Kind, Scanner, Syn};
-use super::schema::{check_nested, json_text};
+use super::schema::json_text;
 
-/// Format version written by this release.
+/// Format version written and read by this release.
 pub const RECORD_VERSION: u64 = 3;
-
-/// The earlier format still read (through the full walk of its body).
-pub const WALKED_VERSION: u64 = 2;
 
 /// The storage key of a record: `<prefix>:<scope>:<base URL>`.
 pub fn storage_key(prefix: &str, scope: &str, base_url: &str) -> String {
@@ -146,9 +141,8 @@ pub fn encode(base_url: &str, scope: &str, record: &StoredRecord, body: &str) ->
 pub fn decode(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
     match leading_version(text) {
         Some(RECORD_VERSION) => decode_summed(text, base_url, scope),
-        // Format 2, or a text whose layout says nothing: the walk judges it.
-        Some(WALKED_VERSION) | None => decode_walked(text, base_url, scope),
         Some(v) => Err(version_refused(v)),
+        None => Err("stored record was not written by this release".into()),
     }
 }
 
@@ -160,7 +154,7 @@ fn leading_version(text: &[u8]) -> Option<u64> {
 }
 
 fn version_refused(v: u64) -> String {
-    format!("stored record has format version {v}, this release reads {WALKED_VERSION} and {RECORD_VERSION}")
+    format!("stored record has format version {v}, this release reads {RECORD_VERSION}")
 }
 
 /// A record of this format: its head read, its checksum compared, its body
@@ -186,7 +180,7 @@ fn decode_summed(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecor
     object.push(b'}');
     let mut s = Scanner::new(&object);
     let head = read_head(&mut s, base_url, scope).map_err(|_| damaged())?;
-    let fetched_at = head.check(RECORD_VERSION)?;
+    let fetched_at = head.check()?;
     let (Some(hash), Some(warnings)) = (head.hash, head.warnings) else { return Err(damaged()) };
     Ok(StoredRecord { hash, fetched_at, stale: head.stale, warnings, body, body_sum })
 }
@@ -227,12 +221,10 @@ impl Head {
         Ok(true)
     }
 
-    /// Refuses a record of another version, base URL or scope; its `fetchedAt`.
-    fn check(&self, version: u64) -> Result<f64, String> {
-        match self.version {
-            Some(v) if v == version => {}
-            Some(v) => return Err(version_refused(v)),
-            None => return Err("stored record has no format version".into()),
+    /// Refuses a record of another base URL or scope; its `fetchedAt`.
+    fn check(&self) -> Result<f64, String> {
+        if self.version != Some(RECORD_VERSION) {
+            return Err("stored record is damaged".into());
         }
         if !self.url_matches {
             return Err("stored record belongs to another base URL".into());
@@ -288,59 +280,6 @@ fn whole_number(s: &mut Scanner<'_>) -> Syn<Option<u64>> {
         Kind::Number => Ok(whole(s.number()?)),
         _ => s.skip().map(|()| None),
     }
-}
-
-/// A record of format 2: its body walked again, as a response's.
-fn decode_walked(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
-    let mut s = Scanner::new(text);
-    let walked = walk(&mut s, base_url, scope).map_err(|_| "stored record is not JSON".to_owned())?;
-    let record = walked?;
-    if !s.at_end() {
-        return Err("stored record is not JSON".into());
-    }
-    if record.body.end + 1 != text.len() || !text[..record.body.start].is_ascii() {
-        return Err("stored record was not written by this release".into());
-    }
-    Ok(StoredRecord { body_sum: body_sum(&text[record.body.clone()]), ..record })
-}
-
-fn walk(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Result<StoredRecord, String>> {
-    if s.kind()? != Kind::Object {
-        s.skip()?;
-        return Ok(Err("stored record is not a JSON object".into()));
-    }
-    let mut head = Head::default();
-    let mut body = None;
-    let mut last_was_body = false;
-    s.object(|s, key| {
-        let name = key.bytes();
-        last_was_body = same(&name, b"body");
-        if last_was_body {
-            s.ws();
-            let start = s.i;
-            let checked = check_nested(s)?;
-            body = Some((checked, start..s.i));
-        } else if !head.read(s, &name, base_url, scope)? {
-            s.skip()?;
-        }
-        Ok(())
-    })?;
-    Ok((|| {
-        let fetched_at = head.check(WALKED_VERSION)?;
-        let (checked, span) = body.ok_or("stored record has no body")?;
-        let checked = checked.map_err(|e| format!("stored record: {e}"))?;
-        if !last_was_body {
-            return Err("stored record was not written by this release".into());
-        }
-        Ok(StoredRecord {
-            hash: checked.hash,
-            fetched_at,
-            stale: head.stale,
-            warnings: checked.warnings,
-            body: span,
-            body_sum: 0,
-        })
-    })())
 }
 
 /// A whole number of at most 15 digits (ms timestamps, the version).
@@ -442,15 +381,6 @@ mod tests {
         super::encode(base_url, scope, &rec, body)
     }
 
-    /// A record of format 2, as earlier releases wrote it.
-    fn encode_v2(base_url: &str, scope: &str, fetched_at: u64, body: &str) -> String {
-        format!(
-            "{{\"v\":2,\"baseUrl\":{},\"scope\":{},\"fetchedAt\":{fetched_at},\"stale\":false,\"body\":{body}}}",
-            quote_ascii(base_url),
-            quote_ascii(scope)
-        )
-    }
-
     #[test]
     fn round_trip() {
         let text = encode("https://h/é", "nokey", 12.0, true, BODY);
@@ -473,9 +403,7 @@ mod tests {
         let read = |t: &str| decode(t.as_bytes(), "https://h", "nokey");
         assert!(read(&text).is_ok());
         assert!(decode(text.as_bytes(), "https://other", "nokey").unwrap_err().contains("another base URL"));
-        assert!(read(&text.replace("\"v\":3", "\"v\":1"))
-            .unwrap_err()
-            .contains("version 1, this release reads 2 and 3"));
+        assert!(read(&text.replace("\"v\":3", "\"v\":1")).unwrap_err().contains("version 1, this release reads 3"));
         assert!(read(&text.replace("\"v\":3", "\"v\":99")).unwrap_err().contains("version 99"));
         // Damage anywhere: in the body, in the head, in the checksum, or a part lost.
         let damaged = [
@@ -503,20 +431,6 @@ mod tests {
         assert!(read("null").is_err());
         assert!(read("{\"v\":3,").unwrap_err().contains("damaged"));
         assert!(read("{\"v\":3,\"sum\":\"0000000000000000\",\"body\":}").unwrap_err().contains("damaged"));
-    }
-
-    #[test]
-    fn records_of_format_2_are_walked() {
-        let text = encode_v2("https://h", "nokey", 12, BODY);
-        let r = decode(text.as_bytes(), "https://h", "nokey").unwrap();
-        let now = decode(encode("https://h", "nokey", 12.0, false, BODY).as_bytes(), "https://h", "nokey").unwrap();
-        assert_eq!((&r.hash, &r.warnings, r.fetched_at, r.body_sum), (&now.hash, &now.warnings, 12.0, now.body_sum));
-        assert_eq!(&text[r.body.clone()], BODY);
-        // Read through the walk: a damaged body is found by the schema, not a checksum.
-        let broken = text.replace("gpt-4o", "");
-        assert!(decode(broken.as_bytes(), "https://h", "nokey").unwrap_err().contains("empty model id"));
-        assert!(decode(text.replace("\"fetchedAt\":12", "\"fetchedAt\":-1").as_bytes(), "https://h", "nokey").is_err());
-        assert!(decode(text.as_bytes(), "https://other", "nokey").unwrap_err().contains("another base URL"));
     }
 
     #[test]
@@ -553,10 +467,11 @@ mod tests {
         assert!(decode(text.as_bytes(), "https://h", &a).is_ok());
         assert!(decode(text.as_bytes(), "https://h", &b).unwrap_err().contains("another API key"));
         assert!(decode(text.as_bytes(), "https://h", NO_KEY_SCOPE).unwrap_err().contains("another API key"));
-        // A record of format 2 without a scope (written before scopes) is refused.
-        let old = encode_v2("https://h", &a, 1, BODY).replace(&format!(",\"scope\":\"{a}\""), "");
-        assert!(!old.contains("scope"));
-        assert!(decode(old.as_bytes(), "https://h", &a).unwrap_err().contains("another API key"));
+        // Records of format 2 (before the checksum) are refused, scoped or not.
+        let old = format!(
+            "{{\"v\":2,\"baseUrl\":\"https://h\",\"scope\":\"{a}\",\"fetchedAt\":1,\"stale\":false,\"body\":{BODY}}}"
+        );
+        assert!(decode(old.as_bytes(), "https://h", &a).unwrap_err().contains("version 2"));
     }
 
     #[test]

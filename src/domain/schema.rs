@@ -64,16 +64,6 @@ pub fn check_body(body: &[u8], status: u16, content_type: Option<&str>, strict: 
     }
 }
 
-/// Walks an envelope found inside a larger document (a stored record) from
-/// the scanner's position; paths are still written from the envelope's root.
-pub(crate) fn check_nested<X>(outer: &mut Scanner<'_, X>) -> Syn<Result<Checked, Error>> {
-    let mut s = Scanner::with(outer.b, Rules::new(0, false));
-    s.i = outer.i;
-    let result = s.envelope();
-    outer.i = s.i;
-    result.map(|judged| judged.map_err(|e| *e))
-}
-
 /// The error of a body that is not JSON.
 pub(crate) fn syntax_error(e: SyntaxError, body: &[u8], status: u16, content_type: Option<&str>) -> Error {
     let (line, column) = e.position(body);

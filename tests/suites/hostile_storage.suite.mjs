@@ -4,7 +4,7 @@ import {
   ok, equal, recordingStorage, recordKey, recordScope,
 } from './hostile_support.mjs';
 import { rejects } from './assert.mjs';
-import { reseal } from './records.mjs';
+import { reseal, writeRecord } from './records.mjs';
 
 const storageWarning = (r) => r.warnings.some((w) => w.startsWith('storage unavailable, kept in memory'));
 
@@ -104,22 +104,25 @@ export const tests = [
       // Unsalted, as the scope of the stub storages below (they cannot keep a salt).
       const scope = recordScope(ctx.lib, ctx.options({ storage: 'memory' }));
       const envelope = (hash) => `{"status":"SUCCESS","data":{"hash":${JSON.stringify(hash)},"resources":{"models":[]}}}`;
-      const v2 = (body, s = scope) => `{"v":2,"baseUrl":${JSON.stringify(base)},"scope":${JSON.stringify(s)},"fetchedAt":1,"stale":false,"body":${body}}`;
+      const sealed = (body, s = scope) => writeRecord({
+        v: 3, baseUrl: base, scope: s, fetchedAt: 1, stale: false, hash: 'YWI', warnings: [],
+      }, body);
       // The hand-made record is read as it is: each junk below is discarded for what it changes.
-      const reader = new ctx.lib.ResourcesClient(ctx.options({ storage: { getItem: () => v2(envelope('YWI')), setItem() {}, removeItem() {} } }));
+      const reader = new ctx.lib.ResourcesClient(ctx.options({ storage: { getItem: () => sealed(envelope('YWI')), setItem() {}, removeItem() {} } }));
       equal(reader.hash, 'YWI', 'a well-formed hand-made record is read');
+      const good = sealed(envelope('YWI'));
       const junks = [
-        '{not json', 'null', '[]', '{"v":2}', '\u0000\uFFFF', '9'.repeat(5000),
+        '{not json', 'null', '[]', '{"v":3}', '{"v":3,', '\u0000\uFFFF', '9'.repeat(5000),
         '{"v":1}',
         `{"v":1,"baseUrl":${JSON.stringify(base)},"hash":"YWI","fetchedAt":1,"stale":false,"resources":{"models":[]}}`,
-        v2(envelope('a b')),
-        v2('null'),
-        v2(envelope('YWI')).slice(0, -2),
-        `${v2(envelope('YWI'))} `,
-        `{"v":2,"baseUrl":${JSON.stringify(base)},"body":${envelope('YWI')},"fetchedAt":1,"stale":false}`,
-        `{"v":2,"baseUrl":${JSON.stringify(base)},"fetchedAt":1,"stale":false,"body":${envelope('YWI')}}`,
-        v2(envelope('YWI'), 'key-00000000000000000000000000000000'),
-        v2(envelope('YWI'), 'nokey'),
+        `{"v":2,"baseUrl":${JSON.stringify(base)},"scope":${JSON.stringify(scope)},"fetchedAt":1,"stale":false,"body":${envelope('YWI')}}`,
+        good.slice(0, -2),
+        `${good} `,
+        good.replace('"models":[]', '"models":[ ]'),
+        good.replace('"fetchedAt":1', '"fetchedAt":2'),
+        good.replace(',"body":', ', "body":'),
+        sealed(envelope('YWI'), 'key-00000000000000000000000000000000'),
+        sealed(envelope('YWI'), 'nokey'),
       ];
       for (const junk of junks) {
         const storage = recordingStorage();
@@ -153,8 +156,8 @@ export const tests = [
         ['other base URL', reseal(text, (m) => ({ ...m, baseUrl: 'https://api.example.com' }))],
         ['other scope (another API key)', reseal(text, (m) => ({ ...m, scope: 'key-00000000000000000000000000000000' }))],
         ['no scope (the layout before records were scoped by API key)', reseal(text, ({ scope, ...rest }) => rest)],
-        ['format 2 without a scope', JSON.stringify({
-          v: 2, baseUrl: valid.baseUrl, fetchedAt: valid.fetchedAt, stale: false, body: valid.body,
+        ['format 2 (before the checksum)', JSON.stringify({
+          v: 2, baseUrl: valid.baseUrl, scope: valid.scope, fetchedAt: valid.fetchedAt, stale: false, body: valid.body,
         })],
       ]) {
         const storage = recordingStorage();

@@ -79,9 +79,3 @@ export function reseal(text, change = (m) => m, changeBody = null) {
   const parsed = JSON.parse(body);
   return writeRecord(change({ ...members }), JSON.stringify(changeBody(parsed) ?? parsed));
 }
-
-/** The same record in format 2 (no hash, warnings or checksum: its body is walked when read). */
-export function formatTwo(text) {
-  const { members: { baseUrl, scope, fetchedAt, stale }, body } = readRecord(text);
-  return `{"v":2,"baseUrl":${asciiJson(baseUrl)},"scope":${asciiJson(scope)},"fetchedAt":${fetchedAt},"stale":${stale},"body":${body}}`;
-}

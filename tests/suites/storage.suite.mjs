@@ -3,9 +3,7 @@
 // corrupt, foreign or future records are discarded.
 import { ok, equal, deepEqual } from './assert.mjs';
 import { recordingStorage, throwingStorage } from './helpers.mjs';
-import {
-  formatTwo, readRecord, reseal, writeRecord,
-} from './records.mjs';
+import { readRecord, reseal, writeRecord } from './records.mjs';
 
 export const tests = [
   {
@@ -40,8 +38,8 @@ export const tests = [
       equal(record.v, 3);
       equal(record.hash, result.hash);
       deepEqual(record.warnings, result.warnings);
-      const { members, body: bodyText } = readRecord(text);
-      equal(writeRecord(members, bodyText), text, 'the checksum is XXH64 of the head, seeded with XXH64 of the body');
+      const parts = readRecord(text);
+      equal(writeRecord(parts.members, parts.body), text, 'the checksum is XXH64 of the head, seeded with XXH64 of the body');
       equal(record.baseUrl, mockUrl);
       equal(key, new lib.ResourcesClient(opts).storageKey, 'the key the client reports');
       equal(key, `${opts.storageKey}:${record.scope}:${mockUrl}`, 'the scope is in the key and the record');
@@ -235,17 +233,12 @@ export const tests = [
       const text = storage.map.get(key);
       const record = JSON.parse(text);
       equal(record.v, 3);
-      // Format 2 (earlier releases) is still read, its body walked: body faults are tried there.
-      const v2 = JSON.parse(formatTwo(text));
-      const { body } = v2;
-      const withBody = (edit) => JSON.stringify({ ...v2, body: edit(structuredClone(body)) });
-      const withData = (data) => withBody((b) => ({ ...b, data: { ...b.data, ...data } }));
-      // Each variant below is discarded for what it changes: the record resealed, and the format 2
-      // record re-serialised, unchanged, are read.
+      const { body } = record;
+      // The record sealed again unchanged is read: each variant below is discarded for what it changes.
       const reading = (value) => new lib.ResourcesClient({ ...opts, storage: { getItem: () => value, setItem() {}, removeItem() {} } });
       equal(reading(reseal(text)).hash, good.hash, 'a record sealed again unchanged is read');
-      equal(reading(JSON.stringify(v2)).hash, good.hash, 'an unchanged format 2 record is read');
       const sealed = (change) => reseal(text, change);
+      const { members, body: bodyText } = readRecord(text);
       const variants = {
         'not JSON': '{"v":3,',
         'a body cut short': text.slice(0, -3),
@@ -259,37 +252,27 @@ export const tests = [
         'previous format (v1)': JSON.stringify({
           v: 1, baseUrl: record.baseUrl, hash: body.data.hash, fetchedAt: record.fetchedAt, stale: false, resources: body.data.resources,
         }),
-        'previous format (v1) with a body': JSON.stringify({ ...v2, v: 1 }),
+        'previous format (v2: no checksum)': JSON.stringify({
+          v: 2, baseUrl: record.baseUrl, scope: record.scope, fetchedAt: record.fetchedAt, stale: false, body,
+        }),
         'another base URL': sealed((m) => ({ ...m, baseUrl: 'https://elsewhere.example' })),
-        'another base URL (format 2)': JSON.stringify({ ...v2, baseUrl: 'https://elsewhere.example' }),
         'another scope': sealed((m) => ({ ...m, scope: 'key-00000000000000000000000000000000' })),
         'no base URL': sealed((m) => ({ ...m, baseUrl: undefined })),
         'no hash': sealed((m) => ({ ...m, hash: undefined })),
+        'no warnings': sealed((m) => ({ ...m, warnings: undefined })),
         'warnings that are not strings': sealed((m) => ({ ...m, warnings: [1] })),
-        'no body': JSON.stringify({ ...v2, body: undefined }),
-        'a body that is not an object': JSON.stringify({ ...v2, body: JSON.stringify(body) }),
-        'a body whose status is not SUCCESS': withBody((b) => ({ ...b, status: 'ERROR' })),
-        'a body without data': withBody((b) => ({ ...b, data: undefined })),
-        'a hash with CR/LF': withData({ hash: 'abc\r\nx-evil: 1' }),
-        'a hash with +': withData({ hash: 'ab+c' }),
-        'no hash in the body': withData({ hash: undefined }),
-        'an empty model id': withData({ resources: { models: [{ model: '', modality: 'text', availableRunOptions: [] }] } }),
-        'no resources': withData({ resources: undefined }),
-        'hash and resources beside the body (v1 members in a v2 record)': JSON.stringify({
-          v: 2, baseUrl: record.baseUrl, hash: body.data.hash, fetchedAt: record.fetchedAt, stale: false, resources: body.data.resources,
-        }),
-        'the body not last': JSON.stringify({ v: 2, baseUrl: record.baseUrl, fetchedAt: record.fetchedAt, body, stale: false }),
+        'no body': text.slice(0, text.indexOf('"body":') - 1) + '}',
+        'the members re-ordered (the body not last)': JSON.stringify({ body, ...record }),
+        'the record re-formatted': JSON.stringify(record, null, 1),
         'a member after the body': `${text.slice(0, -1)},"x":1}`,
         'a trailing space': `${text} `,
         'a trailing newline': `${text}\n`,
         'whitespace before the closing brace': `${text.slice(0, -1)} }`,
         'two records': `${text}${text}`,
-        'a non-ASCII character before the body': writeRecord({ ...readRecord(text).members, note: '\u00e9' }, readRecord(text).body, { ascii: false }),
-        'a non-ASCII character before the body (format 2)': JSON.stringify(v2).replace('"v":2,', '"v":2,"note":"\u00e9",'),
+        'a non-ASCII character before the body': writeRecord({ ...members, note: '\u00e9' }, bodyText, { ascii: false }),
         'a negative fetchedAt': sealed((m) => ({ ...m, fetchedAt: -1 })),
         'a fractional fetchedAt': sealed((m) => ({ ...m, fetchedAt: m.fetchedAt + 0.5 })),
         'no fetchedAt': sealed((m) => ({ ...m, fetchedAt: undefined })),
-        'no fetchedAt (format 2)': JSON.stringify({ ...v2, fetchedAt: undefined }),
       };
       for (const [what, bad] of Object.entries(variants)) {
         ok(bad !== text, `${what} changes the record`);
