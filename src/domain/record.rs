@@ -148,9 +148,9 @@ fn walk(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Result<StoredRe
             s.skip()?;
         } else if same(&name, b"body") {
             s.ws();
-            let start = s.i;
+            let start = s.pos;
             let checked = check_nested(s)?;
-            body = Some((checked, start..s.i));
+            body = Some((checked, start..s.pos));
             last_was_body = true;
         } else {
             s.skip()?;

@@ -67,10 +67,10 @@ pub fn check_body(body: &[u8], status: u16, content_type: Option<&str>, strict: 
 /// Walks an envelope found inside a larger document (a stored record) from
 /// the scanner's position; paths are still written from the envelope's root.
 pub(crate) fn check_nested<X>(outer: &mut Scanner<'_, X>) -> Syn<Result<Checked, Error>> {
-    let mut s = Scanner::with(outer.b, Rules::new(0, false));
-    s.i = outer.i;
+    let mut s = Scanner::with(outer.bytes, Rules::new(0, false));
+    s.pos = outer.pos;
     let result = s.envelope();
-    outer.i = s.i;
+    outer.pos = s.pos;
     result.map(|judged| judged.map_err(|e| *e))
 }
 
@@ -313,7 +313,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
         if kind != Kind::Object {
             self.skip()?;
             let message = format!("expected a JSON object, got {}", kind.name());
-            return Ok(Err(Box::new(Error::InvalidResponse { status: self.x.status, path: None, message })));
+            return Ok(Err(Box::new(Error::InvalidResponse { status: self.rules.status, path: None, message })));
         }
         let mut status = None;
         let mut message = None;
@@ -336,7 +336,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
             }
             Ok(())
         })?;
-        let rules = &self.x;
+        let rules = &self.rules;
         Ok((|| {
             let code = match status {
                 None => return Err(rules.missing("status")),
@@ -381,19 +381,19 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 hash = Some(string_member(s)?);
             } else if same(&name, b"resources") {
                 s.ws();
-                let start = s.i;
+                let start = s.pos;
                 let judged = match s.kind()? {
                     Kind::Object => Member::Is(s.resources()?),
                     other => s.skip().map(|()| Member::Wrong(other))?,
                 };
-                resources = Some((judged, start..s.i));
+                resources = Some((judged, start..s.pos));
             } else {
                 unknown.push(key.text());
                 s.skip()?;
             }
             Ok(())
         })?;
-        let rules = &self.x;
+        let rules = &self.rules;
         Ok((|| {
             let hash = match hash {
                 None => return Err(rules.missing("data.hash")),
@@ -427,7 +427,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
             }
             Ok(())
         })?;
-        let rules = &self.x;
+        let rules = &self.rules;
         Ok((|| {
             let mut warnings = match models {
                 None => return Err(rules.missing("data.resources.models")),
@@ -442,7 +442,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
     fn models(&mut self) -> Syn<Judged<Warnings>> {
         let mut judged: Judged<Warnings> = Ok(Warnings::default());
         // Sized from the body (a model takes well over 64 bytes): no rehashing.
-        let capacity = (self.b.len() / 64).min(1 << 20);
+        let capacity = (self.bytes.len() / 64).min(1 << 20);
         let mut seen = IdSet::with_capacity(capacity);
         self.array(|s, i| {
             // After the first finding the rest is only checked as JSON.
@@ -452,13 +452,14 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 s.model(i)?
             } else {
                 s.skip()?;
-                Err(s.x.expected(format!("data.resources.models[{i}]"), "an object", kind))
+                Err(s.rules.expected(format!("data.resources.models[{i}]"), "an object", kind))
             };
             let outcome = model.and_then(|(id, model_warnings)| {
                 warnings.append(model_warnings);
                 if let Some(id) = seen.insert(id) {
                     let path = || format!("data.resources.models[{i}].model");
-                    s.x.warn(warnings, &path, &|| format!("duplicate model id \"{}\" (kept)", shown(&text_of(&id))))?;
+                    s.rules
+                        .warn(warnings, &path, &|| format!("duplicate model id \"{}\" (kept)", shown(&text_of(&id))))?;
                 }
                 Ok(())
             });
@@ -492,7 +493,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
             }
             Ok(())
         })?;
-        let rules = &self.x;
+        let rules = &self.rules;
         let at = |field: &str| format!("data.resources.models[{i}]{field}");
         Ok((|| {
             let id = match id {
@@ -526,7 +527,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
 
     fn run_options(&mut self, i: usize) -> Syn<Judged<Warnings>> {
         let mut judged: Judged<Warnings> = Ok(Warnings::default());
-        let mut keys = std::mem::take(&mut self.x.keys);
+        let mut keys = std::mem::take(&mut self.rules.keys);
         keys.clear();
         self.array(|s, j| {
             let Ok(warnings) = &mut judged else { return s.skip() };
@@ -536,13 +537,13 @@ impl<'a> Scanner<'a, Rules<'a>> {
                 s.run_option(i, j)?
             } else {
                 s.skip()?;
-                Err(s.x.expected(path(), "an object", kind))
+                Err(s.rules.expected(path(), "an object", kind))
             };
             let outcome = option.and_then(|(key, option_warnings)| {
                 warnings.append(option_warnings);
                 if keys.iter().any(|k| same(k, &key)) {
                     let message = || format!("duplicate option key \"{}\" (kept)", shown(&text_of(&key)));
-                    s.x.warn(warnings, &|| format!("{}.key", path()), &message)?;
+                    s.rules.warn(warnings, &|| format!("{}.key", path()), &message)?;
                 }
                 keys.push(key);
                 Ok(())
@@ -552,7 +553,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
             }
             Ok(())
         })?;
-        self.x.keys = keys;
+        self.rules.keys = keys;
         Ok(judged)
     }
 
@@ -576,7 +577,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
             }
             Ok(())
         })?;
-        let rules = &self.x;
+        let rules = &self.rules;
         Ok((|| {
             let key = match key {
                 None => return Err(rules.missing(at(".key"))),
@@ -598,17 +599,19 @@ impl<'a> Scanner<'a, Rules<'a>> {
 
     fn option_values(&mut self, at: &dyn Fn(&str) -> String) -> Syn<Judged<Warnings>> {
         let mut judged: Judged<Warnings> = Ok(Warnings::default());
-        let mut seen = std::mem::take(&mut self.x.values);
+        let mut seen = std::mem::take(&mut self.rules.values);
         seen.clear();
         self.array(|s, k| {
             let Ok(warnings) = &mut judged else { return s.skip() };
             let path = || at(&format!(".options[{k}]"));
             let outcome = match string_member(s)? {
-                Member::Wrong(kind) => Err(s.x.expected(path(), "a string", kind)),
+                Member::Wrong(kind) => Err(s.rules.expected(path(), "a string", kind)),
                 Member::Is(value) => {
                     let value = value.bytes();
                     let found = if seen.iter().any(|v| same(v, &value)) {
-                        s.x.warn(warnings, &path, &|| format!("duplicate value \"{}\" (kept)", shown(&text_of(&value))))
+                        s.rules.warn(warnings, &path, &|| {
+                            format!("duplicate value \"{}\" (kept)", shown(&text_of(&value)))
+                        })
                     } else {
                         Ok(())
                     };
@@ -621,7 +624,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
             }
             Ok(())
         })?;
-        self.x.values = seen;
+        self.rules.values = seen;
         Ok(judged)
     }
 }
