@@ -107,19 +107,19 @@ impl<'a> Str<'a> {
     }
 }
 
-/// The scanner: a position in the body, the nesting depth, and the state `x`
-/// of whoever drives it (so that member and item callbacks can reach it).
+/// The scanner: a position in the body, the nesting depth, and the state
+/// `rules` of whoever drives it (so that member and item callbacks can reach it).
 /// Every driver in the crate uses the schema walk's state (those that only
 /// read syntax get it unused): the grammar is then compiled once, not once
 /// per kind of state, about 0.7 KB of gzip in the wasm build.
 pub struct Scanner<'a, X = super::schema::Rules<'a>> {
     /// The body.
-    pub b: &'a [u8],
+    pub bytes: &'a [u8],
     /// The next byte to read.
-    pub i: usize,
+    pub pos: usize,
     depth: u32,
     /// The driver's state.
-    pub x: X,
+    pub rules: X,
 }
 
 impl<'a> Scanner<'a, super::schema::Rules<'a>> {
@@ -130,22 +130,22 @@ impl<'a> Scanner<'a, super::schema::Rules<'a>> {
 }
 
 impl<'a, X> Scanner<'a, X> {
-    /// A scanner at the start of `body` with the driver's state `x`.
-    pub fn with(body: &'a [u8], x: X) -> Self {
-        Scanner { b: body, i: 0, depth: 0, x }
+    /// A scanner at the start of `body` with the driver's state `rules`.
+    pub fn with(body: &'a [u8], rules: X) -> Self {
+        Scanner { bytes: body, pos: 0, depth: 0, rules }
     }
 
     /// An error of `kind` at the current position.
     #[cold]
     pub fn fail<T>(&self, kind: SyntaxKind) -> Syn<T> {
-        Err(SyntaxError { at: self.i, kind })
+        Err(SyntaxError { at: self.pos, kind })
     }
 
     /// Skips whitespace.
     #[inline(always)]
     pub fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
-            self.i += 1;
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+            self.pos += 1;
         }
     }
 
@@ -153,7 +153,7 @@ impl<'a, X> Scanner<'a, X> {
     #[inline(always)]
     pub fn peek(&mut self) -> Syn<u8> {
         self.ws();
-        match self.b.get(self.i) {
+        match self.bytes.get(self.pos) {
             Some(&c) => Ok(c),
             None => self.fail(SyntaxKind::Invalid),
         }
@@ -176,7 +176,7 @@ impl<'a, X> Scanner<'a, X> {
     /// Whether only whitespace is left.
     pub fn at_end(&mut self) -> bool {
         self.ws();
-        self.i == self.b.len()
+        self.pos == self.bytes.len()
     }
 
     #[inline(always)]
@@ -184,7 +184,7 @@ impl<'a, X> Scanner<'a, X> {
         if self.peek()? != c {
             return self.fail(SyntaxKind::Invalid);
         }
-        self.i += 1;
+        self.pos += 1;
         Ok(())
     }
 
@@ -212,7 +212,7 @@ impl<'a, X> Scanner<'a, X> {
         self.enter()?;
         self.eat(b'{')?;
         if self.peek()? == b'}' {
-            self.i += 1;
+            self.pos += 1;
         } else {
             loop {
                 if self.peek()? != b'"' {
@@ -222,9 +222,9 @@ impl<'a, X> Scanner<'a, X> {
                 self.eat(b':')?;
                 member(self, key)?;
                 match self.peek()? {
-                    b',' => self.i += 1,
+                    b',' => self.pos += 1,
                     b'}' => {
-                        self.i += 1;
+                        self.pos += 1;
                         break;
                     }
                     _ => return self.fail(SyntaxKind::Invalid),
@@ -249,16 +249,16 @@ impl<'a, X> Scanner<'a, X> {
         self.enter()?;
         self.eat(b'[')?;
         if self.peek()? == b']' {
-            self.i += 1;
+            self.pos += 1;
         } else {
             let mut index = 0;
             loop {
                 item(self, index)?;
                 index += 1;
                 match self.peek()? {
-                    b',' => self.i += 1,
+                    b',' => self.pos += 1,
                     b']' => {
-                        self.i += 1;
+                        self.pos += 1;
                         break;
                     }
                     _ => return self.fail(SyntaxKind::Invalid),
@@ -273,14 +273,14 @@ impl<'a, X> Scanner<'a, X> {
     #[inline(always)]
     pub fn string(&mut self) -> Syn<Str<'a>> {
         self.eat(b'"')?;
-        let start = self.i;
+        let start = self.pos;
         let mut escaped = false;
         // The OR of every byte: its high bit says whether UTF-8 must be checked.
         let mut seen: u64 = 0;
         loop {
             // Eight bytes at a time, jumping straight to the first quote,
             // backslash or control byte (no branch per byte).
-            while let Some(word) = self.b.get(self.i..self.i + 8) {
+            while let Some(word) = self.bytes.get(self.pos..self.pos + 8) {
                 let mut w = [0u8; 8];
                 w.copy_from_slice(word);
                 let w = u64::from_le_bytes(w);
@@ -289,25 +289,25 @@ impl<'a, X> Scanner<'a, X> {
                 seen |= w;
                 let mask = special_bytes(w);
                 if mask != 0 {
-                    self.i += (mask.trailing_zeros() / 8) as usize;
+                    self.pos += (mask.trailing_zeros() / 8) as usize;
                     break;
                 }
-                self.i += 8;
+                self.pos += 8;
             }
-            let Some(&byte) = self.b.get(self.i) else { return self.fail(SyntaxKind::Invalid) };
+            let Some(&byte) = self.bytes.get(self.pos) else { return self.fail(SyntaxKind::Invalid) };
             seen |= u64::from(byte);
             match byte {
                 b'"' => break,
                 b'\\' => {
                     escaped = true;
                     // The escape itself is checked when decoded below.
-                    self.i += 2;
+                    self.pos += 2;
                 }
                 0..=0x1f => return self.fail(SyntaxKind::Invalid),
-                _ => self.i += 1,
+                _ => self.pos += 1,
             }
         }
-        let raw = &self.b[start..self.i];
+        let raw = &self.bytes[start..self.pos];
         if seen & 0x8080_8080_8080_8080 != 0 && std::str::from_utf8(raw).is_err() {
             let valid = std::str::from_utf8(raw).map_err(|e| e.valid_up_to()).err().unwrap_or(0);
             return Err(SyntaxError { at: start + valid, kind: SyntaxKind::Invalid });
@@ -315,7 +315,7 @@ impl<'a, X> Scanner<'a, X> {
         if escaped && unescape(raw).is_none() {
             return Err(SyntaxError { at: start, kind: SyntaxKind::Invalid });
         }
-        self.i += 1;
+        self.pos += 1;
         Ok(Str { raw, escaped })
     }
 
@@ -336,10 +336,10 @@ impl<'a, X> Scanner<'a, X> {
     /// `true`, `false` or `null`.
     pub fn literal(&mut self, word: &[u8]) -> Syn<()> {
         self.ws();
-        if self.b.get(self.i..self.i + word.len()) != Some(word) {
+        if self.bytes.get(self.pos..self.pos + word.len()) != Some(word) {
             return self.fail(SyntaxKind::Invalid);
         }
-        self.i += word.len();
+        self.pos += word.len();
         Ok(())
     }
 
@@ -347,9 +347,9 @@ impl<'a, X> Scanner<'a, X> {
     /// an error, as in `serde_json`.
     pub fn number(&mut self) -> Syn<&'a [u8]> {
         self.ws();
-        let b = self.b;
-        let start = self.i;
-        let mut i = self.i;
+        let b = self.bytes;
+        let start = self.pos;
+        let mut i = self.pos;
         let digits = |i: &mut usize| {
             let from = *i;
             while let Some(b'0'..=b'9') = b.get(*i) {
@@ -367,7 +367,7 @@ impl<'a, X> Scanner<'a, X> {
             }
             Some(b'1'..=b'9') => digits(&mut i),
             _ => {
-                self.i = i;
+                self.pos = i;
                 return self.fail(SyntaxKind::Invalid);
             }
         };
@@ -375,7 +375,7 @@ impl<'a, X> Scanner<'a, X> {
         if b.get(i) == Some(&b'.') {
             i += 1;
             if digits(&mut i) == 0 {
-                self.i = i;
+                self.pos = i;
                 return self.fail(SyntaxKind::Invalid);
             }
         }
@@ -385,7 +385,7 @@ impl<'a, X> Scanner<'a, X> {
                 i += 1;
             }
             if digits(&mut i) == 0 {
-                self.i = i;
+                self.pos = i;
                 return self.fail(SyntaxKind::Invalid);
             }
             simple = false;
@@ -395,7 +395,7 @@ impl<'a, X> Scanner<'a, X> {
         if !simple && out_of_range(text) {
             return self.fail(SyntaxKind::NumberOutOfRange);
         }
-        self.i = i;
+        self.pos = i;
         Ok(text)
     }
 }
