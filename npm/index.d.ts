@@ -358,6 +358,8 @@ export type ResourcesBody = string | Uint8Array | ArrayBuffer;
 export interface ParseOptions {
   /** Warnings become `INVALID_RESPONSE` errors. Default `false`. */
   strict?: boolean | undefined;
+  /** A larger body (in UTF-8 bytes) fails with `RESPONSE_TOO_LARGE` before it is read. Default 32 MiB. */
+  maxBytes?: number | undefined;
 }
 
 /** What `parseResources` returns. */

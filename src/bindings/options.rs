@@ -101,7 +101,7 @@ impl Scope {
             Scope::Client => !CALL_ONLY.contains(&key),
             Scope::Call => CALL_ONLY.contains(&key),
             Scope::OneShot => true,
-            Scope::Parse => key == "strict",
+            Scope::Parse => matches!(key, "strict" | "maxBytes"),
         }
     }
 
@@ -241,9 +241,10 @@ pub(crate) fn read_call_options(value: &JsValue) -> Result<FetchOptions, Error> 
 }
 
 /// `strict` from `{ strict?: boolean }`; other keys are refused like elsewhere.
-pub(crate) fn parse_options_strict(options: &JsValue) -> Result<bool, Error> {
+/// `parseResources`'s options: `strict`, and `maxBytes` (the largest body it reads).
+pub(crate) fn parse_options(options: &JsValue) -> Result<(bool, u64), Error> {
     let f = read(options, Scope::Parse)?;
-    Ok(f.strict.unwrap_or(false))
+    Ok((f.strict.unwrap_or(false), crate::domain::options::max_bytes(f.max_bytes)?))
 }
 
 fn signal(value: Option<JsValue>) -> Result<Option<AbortSignal>, Error> {

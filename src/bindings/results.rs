@@ -35,10 +35,17 @@ fn strings(list: &[String]) -> JsValue {
 }
 
 pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
-    let strict = super::options::parse_options_strict(options)?;
+    let (strict, max_bytes) = super::options::parse_options(options)?;
+    // Wasm memory never shrinks: a body over maxBytes is refused before it is
+    // copied in, and one memory cannot take is refused too, never a trap.
+    let too_large = || Error::ResponseTooLarge { status: 200, max_bytes };
     // The text JSON.parse will read, and the bytes the validator reads.
     let (text, bytes) = if body.is_string() {
-        let bytes = utf8_of(body);
+        // At least one UTF-8 byte per UTF-16 unit.
+        if u64::from(body.unchecked_ref::<TextValue>().length()) > max_bytes {
+            return Err(too_large());
+        }
+        let bytes = utf8_of(body).filter(|b| b.len() as u64 <= max_bytes).ok_or_else(too_large)?;
         // A string with lone surrogates would be read differently by the two
         // sides (TextEncoder turns them into U+FFFD); JSON.parse then reads the
         // validated text instead. One byte per UTF-16 unit means pure ASCII:
@@ -48,7 +55,13 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
             if ascii || well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
         (text, bytes)
     } else if let Some(array) = as_bytes(body) {
-        let bytes = array.to_vec();
+        if u64::from(array.length()) > max_bytes {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(array.length() as usize).map_err(|_| too_large())?;
+        bytes.resize(array.length() as usize, 0);
+        array.copy_to(&mut bytes);
         // Decoded by the engine from the caller's array (used only once the
         // bytes are known to be valid UTF-8); a BOM is dropped by TextDecoder.
         let text = DECODER.with(|d| d.decode(&array));

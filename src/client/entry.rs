@@ -223,7 +223,7 @@ impl Entry {
         if u64::from(text.unchecked_ref::<JsString>().length()) > max_bytes.saturating_add(head) {
             return None;
         }
-        let bytes = utf8_of(text);
+        let bytes = utf8_of(text)?;
         // Warnings quote names from the body: redacted as they are written.
         let decoded = redact::scoped(&self.redactor, || record::decode(&bytes, &self.base_url, self.scope()));
         let rec = Rc::new(decoded.ok()?);

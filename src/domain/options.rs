@@ -200,7 +200,7 @@ impl Options {
             storage_key,
             timeout_ms: whole("timeoutMs", self.timeout_ms, DEFAULT_TIMEOUT_MS, u64::from(u32::MAX))?,
             retries: whole("retries", self.retries, u64::from(DEFAULT_RETRIES), u64::from(MAX_RETRIES))? as u32,
-            max_bytes: whole("maxBytes", self.max_bytes, DEFAULT_MAX_BYTES, 1 << 40)?,
+            max_bytes: max_bytes(self.max_bytes)?,
             max_age_ms: whole("maxAgeMs", self.max_age_ms, 0, u64::MAX >> 11)?,
             strict: self.strict,
             allow_cross_origin_redirects: self.allow_cross_origin_redirects,
@@ -235,6 +235,12 @@ pub fn suggest_option<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
 }
 
 /// A non-negative whole number no larger than `max`.
+/// The `maxBytes` option (clients and `parseResources`): a whole number of
+/// bytes up to 1 TiB, [`DEFAULT_MAX_BYTES`] when absent.
+pub fn max_bytes(value: Option<f64>) -> Result<u64, Error> {
+    whole("maxBytes", value, DEFAULT_MAX_BYTES, 1 << 40)
+}
+
 fn whole(name: &str, value: Option<f64>, default: u64, max: u64) -> Result<u64, Error> {
     match value {
         None => Ok(default),

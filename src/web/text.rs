@@ -62,21 +62,23 @@ thread_local! {
 
 /// The UTF-8 bytes of a JS string, written by `TextEncoder.encodeInto` straight
 /// into wasm memory: one native pass, where the generic string glue first copies
-/// ASCII one character at a time in JS.
-pub(crate) fn utf8_of(text: &JsValue) -> Vec<u8> {
+/// ASCII one character at a time in JS. `None` when wasm memory cannot take
+/// them (an allocation failure would trap the module).
+pub(crate) fn utf8_of(text: &JsValue) -> Option<Vec<u8>> {
     let mut text: TextValue = text.clone().unchecked_into();
     let mut out: Vec<u8> = Vec::new();
     // ASCII needs one byte per UTF-16 unit; anything else gets more room below.
     let mut room = text.length() as usize;
     ENCODER.with(|encoder| loop {
         let start = out.len();
+        out.try_reserve_exact(room).ok()?;
         out.resize(start + room, 0);
         let view = memory_view(&mut out[start..]);
         let progress = encoder.encode_into(&text, &view);
         out.truncate(start + progress.written() as usize);
         let read = progress.read();
         if read >= text.length() {
-            return out;
+            return Some(out);
         }
         text = text.substring(read);
         // At most three bytes per UTF-16 unit (a pair takes four for two units).

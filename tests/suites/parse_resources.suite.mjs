@@ -72,6 +72,31 @@ export const tests = [
     },
   },
   {
+    name: 'parseResources refuses a body over maxBytes (32 MiB by default) before reading it',
+    run({ lib }) {
+      const text = body({ models: [] });
+      const bytes = new TextEncoder().encode(text);
+      equal(lib.parseResources(text, { maxBytes: text.length }).hash, lib.parseResources(text).hash, 'a body of exactly maxBytes');
+      for (const [what, value] of [['a string', text], ['a Uint8Array', bytes], ['an ArrayBuffer', bytes.buffer]]) {
+        const error = throws(() => lib.parseResources(value, { maxBytes: text.length - 1 }));
+        equal(error.code, 'RESPONSE_TOO_LARGE', what);
+        equal(error.message.includes(`maxBytes (${text.length - 1} bytes)`), true, error.message);
+      }
+      // Counted in UTF-8 bytes: "é" is one UTF-16 unit and two bytes.
+      const accented = body({ models: [] }, { note: '\u00e9\u00e9' });
+      const utf8 = new TextEncoder().encode(accented).length;
+      equal(accented.length < utf8, true);
+      equal(throws(() => lib.parseResources(accented, { maxBytes: accented.length })).code, 'RESPONSE_TOO_LARGE');
+      // The default: 32 MiB.
+      const big = `{"status":"SUCCESS","data":{"hash":"YQ","resources":{"models":[]}},"pad":"${'x'.repeat(32 * 1024 * 1024)}"}`;
+      equal(throws(() => lib.parseResources(big)).code, 'RESPONSE_TOO_LARGE');
+      equal(lib.parseResources(big, { maxBytes: big.length }).hash, 'YQ');
+      for (const bad of [-1, 1.5, Number.NaN, '10', 2 ** 41]) {
+        equal(throws(() => lib.parseResources(text, { maxBytes: bad })).code, 'INVALID_OPTIONS', String(bad));
+      }
+    },
+  },
+  {
     name: 'parseResources keeps __proto__ keys as plain data',
     run({ lib }) {
       const text = '{"status":"SUCCESS","data":{"hash":"h","resources":{"models":[{"model":"__proto__","modality":"text",'

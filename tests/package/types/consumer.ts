@@ -219,7 +219,7 @@ export async function consume(): Promise<void> {
 
   // A body fetched by the application itself.
   const body: ResourcesBody = '{"status":"SUCCESS","data":{"hash":"h","resources":{"models":[]}}}';
-  const parseOptions: ParseOptions = { strict: true };
+  const parseOptions: ParseOptions = { strict: true, maxBytes: 1024 };
   const parsed: ParsedResources = parseResources(body, parseOptions);
   parseResources(new TextEncoder().encode(body));
   parseResources(new ArrayBuffer(0), { strict: undefined });

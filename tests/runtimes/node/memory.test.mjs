@@ -130,3 +130,21 @@ test('40 concurrent 31 MiB bodies all settle, and wasm memory stays under 64 MiB
   assert.deepEqual([...new Set(r.outcomes)], ['INVALID_RESPONSE'], 'every call settles with the verdict');
   assert.ok(r.after < 64 * MIB, `wasm memory reached ${(r.after / MIB).toFixed(1)} MiB for 40 bodies of 31 MiB`);
 });
+
+test('a body wasm memory cannot take is RESPONSE_TOO_LARGE, not a trap, and the module goes on', { timeout: 240_000 }, async () => {
+  const r = await measure(`
+    // 3.9 GB: within maxBytes (1 TiB here), beyond what a 32-bit memory can hold.
+    const bytes = new Uint8Array(3_900_000_000);
+    let code;
+    try {
+      lib.parseResources(bytes, { maxBytes: 2 ** 40 });
+      code = 'parsed';
+    } catch (e) {
+      code = e instanceof WebAssembly.RuntimeError ? 'trap: ' + e.message : e.code;
+    }
+    const after = lib.parseResources('{"status":"SUCCESS","data":{"hash":"YQ","resources":{"models":[]}}}').hash;
+    return { code, after, size: size() };`);
+  assert.equal(r.code, 'RESPONSE_TOO_LARGE');
+  assert.equal(r.after, 'YQ', 'the module works afterwards');
+  assert.ok(r.size < 64 * MIB, `wasm memory reached ${(r.size / MIB).toFixed(1)} MiB`);
+});
