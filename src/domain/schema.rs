@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::error::Error;
-use super::scan::{same, Kind, Scanner, Syn, SyntaxError, SyntaxKind};
+use super::scan::{same, Kind, Scanner, Str, Syn, SyntaxError, SyntaxKind};
 use super::types::Modality;
 
 /// At most this many warnings are listed; the rest are counted in one last line,
@@ -221,64 +221,10 @@ impl Rules<'_> {
 /// pointer moves faster than an error.
 type Judged<T> = Result<T, Box<Error>>;
 
-/// A value the schema requires, collected while its object or array is read
-/// and judged once it ends.
+/// The value of a known member: what was there, or the kind it wrongly was.
 enum Member<T> {
-    /// Not found (yet).
-    Missing,
-    /// Read.
     Is(T),
-    /// Of another kind than the one wanted (and skipped).
-    Wrong { want: Kind, got: Kind },
-}
-
-impl<T> Member<T> {
-    /// Reads the value with `read` when it is of kind `want`, else skips it;
-    /// a key given twice counts with its last value. Inlined: out of line (one
-    /// call per string value) it saved 0.8 KB of gzip but cost parseResources
-    /// about 6 % in Chromium.
-    #[inline(always)]
-    fn read<'a>(
-        &mut self,
-        s: &mut Scanner<'a, Rules<'a>>,
-        want: Kind,
-        read: impl FnOnce(&mut Scanner<'a, Rules<'a>>) -> Syn<T>,
-    ) -> Syn<()> {
-        let got = s.kind()?;
-        if got == want {
-            *self = Member::Is(read(s)?);
-        } else {
-            s.skip()?;
-            *self = Member::Wrong { want, got };
-        }
-        Ok(())
-    }
-
-    /// The value, or the finding at `path` for a value that is missing or of
-    /// the wrong kind ([`Rules::unmet`]).
-    #[inline(always)]
-    fn judge(self, rules: &Rules<'_>, path: &dyn Fn() -> String) -> Judged<T> {
-        match self {
-            Member::Is(value) => Ok(value),
-            other => Err(rules.unmet(path, other.wrong())),
-        }
-    }
-
-    /// The kinds (wanted, found) of a value of the wrong kind.
-    fn wrong(&self) -> Option<(Kind, Kind)> {
-        match *self {
-            Member::Wrong { want, got } => Some((want, got)),
-            _ => None,
-        }
-    }
-
-    /// The value, if one of the wanted kind was read.
-    fn value(self) -> Option<T> {
-        match self {
-            Member::Is(value) => Some(value),
-            _ => None,
-        }
-    }
+    Wrong(Kind),
 }
 
 /// Error and warning wording, with the walk's status and strictness.
@@ -288,15 +234,14 @@ impl Rules<'_> {
         Box::new(Error::invalid(self.status, path, message))
     }
 
-    /// The finding at `path` for a value the schema requires: "missing", or
-    /// for one of the `wrong` kind (wanted, found) "expected a string, got a
-    /// number". The path is written only here, for a finding.
     #[cold]
-    fn unmet(&self, path: &dyn Fn() -> String, wrong: Option<(Kind, Kind)>) -> Box<Error> {
-        match wrong {
-            None => self.invalid(path(), "missing"),
-            Some((want, got)) => self.invalid(path(), format!("expected {}, got {}", want.name(), got.name())),
-        }
+    fn missing(&self, path: impl Into<String>) -> Box<Error> {
+        self.invalid(path, "missing")
+    }
+
+    #[cold]
+    fn expected(&self, path: impl Into<String>, what: &str, got: Kind) -> Box<Error> {
+        self.invalid(path, format!("expected {what}, got {}", got.name()))
     }
 
     /// A warning at `path`; in strict mode, the error instead. The texts are
@@ -333,6 +278,17 @@ impl Rules<'_> {
     }
 }
 
+/// A string member's value, or the kind it wrongly was. Inlined: out of line
+/// (one call per string value) it saved 0.8 KB of gzip but cost parseResources
+/// about 6 % in Chromium.
+#[inline(always)]
+fn string_member<'a>(s: &mut Scanner<'a, Rules<'a>>) -> Syn<Member<Str<'a>>> {
+    match s.kind()? {
+        Kind::String => s.string().map(Member::Is),
+        other => s.skip().map(|()| Member::Wrong(other)),
+    }
+}
+
 /// The text of a key or string, for messages.
 fn text_of(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
@@ -342,27 +298,6 @@ fn text_of(bytes: &[u8]) -> Cow<'_, str> {
 // The walk
 
 impl<'a> Scanner<'a, Rules<'a>> {
-    /// Reads an object: `member(scanner, key, known)` reads each member the
-    /// schema knows into `known` and says whether it knew the key; the others
-    /// are skipped and their keys kept. Once the object ends, `judge` gives the
-    /// verdict on `known` and the unknown keys, with the walk's rules.
-    fn members<K, T>(
-        &mut self,
-        mut known: K,
-        mut member: impl FnMut(&mut Self, &[u8], &mut K) -> Syn<bool>,
-        judge: impl FnOnce(&Rules<'a>, K, Vec<Cow<'a, str>>) -> Judged<T>,
-    ) -> Syn<Judged<T>> {
-        let mut unknown = Vec::new();
-        self.object(|s, key| {
-            if !member(s, &key.bytes(), &mut known)? {
-                unknown.push(key.text());
-                s.skip()?;
-            }
-            Ok(())
-        })?;
-        Ok(judge(&self.rules, known, unknown))
-    }
-
     fn envelope(&mut self) -> Syn<Judged<Checked>> {
         let kind = self.kind()?;
         if kind != Kind::Object {
@@ -370,92 +305,128 @@ impl<'a> Scanner<'a, Rules<'a>> {
             let message = format!("expected a JSON object, got {}", kind.name());
             return Ok(Err(Box::new(Error::InvalidResponse { status: self.rules.status, path: None, message })));
         }
-        let known = (Member::Missing, Member::Missing, Member::Missing);
-        self.members(
-            known,
-            |s, name, (status, message, data)| {
-                if same(name, b"status") {
-                    status.read(s, Kind::String, |s| s.string())?;
-                } else if same(name, b"message") {
-                    message.read(s, Kind::String, |s| s.string())?;
-                } else if same(name, b"data") {
-                    data.read(s, Kind::Object, Scanner::data)?;
-                } else {
-                    return Ok(false);
-                }
-                Ok(true)
-            },
-            |rules, (status, message, data), unknown| {
-                let code = status.judge(rules, &|| "status".into())?.text();
-                if code.is_empty() {
-                    return Err(rules.invalid("status", "empty"));
-                }
-                if code != "SUCCESS" {
-                    let message = match message.value() {
-                        Some(m) if !m.raw.is_empty() => m.text().into_owned(),
-                        _ => format!("the server answered {code}"),
-                    };
-                    return Err(Box::new(Error::Api {
-                        code: code.into_owned(),
-                        status: rules.status,
-                        message,
-                        retry_after_ms: None,
-                    }));
-                }
-                let data = data.judge(rules, &|| "data".into())?;
-                let mut warnings = Warnings::default();
-                rules.unknown(&mut warnings, unknown, &String::new, "unknown field (kept out)")?;
-                let (hash, resources, data_warnings) = data?;
-                warnings.append(data_warnings);
-                Ok(Checked { hash, warnings: warnings.finish(), resources })
-            },
-        )
+        let mut status = None;
+        let mut message = None;
+        let mut data = None;
+        let mut unknown = Vec::new();
+        self.object(|s, key| {
+            let name = key.bytes();
+            if same(&name, b"status") {
+                status = Some(string_member(s)?);
+            } else if same(&name, b"message") {
+                message = Some(string_member(s)?);
+            } else if same(&name, b"data") {
+                data = Some(match s.kind()? {
+                    Kind::Object => Member::Is(s.data()?),
+                    other => s.skip().map(|()| Member::Wrong(other))?,
+                });
+            } else {
+                unknown.push(key.text());
+                s.skip()?;
+            }
+            Ok(())
+        })?;
+        let rules = &self.rules;
+        Ok((|| {
+            let code = match status {
+                None => return Err(rules.missing("status")),
+                Some(Member::Wrong(kind)) => return Err(rules.expected("status", "a string", kind)),
+                Some(Member::Is(code)) => code.text(),
+            };
+            if code.is_empty() {
+                return Err(rules.invalid("status", "empty"));
+            }
+            if code != "SUCCESS" {
+                let message = match message {
+                    Some(Member::Is(m)) if !m.raw.is_empty() => m.text().into_owned(),
+                    _ => format!("the server answered {code}"),
+                };
+                return Err(Box::new(Error::Api {
+                    code: code.into_owned(),
+                    status: rules.status,
+                    message,
+                    retry_after_ms: None,
+                }));
+            }
+            let data = match data {
+                None => return Err(rules.missing("data")),
+                Some(Member::Wrong(kind)) => return Err(rules.expected("data", "an object", kind)),
+                Some(Member::Is(data)) => data,
+            };
+            let mut warnings = Warnings::default();
+            rules.unknown(&mut warnings, unknown, &String::new, "unknown field (kept out)")?;
+            let (hash, resources, data_warnings) = data?;
+            warnings.append(data_warnings);
+            Ok(Checked { hash, warnings: warnings.finish(), resources })
+        })())
     }
 
     fn data(&mut self) -> Syn<Judged<(String, Range<usize>, Warnings)>> {
-        self.members(
-            (Member::Missing, Member::Missing),
-            |s, name, (hash, resources)| {
-                if same(name, b"hash") {
-                    hash.read(s, Kind::String, |s| s.string())?;
-                } else if same(name, b"resources") {
-                    resources.read(s, Kind::Object, |s| {
-                        let start = s.pos;
-                        let judged = s.resources()?;
-                        Ok((judged, start..s.pos))
-                    })?;
-                } else {
-                    return Ok(false);
-                }
-                Ok(true)
-            },
-            |rules, (hash, resources), unknown| {
-                let hash = hash.judge(rules, &|| "data.hash".into())?.text().into_owned();
-                check_hash(&hash).map_err(|m| rules.invalid("data.hash", m))?;
-                let (judged, span) = resources.judge(rules, &|| "data.resources".into())?;
-                let mut warnings = judged?;
-                rules.unknown(&mut warnings, unknown, &|| "data".to_owned(), "unknown field (kept out)")?;
-                Ok((hash, span, warnings))
-            },
-        )
+        let mut hash = None;
+        let mut resources = None;
+        let mut unknown = Vec::new();
+        self.object(|s, key| {
+            let name = key.bytes();
+            if same(&name, b"hash") {
+                hash = Some(string_member(s)?);
+            } else if same(&name, b"resources") {
+                s.ws();
+                let start = s.pos;
+                let judged = match s.kind()? {
+                    Kind::Object => Member::Is(s.resources()?),
+                    other => s.skip().map(|()| Member::Wrong(other))?,
+                };
+                resources = Some((judged, start..s.pos));
+            } else {
+                unknown.push(key.text());
+                s.skip()?;
+            }
+            Ok(())
+        })?;
+        let rules = &self.rules;
+        Ok((|| {
+            let hash = match hash {
+                None => return Err(rules.missing("data.hash")),
+                Some(Member::Wrong(kind)) => return Err(rules.expected("data.hash", "a string", kind)),
+                Some(Member::Is(hash)) => hash.text().into_owned(),
+            };
+            check_hash(&hash).map_err(|m| rules.invalid("data.hash", m))?;
+            let (mut warnings, span) = match resources {
+                None => return Err(rules.missing("data.resources")),
+                Some((Member::Wrong(kind), _)) => return Err(rules.expected("data.resources", "an object", kind)),
+                Some((Member::Is(judged), span)) => (judged?, span),
+            };
+            rules.unknown(&mut warnings, unknown, &|| "data".to_owned(), "unknown field (kept out)")?;
+            Ok((hash, span, warnings))
+        })())
     }
 
     fn resources(&mut self) -> Syn<Judged<Warnings>> {
-        self.members(
-            Member::Missing,
-            |s, name, models| {
-                if !same(name, b"models") {
-                    return Ok(false);
-                }
-                models.read(s, Kind::Array, Scanner::models)?;
-                Ok(true)
-            },
-            |rules, models, unknown| {
-                let mut warnings = models.judge(rules, &|| "data.resources.models".into())??;
-                rules.unknown(&mut warnings, unknown, &|| "data.resources".to_owned(), "unknown section (kept)")?;
-                Ok(warnings)
-            },
-        )
+        let mut models = None;
+        let mut unknown = Vec::new();
+        self.object(|s, key| {
+            let name = key.bytes();
+            if same(&name, b"models") {
+                models = Some(match s.kind()? {
+                    Kind::Array => Member::Is(s.models()?),
+                    other => s.skip().map(|()| Member::Wrong(other))?,
+                });
+            } else {
+                unknown.push(key.text());
+                s.skip()?;
+            }
+            Ok(())
+        })?;
+        let rules = &self.rules;
+        Ok((|| {
+            let mut warnings = match models {
+                None => return Err(rules.missing("data.resources.models")),
+                Some(Member::Wrong(kind)) => return Err(rules.expected("data.resources.models", "an array", kind)),
+                Some(Member::Is(judged)) => judged?,
+            };
+            rules.unknown(&mut warnings, unknown, &|| "data.resources".to_owned(), "unknown section (kept)")?;
+            Ok(warnings)
+        })())
     }
 
     fn models(&mut self) -> Syn<Judged<Warnings>> {
@@ -466,15 +437,19 @@ impl<'a> Scanner<'a, Rules<'a>> {
         self.array(|s, i| {
             // After the first finding the rest is only checked as JSON.
             let Ok(warnings) = &mut judged else { return s.skip() };
-            let mut model = Member::Missing;
-            model.read(s, Kind::Object, |s| s.model(i))?;
-            let outcome = model.judge(&s.rules, &|| format!("data.resources.models[{i}]")).and_then(|model| {
-                let (id, model_warnings) = model?;
+            let kind = s.kind()?;
+            let model = if kind == Kind::Object {
+                s.model(i)?
+            } else {
+                s.skip()?;
+                Err(s.rules.expected(format!("data.resources.models[{i}]"), "an object", kind))
+            };
+            let outcome = model.and_then(|(id, model_warnings)| {
                 warnings.append(model_warnings);
                 if let Some(id) = seen.insert(id) {
                     let path = || format!("data.resources.models[{i}].model");
-                    let message = || format!("duplicate model id \"{}\" (kept)", shown(&text_of(&id)));
-                    s.rules.warn(warnings, &path, &message)?;
+                    s.rules
+                        .warn(warnings, &path, &|| format!("duplicate model id \"{}\" (kept)", shown(&text_of(&id))))?;
                 }
                 Ok(())
             });
@@ -487,39 +462,57 @@ impl<'a> Scanner<'a, Rules<'a>> {
     }
 
     fn model(&mut self, i: usize) -> Syn<Judged<(Cow<'a, [u8]>, Warnings)>> {
+        let mut id = None;
+        let mut modality = None;
+        let mut options = None;
+        let mut unknown = Vec::new();
+        self.object(|s, key| {
+            let name = key.bytes();
+            if same(&name, b"model") {
+                id = Some(string_member(s)?);
+            } else if same(&name, b"modality") {
+                modality = Some(string_member(s)?);
+            } else if same(&name, b"availableRunOptions") {
+                options = Some(match s.kind()? {
+                    Kind::Array => Member::Is(s.run_options(i)?),
+                    other => s.skip().map(|()| Member::Wrong(other))?,
+                });
+            } else {
+                unknown.push(key.text());
+                s.skip()?;
+            }
+            Ok(())
+        })?;
+        let rules = &self.rules;
         let at = |field: &str| format!("data.resources.models[{i}]{field}");
-        let known = (Member::Missing, Member::Missing, Member::Missing);
-        self.members(
-            known,
-            |s, name, (id, modality, options)| {
-                if same(name, b"model") {
-                    id.read(s, Kind::String, |s| s.string())?;
-                } else if same(name, b"modality") {
-                    modality.read(s, Kind::String, |s| s.string())?;
-                } else if same(name, b"availableRunOptions") {
-                    options.read(s, Kind::Array, |s| s.run_options(i))?;
-                } else {
-                    return Ok(false);
-                }
-                Ok(true)
-            },
-            |rules, (id, modality, options), unknown| {
-                let id = id.judge(rules, &|| at(".model"))?.bytes();
-                if id.is_empty() {
-                    return Err(rules.invalid(at(".model"), "empty model id"));
-                }
-                let modality = modality.judge(rules, &|| at(".modality"))?.bytes();
-                let mut warnings = Warnings::default();
-                if !Modality::KNOWN.iter().any(|known| same(&modality, known.as_bytes())) {
-                    rules.warn(&mut warnings, &|| at(".modality"), &|| {
-                        format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality)))
-                    })?;
-                }
-                warnings.append(options.judge(rules, &|| at(".availableRunOptions"))??);
-                rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
-                Ok((id, warnings))
-            },
-        )
+        Ok((|| {
+            let id = match id {
+                None => return Err(rules.missing(at(".model"))),
+                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".model"), "a string", kind)),
+                Some(Member::Is(id)) => id.bytes(),
+            };
+            if id.is_empty() {
+                return Err(rules.invalid(at(".model"), "empty model id"));
+            }
+            let modality = match modality {
+                None => return Err(rules.missing(at(".modality"))),
+                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".modality"), "a string", kind)),
+                Some(Member::Is(m)) => m.bytes(),
+            };
+            let mut warnings = Warnings::default();
+            if !Modality::KNOWN.iter().any(|known| same(&modality, known.as_bytes())) {
+                rules.warn(&mut warnings, &|| at(".modality"), &|| {
+                    format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality)))
+                })?;
+            }
+            match options {
+                None => return Err(rules.missing(at(".availableRunOptions"))),
+                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".availableRunOptions"), "an array", kind)),
+                Some(Member::Is(judged)) => warnings.append(judged?),
+            }
+            rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
+            Ok((id, warnings))
+        })())
     }
 
     fn run_options(&mut self, i: usize) -> Syn<Judged<Warnings>> {
@@ -529,10 +522,14 @@ impl<'a> Scanner<'a, Rules<'a>> {
         self.array(|s, j| {
             let Ok(warnings) = &mut judged else { return s.skip() };
             let path = || format!("data.resources.models[{i}].availableRunOptions[{j}]");
-            let mut option = Member::Missing;
-            option.read(s, Kind::Object, |s| s.run_option(i, j))?;
-            let outcome = option.judge(&s.rules, &path).and_then(|option| {
-                let (key, option_warnings) = option?;
+            let kind = s.kind()?;
+            let option = if kind == Kind::Object {
+                s.run_option(i, j)?
+            } else {
+                s.skip()?;
+                Err(s.rules.expected(path(), "an object", kind))
+            };
+            let outcome = option.and_then(|(key, option_warnings)| {
                 warnings.append(option_warnings);
                 if keys.iter().any(|k| same(k, &key)) {
                     let message = || format!("duplicate option key \"{}\" (kept)", shown(&text_of(&key)));
@@ -551,29 +548,43 @@ impl<'a> Scanner<'a, Rules<'a>> {
     }
 
     fn run_option(&mut self, i: usize, j: usize) -> Syn<Judged<(Cow<'a, [u8]>, Warnings)>> {
+        let mut key = None;
+        let mut values = None;
+        let mut unknown = Vec::new();
         let at = |field: &str| format!("data.resources.models[{i}].availableRunOptions[{j}]{field}");
-        self.members(
-            (Member::Missing, Member::Missing),
-            |s, name, (key, values)| {
-                if same(name, b"key") {
-                    key.read(s, Kind::String, |s| s.string())?;
-                } else if same(name, b"options") {
-                    values.read(s, Kind::Array, |s| s.option_values(&at))?;
-                } else {
-                    return Ok(false);
-                }
-                Ok(true)
-            },
-            |rules, (key, values), unknown| {
-                let key = key.judge(rules, &|| at(".key"))?.bytes();
-                if key.is_empty() {
-                    return Err(rules.invalid(at(".key"), "empty option key"));
-                }
-                let mut warnings = values.judge(rules, &|| at(".options"))??;
-                rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
-                Ok((key, warnings))
-            },
-        )
+        self.object(|s, k| {
+            let name = k.bytes();
+            if same(&name, b"key") {
+                key = Some(string_member(s)?);
+            } else if same(&name, b"options") {
+                values = Some(match s.kind()? {
+                    Kind::Array => Member::Is(s.option_values(&at)?),
+                    other => s.skip().map(|()| Member::Wrong(other))?,
+                });
+            } else {
+                unknown.push(k.text());
+                s.skip()?;
+            }
+            Ok(())
+        })?;
+        let rules = &self.rules;
+        Ok((|| {
+            let key = match key {
+                None => return Err(rules.missing(at(".key"))),
+                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".key"), "a string", kind)),
+                Some(Member::Is(key)) => key.bytes(),
+            };
+            if key.is_empty() {
+                return Err(rules.invalid(at(".key"), "empty option key"));
+            }
+            let mut warnings = match values {
+                None => return Err(rules.missing(at(".options"))),
+                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".options"), "an array", kind)),
+                Some(Member::Is(judged)) => judged?,
+            };
+            rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
+            Ok((key, warnings))
+        })())
     }
 
     fn option_values(&mut self, at: &dyn Fn(&str) -> String) -> Syn<Judged<Warnings>> {
@@ -583,18 +594,21 @@ impl<'a> Scanner<'a, Rules<'a>> {
         self.array(|s, k| {
             let Ok(warnings) = &mut judged else { return s.skip() };
             let path = || at(&format!(".options[{k}]"));
-            let mut value = Member::Missing;
-            value.read(s, Kind::String, |s| s.string())?;
-            let outcome = value.judge(&s.rules, &path).and_then(|value| {
-                let value = value.bytes();
-                let found = if seen.iter().any(|v| same(v, &value)) {
-                    s.rules.warn(warnings, &path, &|| format!("duplicate value \"{}\" (kept)", shown(&text_of(&value))))
-                } else {
-                    Ok(())
-                };
-                seen.push(value);
-                found
-            });
+            let outcome = match string_member(s)? {
+                Member::Wrong(kind) => Err(s.rules.expected(path(), "a string", kind)),
+                Member::Is(value) => {
+                    let value = value.bytes();
+                    let found = if seen.iter().any(|v| same(v, &value)) {
+                        s.rules.warn(warnings, &path, &|| {
+                            format!("duplicate value \"{}\" (kept)", shown(&text_of(&value)))
+                        })
+                    } else {
+                        Ok(())
+                    };
+                    seen.push(value);
+                    found
+                }
+            };
             if let Err(e) = outcome {
                 judged = Err(e);
             }
