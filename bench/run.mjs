@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { startMockServer } from '../mock/server.mjs';
 import { runSuite, CASES } from './suite.mjs';
-import { runMainPath, MAIN_CASES, MAIN_GOALS, goalFor } from './main-path.mjs';
+import { runMainPath, MAIN_CASES, MAIN_GOALS, PEER_GOALS, goalFor } from './main-path.mjs';
 import { catalogText, SIZES } from './catalog.mjs';
 import { writeSections } from './sections.mjs';
 
@@ -243,6 +243,16 @@ function mainReport() {
     const goalSizes = sizes.filter((size) => goalFor(id, size) !== null);
     out(`| ${text} | ${verdict(nodeMain, id, goalSizes)} | ${verdict(chromeMain, id, goalSizes)} |`);
   }
+  // Against a peer: met when the call's ratio is below the peer's, size by size.
+  const beats = (res, id, peer) => sizes.map((size) => {
+    const [row, other] = [id, peer].map((c) => res.rows.find((r) => r.size === size && r.case === c));
+    if (!row || !other || row.ratio === null || other.ratio === null) return `${size.toLocaleString('en')}: n/a`;
+    return `${size.toLocaleString('en')}: ${row.ratio.toFixed(2)} against ${other.ratio.toFixed(2)} ${row.ratio < other.ratio ? 'met' : '**not met**'}`;
+  }).join('; ');
+  for (const [id, peer] of Object.entries(PEER_GOALS)) {
+    const [label, peerLabel] = [id, peer].map((c) => MAIN_CASES.find((m) => m.id === c).label);
+    out(`| ${label} faster than ${peerLabel.replace(/^peer: /, '')} | ${beats(nodeMain, id, peer)} | ${beats(chromeMain, id, peer)} |`);
+  }
   out();
   const notes = [...nodeMain.notes, ...chromeMain.notes];
   if (notes.length) {
@@ -252,7 +262,7 @@ function mainReport() {
     out();
   }
   out(machine
-    + `Each time is the median over ${rounds} interleaved rounds (all six cases of a size in each round, in reverse order every other round) of mitata medians; each ratio is the median over the rounds of the case divided by its baseline of the same round and engine.`);
+    + `Each time is the median over ${rounds} interleaved rounds (all cases of a size in each round, in reverse order every other round) of mitata medians; each ratio is the median over the rounds of the case divided by its baseline of the same round and engine.`);
   return lines.join('\n');
 }
 

@@ -20,8 +20,13 @@ const Envelope = z.object({
   }),
 });
 
+/** A parsed body, validated: `{ hash, resources, warnings }` or a ZodError. */
+export function checkWithZod(value) {
+  const { data } = Envelope.parse(value);
+  return { hash: data.hash, resources: data.resources, warnings: [] };
+}
+
 /** (c): from the body text to the validated result. */
 export function parseWithZod(text) {
-  const { data } = Envelope.parse(JSON.parse(text));
-  return { hash: data.hash, resources: data.resources, warnings: [] };
+  return checkWithZod(JSON.parse(text));
 }
