@@ -14,7 +14,7 @@ use super::entry::Entry;
 use super::{cache_snapshot, sync, AttemptEvent, AttemptHook, BodyText, ClientState, Judged, Snapshot};
 use crate::domain::error::Error;
 use crate::domain::headers::request_headers;
-use crate::domain::record::{Freshness, StoredRecord};
+use crate::domain::record::{self, Freshness, StoredRecord};
 use crate::domain::result::Source;
 use crate::domain::retry::{delay_ms, should_retry};
 use crate::domain::url::resources_url;
@@ -264,19 +264,25 @@ fn finish(
         }
     }
     match outcome {
-        Ok((reply, Judged { checked, text, body_sum })) => {
+        Ok((reply, Judged { checked, text })) => {
             // The engine decodes the bytes it will parse; the record keeps the
             // JSON text alone (no BOM or whitespace around it).
-            let body = reply.body.text(text);
-            drop(reply);
+            let body = reply.body.text(text.clone());
             let fetched_at = now_ms();
             let (hash, warnings) = (checked.hash, checked.warnings);
-            let rec = StoredRecord { hash, fetched_at, stale: false, warnings, body: 0..0, body_sum };
+            let mut rec = StoredRecord { hash, fetched_at, stale: false, warnings, body: 0..0, body_sum: 0 };
             if !this.stored_copy_will_do(&body, fetched_at) {
-                entry.save(&body, &rec, Some(this));
+                // The record's checksum, taken only for a record that is
+                // written (an unchanged catalog is not). The body buffer has
+                // just held this body, so it takes it again without growing.
+                if let Some(sum) = reply.body.with_bytes(|bytes| record::body_sum(&bytes[text])) {
+                    rec.body_sum = sum;
+                    entry.save(&body, &rec, Some(this));
+                }
             } else if locked {
                 entry.note_unchanged(fetched_at);
             }
+            drop(reply);
             this.refresh_asked.set(false);
             let snapshot = Snapshot {
                 changed: previous_hash.as_deref() != Some(rec.hash.as_str()),

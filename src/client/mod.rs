@@ -474,9 +474,8 @@ impl ClientState {
         }
     }
 
-    /// A reply's verdict: the walk's findings for a 2xx body, where its JSON
-    /// text lies (no BOM or whitespace around it) and that text's checksum
-    /// (for the record), else the error.
+    /// A reply's verdict: the walk's findings for a 2xx body and where its
+    /// JSON text lies (no BOM or whitespace around it), else the error.
     fn judge(&self, reply: &Reply) -> Result<Judged, Error> {
         let ct = reply.content_type.as_deref();
         // Excerpts, warnings and paths quote the body: redacted before they are cut.
@@ -486,7 +485,7 @@ impl ClientState {
                     let checked = check_body(bytes, reply.status, ct, self.config.strict)?;
                     let text = json_text(bytes);
                     let start = text.as_ptr() as usize - bytes.as_ptr() as usize;
-                    Ok(Judged { checked, text: start..start + text.len(), body_sum: record::body_sum(text) })
+                    Ok(Judged { checked, text: start..start + text.len() })
                 } else {
                     Err(parse_failure(bytes, reply.status, ct, reply.retry_after_ms))
                 }
@@ -505,8 +504,6 @@ pub(crate) struct Judged {
     pub checked: Checked,
     /// Where the JSON text lies in the body.
     pub text: Range<usize>,
-    /// [`record::body_sum`] of that text.
-    pub body_sum: u64,
 }
 
 /// The body's text inside a stored record (everything before it is ASCII, so
