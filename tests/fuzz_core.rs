@@ -883,14 +883,7 @@ fn fuzz_error_bodies() {
 #[test]
 fn fuzz_stored_records() {
     let checked = resources_client::domain::schema::check_body(CATALOG.as_bytes(), 200, None, false).unwrap();
-    let written = record::StoredRecord {
-        hash: checked.hash,
-        fetched_at: 1.7e12,
-        stale: false,
-        warnings: checked.warnings,
-        body: 0..0,
-        body_sum: 0,
-    };
+    let written = record::StoredRecord::walked(checked, 1.7e12);
     let stored = record::encode("https://h.example", "nokey", &written, CATALOG);
     let base = fixture(&stored);
     fuzz("record", "near-valid stored records", 0.15, envelope(), move |input| envelope_bytes(&base, input));

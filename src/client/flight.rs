@@ -269,8 +269,7 @@ fn finish(
             // JSON text alone (no BOM or whitespace around it).
             let body = reply.body.text(text.clone());
             let fetched_at = now_ms();
-            let (hash, warnings) = (checked.hash, checked.warnings);
-            let mut rec = StoredRecord { hash, fetched_at, stale: false, warnings, body: 0..0, body_sum: 0 };
+            let mut rec = StoredRecord::walked(checked, fetched_at);
             if !this.stored_copy_will_do(&body, fetched_at) {
                 // The record's checksum, taken only for a record that is
                 // written (an unchanged catalog is not). The body buffer has

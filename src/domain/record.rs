@@ -34,7 +34,7 @@ use std::ops::Range;
 
 use super::checksum::{self, xxh64};
 use super::scan::{quote_ascii, same, Kind, Scanner, Syn};
-use super::schema::json_text;
+use super::schema::{json_text, Checked};
 
 /// Format version written and read by this release.
 pub const RECORD_VERSION: u64 = 3;
@@ -85,6 +85,16 @@ pub struct StoredRecord {
     /// [`body_sum`] of the body: a record with a new head (`stale` set) is
     /// written without reading the body again.
     pub body_sum: u64,
+}
+
+impl StoredRecord {
+    /// The record of a body the walk accepted (`checked`), fetched at
+    /// `fetched_at`; where its body lies and its checksum are set when it is
+    /// written ([`head`], [`encode`]).
+    pub fn walked(checked: Checked, fetched_at: f64) -> StoredRecord {
+        let Checked { hash, warnings, .. } = checked;
+        StoredRecord { hash, fetched_at, stale: false, warnings, body: 0..0, body_sum: 0 }
+    }
 }
 
 /// The checksum of a body's JSON text, which seeds the record's `sum`.
@@ -376,9 +386,7 @@ mod tests {
     /// A record of `body` as the client stores it: walked, then encoded.
     fn encode(base_url: &str, scope: &str, fetched_at: f64, stale: bool, body: &str) -> String {
         let checked = check_body(body.as_bytes(), 200, None, false).unwrap();
-        let rec =
-            StoredRecord { hash: checked.hash, fetched_at, stale, warnings: checked.warnings, body: 0..0, body_sum: 0 };
-        super::encode(base_url, scope, &rec, body)
+        super::encode(base_url, scope, &StoredRecord { stale, ..StoredRecord::walked(checked, fetched_at) }, body)
     }
 
     #[test]

@@ -94,14 +94,7 @@ pub fn check_stored_body(body: &[u8], expected: &oracle::Verdict) -> Result<(), 
     let checked = resources_client::domain::schema::check_body(body, 200, None, false)
         .map_err(|e| format!("the walk refuses a body the oracle accepts: {e}"))?;
     let text = std::str::from_utf8(body).map_err(|e| format!("an accepted body is not UTF-8: {e}"))?;
-    let written = record::StoredRecord {
-        hash: checked.hash,
-        fetched_at: 1.7e12,
-        stale: false,
-        warnings: checked.warnings,
-        body: 0..0,
-        body_sum: 0,
-    };
+    let written = record::StoredRecord::walked(checked, 1.7e12);
     let stored = record::encode(RECORD_BASE, "nokey", &written, text);
     let rec = record::decode(stored.as_bytes(), RECORD_BASE, "nokey")
         .map_err(|e| format!("record of a body the oracle accepts is refused: {e}"))?;
