@@ -7,21 +7,14 @@
 //   node bench/body-memory.mjs [N=160]
 import { createRequire } from 'node:module';
 
-let memory = null;
-const Instance = WebAssembly.Instance;
-WebAssembly.Instance = function (module, imports) {
-  const instance = new Instance(module, imports);
-  // Found by kind: the package's build gives the module's exports short names.
-      memory = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
-  return instance;
-};
-const lib = createRequire(import.meta.url)('../pkg/index.cjs');
+const require = createRequire(import.meta.url);
+// Required first: it watches the next WebAssembly.Instance, the package's.
+const { size, largeBody } = require('../tests/runtimes/node/wasm-memory.cjs');
+const lib = require('../pkg/index.cjs');
 
 const n = Number(process.argv[2] ?? 160);
 const MiB = 1024 * 1024;
-const body = new Uint8Array(31 * MiB).fill(0x61);
-body.set(new TextEncoder().encode('{"x":"'), 0);
-body.set(new TextEncoder().encode('"}'), body.length - 2);
+const body = largeBody(31);
 const fetch = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
 const started = performance.now();
 const outcomes = await Promise.all(Array.from({ length: n }, (_, i) => new lib.ResourcesClient({
@@ -30,5 +23,5 @@ const outcomes = await Promise.all(Array.from({ length: n }, (_, i) => new lib.R
 const counts = {};
 for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
 console.log(`${n} concurrent bodies of 31 MiB: settled ${outcomes.length} (${JSON.stringify(counts)}); `
-  + `wasm memory ${(memory.buffer.byteLength / MiB).toFixed(1)} MiB; ${(performance.now() - started).toFixed(0)} ms; `
+  + `wasm memory ${(size() / MiB).toFixed(1)} MiB; ${(performance.now() - started).toFixed(0)} ms; `
   + `resident ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB (${process.version})`);

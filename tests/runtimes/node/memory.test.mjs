@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startMockServer } from '../../../mock/server.mjs';
 
 const PKG = fileURLToPath(new URL('../../../pkg/index.cjs', import.meta.url));
+const WATCH = fileURLToPath(new URL('./wasm-memory.cjs', import.meta.url));
 const MIB = 1024 * 1024;
 
 let mock;
@@ -20,19 +21,11 @@ after(async () => {
   await mock?.close();
 });
 
-/** Runs `body` (async, with `lib`, `opts` and `size()`) in a fresh Node process; returns what it prints. */
+/** Runs `body` (async, with `lib`, `opts`, `size()` and `largeBody(mib)` of ./wasm-memory.cjs) in a fresh Node process; returns what it prints. */
 function measure(body, nodeArgs = []) {
   const script = `
-    let memory = null;
-    const Instance = WebAssembly.Instance;
-    WebAssembly.Instance = function (module, imports) {
-      const instance = new Instance(module, imports);
-      // Found by kind: the package's build gives the module's exports short names.
-      memory = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
-      return instance;
-    };
+    const { size, largeBody } = require(${JSON.stringify(WATCH)});
     const lib = require(${JSON.stringify(PKG)});
-    const size = () => memory.buffer.byteLength;
     const opts = { baseUrl: process.env.MOCK_URL, apiKey: 'sk-mock-demo', storage: 'memory', retries: 0 };
     (async () => { ${body} })().then(
       (out) => { process.stdout.write(JSON.stringify(out)); process.exit(0); },
@@ -117,11 +110,7 @@ test('2,000 records: an entry goes with its last client, and the memory store ke
 
 test('40 concurrent 31 MiB bodies all settle, and wasm memory stays under 64 MiB', { timeout: 240_000 }, async () => {
   const r = await measure(`
-    const MiB = 1024 * 1024;
-    // A JSON object whose one member is a 31 MiB string: read whole, judged, refused (no "status").
-    const body = new Uint8Array(31 * MiB).fill(0x61);
-    body.set(new TextEncoder().encode('{"x":"'), 0);
-    body.set(new TextEncoder().encode('"}'), body.length - 2);
+    const body = largeBody(31);
     const fetch = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
     const calls = Array.from({ length: 40 }, (_, i) => new lib.ResourcesClient({ ...opts, storageKey: 'large-' + i, fetch })
       .fetchResources().then(() => 'resolved', (e) => e.code));
