@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use crate::client::{Client, Snapshot};
 use crate::domain::error::Error;
 use crate::domain::result::Source;
+use crate::web::body::Body;
 use crate::web::text::{as_bytes, json_parse, utf8_of, well_formed, TextValue, DECODER};
 
 /// A result as the JS API gives it: fixed, known keys on a fresh object (nothing
@@ -39,8 +40,9 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
     // Wasm memory never shrinks: a body over maxBytes is refused before it is
     // copied in, and one memory cannot take is refused too, never a trap.
     let too_large = || Error::ResponseTooLarge { status: 200, max_bytes };
-    // The text JSON.parse will read, and the bytes the validator reads.
-    let (text, bytes) = if body.is_string() {
+    let check = |bytes: &[u8]| crate::domain::schema::check_body(bytes, 200, None, strict);
+    // The text JSON.parse will read, and the walk's verdict on its bytes.
+    let (text, checked) = if body.is_string() {
         // At least one UTF-8 byte per UTF-16 unit.
         if u64::from(body.unchecked_ref::<TextValue>().length()) > max_bytes {
             return Err(too_large());
@@ -53,24 +55,22 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
         let ascii = bytes.len() == body.unchecked_ref::<TextValue>().length() as usize;
         let text =
             if ascii || well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
-        (text, bytes)
+        (text, check(&bytes))
     } else if let Some(array) = as_bytes(body) {
         if u64::from(array.length()) > max_bytes {
             return Err(too_large());
         }
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(array.length() as usize).map_err(|_| too_large())?;
-        bytes.resize(array.length() as usize, 0);
-        array.copy_to(&mut bytes);
+        // Judged in the module's one body buffer, as a response body is.
+        let checked =
+            Body::join(std::slice::from_ref(&array), array.length()).with_bytes(check).ok_or_else(too_large)?;
         // Decoded by the engine from the caller's array (used only once the
         // bytes are known to be valid UTF-8); a BOM is dropped by TextDecoder.
         let text = DECODER.with(|d| d.decode(&array));
-        (text, bytes)
+        (text, checked)
     } else {
         return Err(Error::options("parseResources: body must be a string, Uint8Array or ArrayBuffer"));
     };
-    let checked = crate::domain::schema::check_body(&bytes, 200, None, strict)?;
-    drop(bytes);
+    let checked = checked?;
     let text: js_sys::JsString = text.unchecked_into();
     // RFC 8259 allows ignoring a byte order mark; JSON.parse does not.
     let text = if text.char_code_at(0) == 0xFEFF as f64 { text.slice(1, text.length()) } else { text };
