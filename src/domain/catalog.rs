@@ -289,7 +289,7 @@ fn check_option(model: &Model, key: &str, value: &Json) -> Option<OptionError> {
         // another number (a caller that applies it must not pay for 4 seconds
         // when it asked for 5).
         let (suggestion, hint) = match scalar_text(value) {
-            Some(t) if option.options.iter().any(|o| *o == t) => {
+            Some(t) if option.options.contains(&t) => {
                 let hint = format!("; send \"{}\"", t.escape_text());
                 (Some(t), hint)
             }

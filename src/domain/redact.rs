@@ -159,11 +159,9 @@ impl Redactor {
             _ => marks.push((start, end)),
         };
         for i in 0..bytes.len() {
-            if i + MIN_RUN <= bytes.len() {
-                if self.windows.binary_search(&window(&bytes[i..i + MIN_RUN])).is_ok() {
-                    add(i, i + MIN_RUN);
-                    continue;
-                }
+            if i + MIN_RUN <= bytes.len() && self.windows.binary_search(&window(&bytes[i..i + MIN_RUN])).is_ok() {
+                add(i, i + MIN_RUN);
+                continue;
             }
             if let Some(len) = self.short.iter().filter(|s| bytes[i..].starts_with(s)).map(Vec::len).max() {
                 add(i, i + len);
