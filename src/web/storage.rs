@@ -33,7 +33,7 @@ pub const MEMORY_RECORDS: usize = 16;
 thread_local! {
     /// The shared memory store, oldest write first: JS strings, never copied into wasm memory.
     static MEMORY: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
-    /// The global `localStorage` and whether it took a write, probed once.
+    /// The global `localStorage`, or why it cannot be had, looked up once.
     static LOCAL_STORAGE: OnceCell<Result<JsValue, String>> = const { OnceCell::new() };
     /// Where a record goes that `localStorage` refuses (the package's IndexedDB
     /// store, registered by its JavaScript where the platform has IndexedDB).
@@ -501,23 +501,25 @@ fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, Str
     result.map_err(|e| format!("storage {method}() threw: {}", js_message(&e)))
 }
 
-/// The global `localStorage`, if reading it does not throw and a probe write works.
+/// The global `localStorage`, if reading it does not throw.
 fn usable_local_storage() -> Result<JsValue, String> {
-    // Probed once per module: a probe writes twice, and every write wakes the
-    // `storage` listeners of the origin's other tabs. A storage that fails later
-    // degrades the store that met the failure (see `Store::degrade`).
-    LOCAL_STORAGE.with(|memo| memo.get_or_init(probe_local_storage).clone())
+    // Looked up once per module, and not probed with a write: a probe costs
+    // a write and a removal on every cold start (about a millisecond in a cold
+    // Chromium page, before the first request), wakes the `storage` listeners
+    // of the origin's other tabs twice, and would turn away a full
+    // `localStorage` whose record can still be read. A write that fails is
+    // met where it happens: the record moves to the overflow store, or the
+    // store falls back to its held copy with a warning (see `Store::degrade`).
+    // Where storage is blocked (cookies off) reading the global throws.
+    LOCAL_STORAGE.with(|memo| memo.get_or_init(find_local_storage).clone())
 }
 
-fn probe_local_storage() -> Result<JsValue, String> {
+fn find_local_storage() -> Result<JsValue, String> {
     let storage = Reflect::get(&js_sys::global(), &JsValue::from_str("localStorage"))
         .map_err(|e| format!("localStorage is not accessible: {}", js_message(&e)))?;
     if storage.is_undefined() || storage.is_null() {
         return Err("no localStorage in this environment".into());
     }
-    let probe = JsValue::from_str("resources-client:probe");
-    call(&storage, "setItem", &[probe.clone(), JsValue::from_str("1")])?;
-    call(&storage, "removeItem", &[probe])?;
     Ok(storage)
 }
 

@@ -74,6 +74,7 @@ try {
   }
   await check('service worker: stopped by the browser, it answers from IndexedDB after the restart, with no request', serviceWorkerRestart);
   await check('storage: a 50,000-model catalog over the localStorage quota is kept in IndexedDB and served after a reload with no request', largeCatalogAfterReload);
+  await check('storage: a full localStorage still serves its record after a reload, and a new client writes nothing to read it', fullLocalStorageAfterReload);
   for (const [changed, storage] of [[false, 'local'], [true, 'local'], [false, 'indexeddb'], [true, 'indexeddb']]) {
     await check(`tabs: ten tabs that refresh at once make one request, the catalog ${changed ? 'changed' : 'unchanged'}, storage '${storage}'`,
       () => tenTabs(changed, storage));
@@ -255,6 +256,67 @@ async function largeCatalogAfterReload() {
       throw new Error(`after the reload: ${JSON.stringify(second)}`);
     }
     if (second.models !== 50_000) throw new Error(`${second.models} models`);
+    const requests = (await control.resourceRequests()).length;
+    if (requests !== 0) throw new Error(`${requests} catalog requests after the reload, expected 0`);
+  } finally {
+    await context.close();
+    await control.reset();
+  }
+}
+
+// localStorage is not judged by a trial write (a cold page would pay for it,
+// and other tabs would hear it): a page whose localStorage filled up after the
+// record was stored reads the record in a fresh module, and writes nothing.
+async function fullLocalStorageAfterReload() {
+  const control = controlApi(api.url);
+  await control.reset();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    const load = async () => {
+      await page.goto(`${site.url}/tests/runtimes/browser/index.html`);
+      await page.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+    };
+    await load();
+    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('full'), retries: 0, maxAgeMs: 600_000 };
+    const first = await page.evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      const r = await new lib.ResourcesClient(o).fetchResources();
+      // Fill with ever smaller items until even one character does not fit (bounded).
+      let fillers = 0;
+      for (const size of [256 * 1024, 64 * 1024, 16 * 1024, 4096, 1024, 256, 64, 16, 4, 1]) {
+        const value = 'f'.repeat(size);
+        for (let i = 0; i < 400; i += 1) {
+          try { localStorage.setItem(`filler-${size}-${i}`, value); } catch { break; }
+          fillers += 1;
+        }
+      }
+      let full = false;
+      try { localStorage.setItem('one-more', 'x'.repeat(64)); } catch { full = true; }
+      return { hash: r.hash, source: r.source, full, fillers };
+    }, opts);
+    if (first.source !== 'network' || !first.full) throw new Error(`before the reload: ${JSON.stringify(first)}`);
+    await control.clearLog();
+    await load();
+    const second = await page.evaluate(async (o) => {
+      let writes = 0;
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (...args) { writes += 1; return setItem.apply(this, args); };
+      try {
+        const lib = await import('/pkg/index.js');
+        const client = new lib.ResourcesClient(o);
+        const cached = client.cached();
+        const r = await client.fetchResources();
+        return { cached: cached?.hash ?? null, source: r.source, hash: r.hash, writes, warnings: r.warnings };
+      } finally {
+        Storage.prototype.setItem = setItem;
+      }
+    }, opts);
+    if (second.cached !== first.hash || second.source !== 'cache' || second.hash !== first.hash) {
+      throw new Error(`after the reload: ${JSON.stringify(second)}`);
+    }
+    if (second.writes !== 0) throw new Error(`${second.writes} localStorage writes to read a stored record`);
     const requests = (await control.resourceRequests()).length;
     if (requests !== 0) throw new Error(`${requests} catalog requests after the reload, expected 0`);
   } finally {
