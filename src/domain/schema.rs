@@ -244,6 +244,17 @@ impl Rules<'_> {
         self.invalid(path, format!("expected {what}, got {}", got.name()))
     }
 
+    /// A required member's value, or the finding for its absence ("missing")
+    /// or its kind ("expected `what`"). The path is written only for a finding.
+    #[inline(always)]
+    fn required<T, P: Into<String>>(&self, member: Option<Member<T>>, path: impl Fn() -> P, what: &str) -> Judged<T> {
+        match member {
+            Some(Member::Is(value)) => Ok(value),
+            None => Err(self.missing(path())),
+            Some(Member::Wrong(kind)) => Err(self.expected(path(), what, kind)),
+        }
+    }
+
     /// A warning at `path`; in strict mode, the error instead. The texts are
     /// made only when needed, through pointers: one copy for every finding.
     fn warn(&self, into: &mut Warnings, path: &dyn Fn() -> String, message: &dyn Fn() -> String) -> Judged<()> {
@@ -328,11 +339,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
         })?;
         let rules = &self.rules;
         Ok((|| {
-            let code = match status {
-                None => return Err(rules.missing("status")),
-                Some(Member::Wrong(kind)) => return Err(rules.expected("status", "a string", kind)),
-                Some(Member::Is(code)) => code.text(),
-            };
+            let code = rules.required(status, || "status", "a string")?.text();
             if code.is_empty() {
                 return Err(rules.invalid("status", "empty"));
             }
@@ -348,11 +355,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
                     retry_after_ms: None,
                 }));
             }
-            let data = match data {
-                None => return Err(rules.missing("data")),
-                Some(Member::Wrong(kind)) => return Err(rules.expected("data", "an object", kind)),
-                Some(Member::Is(data)) => data,
-            };
+            let data = rules.required(data, || "data", "an object")?;
             let mut warnings = Warnings::default();
             rules.unknown(&mut warnings, unknown, &String::new, "unknown field (kept out)")?;
             let (hash, resources, data_warnings) = data?;
@@ -372,11 +375,10 @@ impl<'a> Scanner<'a, Rules<'a>> {
             } else if same(&name, b"resources") {
                 s.ws();
                 let start = s.pos;
-                let judged = match s.kind()? {
-                    Kind::Object => Member::Is(s.resources()?),
+                resources = Some(match s.kind()? {
+                    Kind::Object => Member::Is((s.resources()?, start..s.pos)),
                     other => s.skip().map(|()| Member::Wrong(other))?,
-                };
-                resources = Some((judged, start..s.pos));
+                });
             } else {
                 unknown.push(key.text());
                 s.skip()?;
@@ -385,17 +387,10 @@ impl<'a> Scanner<'a, Rules<'a>> {
         })?;
         let rules = &self.rules;
         Ok((|| {
-            let hash = match hash {
-                None => return Err(rules.missing("data.hash")),
-                Some(Member::Wrong(kind)) => return Err(rules.expected("data.hash", "a string", kind)),
-                Some(Member::Is(hash)) => hash.text().into_owned(),
-            };
+            let hash = rules.required(hash, || "data.hash", "a string")?.text().into_owned();
             check_hash(&hash).map_err(|m| rules.invalid("data.hash", m))?;
-            let (mut warnings, span) = match resources {
-                None => return Err(rules.missing("data.resources")),
-                Some((Member::Wrong(kind), _)) => return Err(rules.expected("data.resources", "an object", kind)),
-                Some((Member::Is(judged), span)) => (judged?, span),
-            };
+            let (judged, span) = rules.required(resources, || "data.resources", "an object")?;
+            let mut warnings = judged?;
             rules.unknown(&mut warnings, unknown, &|| "data".to_owned(), "unknown field (kept out)")?;
             Ok((hash, span, warnings))
         })())
@@ -419,11 +414,7 @@ impl<'a> Scanner<'a, Rules<'a>> {
         })?;
         let rules = &self.rules;
         Ok((|| {
-            let mut warnings = match models {
-                None => return Err(rules.missing("data.resources.models")),
-                Some(Member::Wrong(kind)) => return Err(rules.expected("data.resources.models", "an array", kind)),
-                Some(Member::Is(judged)) => judged?,
-            };
+            let mut warnings = rules.required(models, || "data.resources.models", "an array")??;
             rules.unknown(&mut warnings, unknown, &|| "data.resources".to_owned(), "unknown section (kept)")?;
             Ok(warnings)
         })())
@@ -486,30 +477,18 @@ impl<'a> Scanner<'a, Rules<'a>> {
         let rules = &self.rules;
         let at = |field: &str| format!("data.resources.models[{i}]{field}");
         Ok((|| {
-            let id = match id {
-                None => return Err(rules.missing(at(".model"))),
-                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".model"), "a string", kind)),
-                Some(Member::Is(id)) => id.bytes(),
-            };
+            let id = rules.required(id, || at(".model"), "a string")?.bytes();
             if id.is_empty() {
                 return Err(rules.invalid(at(".model"), "empty model id"));
             }
-            let modality = match modality {
-                None => return Err(rules.missing(at(".modality"))),
-                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".modality"), "a string", kind)),
-                Some(Member::Is(m)) => m.bytes(),
-            };
+            let modality = rules.required(modality, || at(".modality"), "a string")?.bytes();
             let mut warnings = Warnings::default();
             if !Modality::KNOWN.iter().any(|known| same(&modality, known.as_bytes())) {
                 rules.warn(&mut warnings, &|| at(".modality"), &|| {
                     format!("unknown modality \"{}\" (kept)", shown(&text_of(&modality)))
                 })?;
             }
-            match options {
-                None => return Err(rules.missing(at(".availableRunOptions"))),
-                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".availableRunOptions"), "an array", kind)),
-                Some(Member::Is(judged)) => warnings.append(judged?),
-            }
+            warnings.append(rules.required(options, || at(".availableRunOptions"), "an array")??);
             rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
             Ok((id, warnings))
         })())
@@ -569,19 +548,11 @@ impl<'a> Scanner<'a, Rules<'a>> {
         })?;
         let rules = &self.rules;
         Ok((|| {
-            let key = match key {
-                None => return Err(rules.missing(at(".key"))),
-                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".key"), "a string", kind)),
-                Some(Member::Is(key)) => key.bytes(),
-            };
+            let key = rules.required(key, || at(".key"), "a string")?.bytes();
             if key.is_empty() {
                 return Err(rules.invalid(at(".key"), "empty option key"));
             }
-            let mut warnings = match values {
-                None => return Err(rules.missing(at(".options"))),
-                Some(Member::Wrong(kind)) => return Err(rules.expected(at(".options"), "an array", kind)),
-                Some(Member::Is(judged)) => judged?,
-            };
+            let mut warnings = rules.required(values, || at(".options"), "an array")??;
             rules.unknown(&mut warnings, unknown, &|| at(""), "unknown field (kept)")?;
             Ok((key, warnings))
         })())
