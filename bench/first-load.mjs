@@ -5,6 +5,11 @@
 // `new ResourcesClient({ baseUrl })`, `await fetchResources()`) against the same
 // page written by hand (`fetch(url).then((r) => r.json())`), loads interleaved,
 // on loopback and on Chrome DevTools' "Fast 4G" (through the DevTools protocol).
+// A second pair is the same two pages as an app built with a bundler ships
+// them: each page loads one script, `app/hand.js` (the hand-written code) or
+// `app/package.js` (the package's page code bundled with the package by
+// esbuild), so that both pay the round trip for their script and differ only
+// in its bytes and start.
 //
 //   node bench/first-load.mjs [--loads N] [--no-write] [--compare DIR]
 //                                          (./run bench --first-load)
@@ -20,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
+import { buildSync } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { catalogText } from './catalog.mjs';
 import { writeSections } from './sections.mjs';
@@ -67,13 +73,34 @@ window.__done = { imported, ready: performance.now(), models: r.resources.models
 </script>`,
 };
 if (compareDir) PAGES['/compare.html'] = PAGES['/package.html'].replace("'/pkg/index.js'", "'/compare/index.js'");
+// The bundled pair: the same code, each page's script in one file of its own.
+const scriptOf = (html) => html.slice(html.indexOf('<script type="module">') + 22, html.indexOf('</script>'));
+const APP_SCRIPTS = {
+  '/app/hand.js': scriptOf(PAGES['/hand.html']),
+  '/app/package.js': bundle(scriptOf(PAGES['/package.html']).replace("'/pkg/index.js'", "'./pkg/index.js'")),
+};
+PAGES['/app-hand.html'] = '<!doctype html><meta charset="utf-8"><title>by hand, bundled</title><script type="module" src="/app/hand.js"></script>';
+PAGES['/app-package.html'] = '<!doctype html><meta charset="utf-8"><title>with the package, bundled</title><script type="module" src="/app/package.js"></script>';
+
+/** `code` bundled with what it imports, as an app's build would (esbuild, minified whitespace and
+ * syntax, UTF-8 kept as Vite keeps it: the module's bytes stay one character each). */
+function bundle(code) {
+  const out = buildSync({
+    stdin: { contents: code, resolveDir: root, loader: 'js' },
+    bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+    minifyWhitespace: true, minifySyntax: true, charset: 'utf8', write: false, logLevel: 'silent',
+  });
+  return out.outputFiles[0].text;
+}
 
 const gzip = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION });
 const catalog = Buffer.from(catalogText(50));
 const files = new Map();
 for (const [path, html] of Object.entries(PAGES)) files.set(path, ['text/html; charset=utf-8', gzip(Buffer.from(html))]);
 files.set('/v1/resources', ['application/json', gzip(catalog)]);
-const TYPES = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+const TYPES_JS = 'text/javascript; charset=utf-8';
+const TYPES = { '.js': TYPES_JS, '.wasm': 'application/wasm' };
+for (const [path, code] of Object.entries(APP_SCRIPTS)) files.set(path, [TYPES_JS, gzip(Buffer.from(code))]);
 /** A file of a package directory, gzip -9 (made once). */
 function packageFile(prefix, dir, path) {
   if (!files.has(path)) {
@@ -99,7 +126,7 @@ const server = http.createServer((req, res) => {
   if (!file) return res.writeHead(404).end();
   const headers = { 'content-type': file[0], 'content-encoding': 'gzip', 'content-length': file[1].length };
   // The package's file is cacheable as a CDN would serve it; cold loads start from an empty cache anyway.
-  headers['cache-control'] = /^\/(pkg|compare)\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-store';
+  headers['cache-control'] = /^\/(pkg|compare|app)\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-store';
   res.writeHead(200, headers).end(file[1]);
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -181,12 +208,17 @@ for (const [network] of NETWORKS) {
   const hand = results[`${network} /hand.html`];
   const pkg = results[`${network} /package.html`];
   const handMs = median(hand.map((r) => r.ready));
-  const rows = [['by hand', hand], ['with the package', pkg]];
-  if (compareDir) rows.push([`with ${compareDir}`, results[`${network} /compare.html`]]);
-  for (const [label, rs] of rows) {
+  const appHand = results[`${network} /app-hand.html`];
+  const appHandMs = median(appHand.map((r) => r.ready));
+  // [label, loads, the time of the page by hand it is compared with]
+  const rows = [['by hand', hand, null], ['with the package', pkg, handMs]];
+  if (compareDir) rows.push([`with ${compareDir}`, results[`${network} /compare.html`], handMs]);
+  rows.push(['bundled app, by hand', appHand, null], ['bundled app, with the package', results[`${network} /app-package.html`], appHandMs]);
+  for (const [label, rs, baseMs] of rows) {
     const t = median(rs.map((r) => r.ready));
     const toRequest = median(rs.map((r) => r.toRequest));
-    lines.push(`| ${network} | ${label} | ${fmt(t)} | ${(t / handMs).toFixed(2)} | ${label === 'by hand' ? '' : `+${Math.round(t - handMs)} ms`} | ${median(rs.map((r) => r.bytes)).toLocaleString('en')} B | ${median(rs.map((r) => r.requests))} | ${toRequest.toFixed(1)} ms |`);
+    const ratio = (t / (baseMs ?? t)).toFixed(2);
+    lines.push(`| ${network} | ${label} | ${fmt(t)} | ${ratio} | ${baseMs === null ? '' : `+${Math.round(t - baseMs)} ms`} | ${median(rs.map((r) => r.bytes)).toLocaleString('en')} B | ${median(rs.map((r) => r.requests))} | ${toRequest.toFixed(1)} ms |`);
   }
 }
 const w = waterfalls['Fast 4G /package.html'];
@@ -207,7 +239,9 @@ Chromium ${version}; ${LOADS} loads of each page per network, interleaved, each 
 files served gzip -9 by one HTTP/1.1 server on 127.0.0.1 (\`pkg/index.js\` is ${(files.get('/pkg/index.js')[1].length / 1024).toFixed(1)} KB gzip,
 the 50-model catalog ${(files.get('/v1/resources')[1].length / 1024).toFixed(1)} KB gzip); "bytes transferred" counts headers too. "first catalog" is \`performance.now()\` when the
 catalog is in the page's hands; "import end → catalog request" is the catalog request's start less the moment the page's
-script ran after its imports. Command: \`node bench/first-load.mjs${args.length ? ` ${args.join(' ')}` : ''}\` (\`./run bench --first-load\` runs it alone, after set-up and build), ${new Date().toISOString().slice(0, 10)}.`;
+script ran after its imports. The "bundled app" rows load each page's code as one script of its own (\`app/package.js\`,
+the package's page bundled with the package by esbuild, is ${(files.get('/app/package.js')[1].length / 1024).toFixed(1)} KB gzip: esbuild writes the module's zero bytes as
+\`\\0\`), as an app built with a bundler serves it; each is compared with the bundled app by hand, whose script is one round trip too. Command: \`node bench/first-load.mjs${args.length ? ` ${args.join(' ')}` : ''}\` (\`./run bench --first-load\` runs it alone, after set-up and build), ${new Date().toISOString().slice(0, 10)}.`;
 console.log(report);
 console.error(`${served} requests served`);
 
