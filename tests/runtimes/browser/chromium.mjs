@@ -196,6 +196,22 @@ async function tenTabs(changed, storage) {
   }
 }
 
+/** A page of `context` on the test page, and `load()`, which (re)loads it. */
+async function reloadablePage(context) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const load = async () => {
+    await page.goto(`${site.url}/tests/runtimes/browser/index.html`);
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
+  };
+  return { page, load };
+}
+
+/** Client options for a record that must outlive a reload (no refresh within 10 minutes). */
+function reloadOptions(name) {
+  return { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey(name), retries: 0, maxAgeMs: 600_000 };
+}
+
 // A catalog too large for localStorage's quota (50,000 models, about 9 MB)
 // goes to IndexedDB, with a warning and a note in localStorage, and is served
 // from there after a reload with no request.
@@ -207,14 +223,9 @@ async function largeCatalogAfterReload() {
   await control.catalog({ resources: { ...resources, models } });
   const context = await browser.newContext();
   try {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    const load = async () => {
-      await page.goto(`${site.url}/tests/runtimes/browser/index.html`);
-      await page.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
-    };
+    const { page, load } = await reloadablePage(context);
     await load();
-    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('large'), retries: 0, maxAgeMs: 600_000 };
+    const opts = reloadOptions('large');
     const first = await page.evaluate(async (o) => {
       const lib = await import('/pkg/index.js');
       const client = new lib.ResourcesClient(o);
@@ -272,14 +283,9 @@ async function fullLocalStorageAfterReload() {
   await control.reset();
   const context = await browser.newContext();
   try {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    const load = async () => {
-      await page.goto(`${site.url}/tests/runtimes/browser/index.html`);
-      await page.waitForFunction(() => window.__ready === true, null, { timeout: 20_000 });
-    };
+    const { page, load } = await reloadablePage(context);
     await load();
-    const opts = { baseUrl: api.url, apiKey: 'sk-mock-demo', dangerouslyAllowBrowser: true, storageKey: uniqueKey('full'), retries: 0, maxAgeMs: 600_000 };
+    const opts = reloadOptions('full');
     const first = await page.evaluate(async (o) => {
       const lib = await import('/pkg/index.js');
       const r = await new lib.ResourcesClient(o).fetchResources();
