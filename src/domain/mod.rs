@@ -18,6 +18,7 @@ pub mod scan;
 pub mod schema;
 pub mod sha256;
 pub mod sort;
+pub mod structural;
 pub mod text;
 pub mod types;
 pub mod url;

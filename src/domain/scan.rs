@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 
+use super::structural::{self, Carry, BLOCK};
+
 /// Deepest nesting accepted: the 128th level fails, as in `serde_json`. It also
 /// keeps the recursive walk well off the stack limit.
 pub const MAX_DEPTH: u32 = 128;
@@ -120,6 +122,24 @@ pub struct Scanner<'a, X = super::schema::Rules<'a>> {
     depth: u32,
     /// The driver's state.
     pub rules: X,
+    /// Where the next tokens start, from the first stage; `None` when the
+    /// body is read byte by byte (to place a syntax error exactly).
+    tokens: Option<Tokens>,
+}
+
+/// The scanner's window on the first stage ([`structural`]): the token starts
+/// of one block at a time, those before `pos` already taken.
+#[derive(Default)]
+struct Tokens {
+    /// Offset of the block whose masks are held.
+    base: usize,
+    /// Token starts of that block not yet consumed.
+    structural: u64,
+    /// Bytes inside its strings that need a closer look.
+    attention: u64,
+    /// Offset of the next block to classify.
+    next: usize,
+    carry: Carry,
 }
 
 impl<'a> Scanner<'a, super::schema::Rules<'a>> {
@@ -132,7 +152,71 @@ impl<'a> Scanner<'a, super::schema::Rules<'a>> {
 impl<'a, X> Scanner<'a, X> {
     /// A scanner at the start of `body` with the driver's state `rules`.
     pub fn with(body: &'a [u8], rules: X) -> Self {
-        Scanner { bytes: body, pos: 0, depth: 0, rules }
+        Scanner { bytes: body, pos: 0, depth: 0, rules, tokens: Some(Tokens::default()) }
+    }
+
+    /// A scanner that reads byte by byte, without the first stage: slower, and
+    /// its syntax errors are placed exactly (see [`structural`]).
+    pub fn bytewise(body: &'a [u8], rules: X) -> Self {
+        Scanner { bytes: body, pos: 0, depth: 0, rules, tokens: None }
+    }
+
+    /// The offset of the next token after `pos` (the body's length when none
+    /// is left), classifying blocks as needed.
+    #[inline(always)]
+    fn next_token(tokens: &mut Tokens, bytes: &[u8]) -> usize {
+        while tokens.structural == 0 {
+            if tokens.next >= bytes.len() {
+                return bytes.len();
+            }
+            Self::load_block(tokens, bytes);
+        }
+        tokens.base + tokens.structural.trailing_zeros() as usize
+    }
+
+    #[inline(never)]
+    fn load_block(tokens: &mut Tokens, bytes: &[u8]) {
+        let base = tokens.next;
+        let classes = match bytes.get(base..base + BLOCK) {
+            Some(block) => structural::classify(block.try_into().unwrap_or(&[0; BLOCK])),
+            None => {
+                // The last, short block, padded with whitespace.
+                let mut padded = [b' '; BLOCK];
+                padded[..bytes.len() - base].copy_from_slice(&bytes[base..]);
+                structural::classify(&padded)
+            }
+        };
+        let block = structural::block(classes, &mut tokens.carry);
+        tokens.base = base;
+        tokens.next = base + BLOCK;
+        tokens.structural = block.structural;
+        tokens.attention = block.attention;
+    }
+
+    /// Moves past a one-byte token at `pos`.
+    #[inline(always)]
+    fn advance(&mut self) {
+        self.pos += 1;
+        if let Some(t) = &mut self.tokens {
+            t.structural &= t.structural.wrapping_sub(1);
+        }
+    }
+
+    /// After a number or literal: the token is whole only if what follows
+    /// ends a value (in the first stage's reading, the rest of a run of
+    /// scalar bytes starts no token and would be jumped over).
+    #[inline(always)]
+    fn end_scalar(&mut self, end: usize) -> Syn<()> {
+        self.pos = end;
+        if let Some(t) = &mut self.tokens {
+            t.structural &= t.structural.wrapping_sub(1);
+            if let Some(b) = self.bytes.get(end) {
+                if !matches!(b, b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t') {
+                    return self.fail(SyntaxKind::Invalid);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// An error of `kind` at the current position.
@@ -144,6 +228,10 @@ impl<'a, X> Scanner<'a, X> {
     /// Skips whitespace.
     #[inline(always)]
     pub fn ws(&mut self) {
+        if let Some(t) = &mut self.tokens {
+            self.pos = Self::next_token(t, self.bytes);
+            return;
+        }
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
@@ -184,7 +272,7 @@ impl<'a, X> Scanner<'a, X> {
         if self.peek()? != c {
             return self.fail(SyntaxKind::Invalid);
         }
-        self.pos += 1;
+        self.advance();
         Ok(())
     }
 
@@ -212,7 +300,7 @@ impl<'a, X> Scanner<'a, X> {
         self.enter()?;
         self.eat(b'{')?;
         if self.peek()? == b'}' {
-            self.pos += 1;
+            self.advance();
         } else {
             loop {
                 if self.peek()? != b'"' {
@@ -222,9 +310,9 @@ impl<'a, X> Scanner<'a, X> {
                 self.eat(b':')?;
                 member(self, key)?;
                 match self.peek()? {
-                    b',' => self.pos += 1,
+                    b',' => self.advance(),
                     b'}' => {
-                        self.pos += 1;
+                        self.advance();
                         break;
                     }
                     _ => return self.fail(SyntaxKind::Invalid),
@@ -249,16 +337,16 @@ impl<'a, X> Scanner<'a, X> {
         self.enter()?;
         self.eat(b'[')?;
         if self.peek()? == b']' {
-            self.pos += 1;
+            self.advance();
         } else {
             let mut index = 0;
             loop {
                 item(self, index)?;
                 index += 1;
                 match self.peek()? {
-                    b',' => self.pos += 1,
+                    b',' => self.advance(),
                     b']' => {
-                        self.pos += 1;
+                        self.advance();
                         break;
                     }
                     _ => return self.fail(SyntaxKind::Invalid),
@@ -273,6 +361,32 @@ impl<'a, X> Scanner<'a, X> {
     #[inline(always)]
     pub fn string(&mut self) -> Syn<Str<'a>> {
         self.eat(b'"')?;
+        if let Some(t) = &mut self.tokens {
+            let start = self.pos;
+            // The closing quote is the next token.
+            let end = Self::next_token(t, self.bytes);
+            t.structural &= t.structural.wrapping_sub(1);
+            // Held within this block, and nothing in it needs a closer look:
+            // ASCII without escapes (the common case, decided by masks).
+            let clean = start > t.base && {
+                let (from, to) = (start - t.base, end - t.base);
+                // Bits `from..to` of the block: the string's bytes.
+                to < BLOCK && (t.attention & ((u64::MAX >> (63 - to)) >> 1)) >> from == 0
+            };
+            self.pos = end;
+            if self.bytes.get(end) != Some(&b'"') {
+                return self.fail(SyntaxKind::Invalid);
+            }
+            let raw = &self.bytes[start..end];
+            self.pos = end + 1;
+            if clean {
+                return Ok(Str { raw, escaped: false });
+            }
+            return match checked_string(raw) {
+                Some(escaped) => Ok(Str { raw, escaped }),
+                None => Err(SyntaxError { at: start, kind: SyntaxKind::Invalid }),
+            };
+        }
         let start = self.pos;
         let mut escaped = false;
         // The OR of every byte: its high bit says whether UTF-8 must be checked.
@@ -339,8 +453,7 @@ impl<'a, X> Scanner<'a, X> {
         if self.bytes.get(self.pos..self.pos + word.len()) != Some(word) {
             return self.fail(SyntaxKind::Invalid);
         }
-        self.pos += word.len();
-        Ok(())
+        self.end_scalar(self.pos + word.len())
     }
 
     /// A JSON number; returns its text. A number beyond the range of `f64` is
@@ -395,9 +508,23 @@ impl<'a, X> Scanner<'a, X> {
         if !simple && out_of_range(text) {
             return self.fail(SyntaxKind::NumberOutOfRange);
         }
-        self.pos = i;
+        self.end_scalar(i)?;
         Ok(text)
     }
+}
+
+/// Whether a string's raw bytes are a valid string body: no control byte,
+/// valid UTF-8 and escapes. `Some(escaped)` when they are. (Where exactly a
+/// bad one fails is left to the bytewise reading.)
+fn checked_string(raw: &[u8]) -> Option<bool> {
+    if raw.iter().any(|&b| b < 0x20) || (!raw.is_ascii() && std::str::from_utf8(raw).is_err()) {
+        return None;
+    }
+    let escaped = raw.contains(&b'\\');
+    if escaped && unescape(raw).is_none() {
+        return None;
+    }
+    Some(escaped)
 }
 
 /// The digits of the midpoint between `f64::MAX` and 2^1024 (2^1024 - 2^970),

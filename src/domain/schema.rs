@@ -52,8 +52,15 @@ pub struct Checked {
 /// server's error even on a 2xx and becomes [`Error::Api`].
 pub fn check_body(body: &[u8], status: u16, content_type: Option<&str>, strict: bool) -> Result<Checked, Error> {
     let bytes = strip_bom(body);
-    let mut s = Scanner::with(bytes, Rules::new(status, strict));
-    let outcome = s.envelope().and_then(|checked| if s.at_end() { Ok(checked) } else { s.fail(SyntaxKind::Invalid) });
+    let walk = |mut s: Scanner<'_>| {
+        s.envelope().and_then(|checked| if s.at_end() { Ok(checked) } else { s.fail(SyntaxKind::Invalid) })
+    };
+    // A body that is not JSON is read again byte by byte, which places the
+    // error exactly (the first stage only finds where tokens start).
+    let outcome = match walk(Scanner::with(bytes, Rules::new(status, strict))) {
+        Err(_) => walk(Scanner::bytewise(bytes, Rules::new(status, strict))),
+        judged => judged,
+    };
     match outcome {
         Ok(result) => result.map_err(|e| *e).map(|mut c| {
             let bom = body.len() - bytes.len();
