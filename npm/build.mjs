@@ -13,7 +13,7 @@
 //   workerd.js     Cloudflare Workers: imports the .wasm as a module
 //   index.cjs      Node.js (require); index.mjs re-exports it for import
 //   init.cjs, init.node.mjs  resources-client/init for Node.js
-import { build } from 'esbuild';
+import { build, transformSync } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -73,6 +73,41 @@ const minified = minifyNames(wasmPackDir);
 process.on('exit', () => fs.rmSync(minified.tmp, { recursive: true, force: true }));
 const { glue, wasmFile } = minified;
 
+/**
+ * The glue as a factory, `createGlue(platform)`: each call evaluates the glue
+ * afresh (its module-level state: the instance, caches, finalizers) and
+ * returns its exports. npm/instance.js makes one per start of the module, a
+ * new one after a trap, and hands it, in `platform`, its own versions of the
+ * globals through which an instance reaches out for longer than a call (so
+ * that a trapped one can be cut off). esbuild turns the glue's ES module into
+ * CommonJS, which runs inside the function; the glue must name each of those
+ * globals, or the build stops.
+ */
+const PLATFORM = {
+  WebAssembly: /\bnew WebAssembly\.Instance\(/,
+  AbortController: /\bnew AbortController\(\)/,
+  BroadcastChannel: /\bnew BroadcastChannel\(/,
+  addEventListener: /(?<![.\w$])addEventListener\(/,
+  removeEventListener: /(?<![.\w$])removeEventListener\(/,
+};
+function glueFactory(file) {
+  const code = fs.readFileSync(file, 'utf8');
+  for (const [name, use] of Object.entries(PLATFORM)) {
+    if (!use.test(code)) throw new Error(`glueFactory: the glue no longer calls ${name} by name (${use})`);
+  }
+  const commonJs = transformSync(code, {
+    format: 'cjs', loader: 'js', logOverride: { 'empty-import-meta': 'silent' },
+  }).code;
+  return `export function createGlue({ ${Object.keys(PLATFORM).join(', ')} }) {
+  const module = { exports: {} };
+${commonJs}
+  const glue = module.exports;
+  return Object.fromEntries(Object.keys(glue).map((name) => [name, glue[name]]));
+}
+`;
+}
+const GLUE_FACTORY = glueFactory(glue);
+
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const { names, initNames } = readJson(path.join(src, 'exports.json'));
 
@@ -124,7 +159,8 @@ function packagePlugin(virtual) {
   return {
     name: 'resources-client',
     setup(b) {
-      b.onResolve({ filter: /^resources-client:glue$/ }, () => ({ path: glue }));
+      b.onResolve({ filter: /^resources-client:glue$/ }, () => ({ path: 'glue', namespace: 'glue' }));
+      b.onLoad({ filter: /.*/, namespace: 'glue' }, () => ({ contents: GLUE_FACTORY, resolveDir: src, loader: 'js' }));
       b.onResolve({ filter: /^virtual:/ }, (args) => ({ path: args.path, namespace: 'virtual' }));
       b.onLoad({ filter: /.*/, namespace: 'virtual' }, (args) => ({
         contents: virtual[args.path.slice('virtual:'.length)],

@@ -24,38 +24,3 @@ export class ResourcesError extends Error {
 export function freedError(name) {
   return new ResourcesError(`ResourcesClient.${name}: the client was freed (free() was called); make a new one`, { code: 'CLIENT_FREED' });
 }
-
-/**
- * Makes every method and getter of a client whose `free()` was called throw a
- * ResourcesError with code CLIENT_FREED (`fetchResources` returns a promise
- * rejected with it), where the wasm-bindgen glue would throw a bare
- * "null pointer passed to rust". The glue zeroes `__wbg_ptr` on `free()`.
- */
-export function guardFreed(Client) {
-  const proto = Client.prototype;
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    if (name === 'constructor' || name === 'free' || name.startsWith('__')) continue;
-    const d = Object.getOwnPropertyDescriptor(proto, name);
-    const freed = () => freedError(name);
-    if (typeof d.value === 'function') {
-      const method = d.value;
-      const rejects = name === 'fetchResources';
-      d.value = {
-        [name](arg) {
-          if (this.__wbg_ptr === 0) {
-            if (rejects) return Promise.reject(freed());
-            throw freed();
-          }
-          return method.call(this, arg);
-        },
-      }[name];
-    } else if (d.get) {
-      const get = d.get;
-      d.get = function () {
-        if (this.__wbg_ptr === 0) throw freed();
-        return get.call(this);
-      };
-    } else continue;
-    Object.defineProperty(proto, name, d);
-  }
-}

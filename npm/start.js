@@ -1,31 +1,32 @@
 // The package's start, shared by every entry (npm/build.mjs bundles it into
-// each): the wasm-bindgen glue, started once from a compiled module or its
-// bytes, and the public calls. No entry awaits anything at import: an entry
+// each): the module, started once from a compiled module or its bytes (and
+// again after a trap, npm/instance.js), and the public calls. No entry awaits anything at import: an entry
 // that starts the module at import (the default one, Node's, Workers') keeps a
 // failure for the calls, so the import itself never fails because of the
 // WebAssembly; the explicit-init entry starts it when `init` is called. Until the
 // module is started, every call is a ResourcesError: `INIT_FAILED` with the
 // reason when a start failed, `NOT_INITIALIZED` before `init`.
-import * as glue from 'resources-client:glue';
-import { ResourcesError, guardFreed, freedError } from './errors.js';
+import { ResourcesError, freedError } from './errors.js';
 import { ClientStore } from './store.js';
 import { indexedDBStorage, indexedDBByDefault } from './indexeddb.js';
+import { live, start, started } from './instance.js';
 
-let ready = false;
 /** Why the module could not be started: `{ message, cause, status }`, or null. */
 let failure = null;
 
 const detail = (e) => (e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e));
 
-/** Instantiates the glue from a WebAssembly.Module or the module's bytes (throws on failure). */
-function startSync(module) {
-  glue.initSync({ module });
+/** What every start of the glue needs, after a trap too. */
+function setUp(glue) {
   glue.__registerErrorClass(ResourcesError);
   // Records too large for localStorage go to IndexedDB (opened only then: where
   // there is none, that write fails like any other and the record stays in memory).
   glue.__registerOverflowStore(indexedDBStorage);
-  guardFreed(glue.ResourcesClient);
-  ready = true;
+}
+
+/** Instantiates the module from a WebAssembly.Module or its bytes (throws on failure). */
+function startSync(module) {
+  start(module, setUp);
   failure = null;
 }
 
@@ -182,43 +183,132 @@ function warmWhileWaiting() {
   warmed = true;
   setTimeout(() => {
     try {
-      glue.parseResources(WARM_BODY);
+      live().call((glue) => glue.parseResources(WARM_BODY));
     } catch {
       // Nothing depends on it.
     }
   }, 0);
 }
 
-// The class exists before the module is started; only constructing one needs it.
-export class ResourcesClient extends glue.ResourcesClient {
+/**
+ * The client. Its wasm side lives in the module's current instance; after a
+ * trap (npm/instance.js) the next call makes it again in the new instance,
+ * from the same options, with the same `onChange`/`onError` listeners: what
+ * a client keeps outside wasm memory (its store) carries over.
+ */
+export class ResourcesClient {
+  #options;
   #store;
   #missingKey;
+  /** The generation the wasm side was made in (it is kept in `generation.sides`). */
+  #generation = null;
+  #freed = false;
+  /** `{ kind, callback, off }` of each `onChange`/`onError` registration. */
+  #listeners = new Set();
 
   constructor(options, ...rest) {
-    if (!ready) throw unavailable('new ResourcesClient()');
+    if (!started()) throw unavailable('new ResourcesClient()');
     const store = new ClientStore(null);
     const [filled, missingKey] = withEnvironment(options);
-    super(withAttemptsFor(store, withStorage(filled)), ...rest);
+    this.#options = [withAttemptsFor(store, withStorage(filled)), ...rest];
     this.#missingKey = missingKey;
+    this.#connect(live());
     store.client = {
-      cached: () => super.cached(),
-      onChange: (cb) => super.onChange(cb),
+      cached: () => this.cached(),
+      onChange: (cb) => this.onChange(cb),
     };
     this.#store = store;
   }
 
+  /** Makes the wasm side in `generation`, with the listeners registered so far. */
+  #connect(generation) {
+    const wasm = generation.call((glue) => new glue.ResourcesClient(...this.#options));
+    generation.sides.set(this, wasm);
+    this.#generation = generation;
+    for (const listener of this.#listeners) {
+      listener.off = generation.call(() => wasm[listener.kind](listener.callback));
+    }
+    return wasm;
+  }
+
+  /** Runs `use(wasmSide)` in the live instance; `name` is for CLIENT_FREED. */
+  #use(name, use) {
+    if (this.#freed) throw freedError(name);
+    const generation = live();
+    const wasm = (generation === this.#generation && generation.sides.get(this)) || this.#connect(generation);
+    return generation.call(() => use(wasm));
+  }
+
+  /** `#use` of a call that returns a promise: rejected, not thrown, and rejected by a trap while in flight. */
+  #useAsync(name, use) {
+    try {
+      const promise = this.#use(name, use);
+      return this.#generation.track(promise);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** An `onChange`/`onError` registration, kept to be made again after a trap. */
+  #listen(kind, callback) {
+    const off = this.#use(kind, (wasm) => wasm[kind](callback));
+    const listener = { kind, callback, off };
+    this.#listeners.add(listener);
+    return () => {
+      if (this.#listeners.delete(listener)) listener.off();
+    };
+  }
+
   fetchResources(options) {
-    if (this.__wbg_ptr === 0) return Promise.reject(freedError('fetchResources'));
-    if (this.#missingKey) return this.#store.follow(failForMissingKey((o) => super.fetchResources(o), options));
-    const call = this.#store.follow(super.fetchResources(options));
+    if (this.#freed) return Promise.reject(freedError('fetchResources'));
+    if (this.#missingKey) {
+      return this.#store.follow(failForMissingKey((o) => this.#useAsync('fetchResources', (w) => w.fetchResources(o)), options));
+    }
+    const call = this.#store.follow(this.#useAsync('fetchResources', (wasm) => wasm.fetchResources(options)));
     warmWhileWaiting();
     return call;
   }
 
+  cached() {
+    return this.#use('cached', (wasm) => wasm.cached());
+  }
+
+  ready() {
+    return this.#useAsync('ready', (wasm) => wasm.ready());
+  }
+
+  get hash() {
+    return this.#use('hash', (wasm) => wasm.hash);
+  }
+
+  get stale() {
+    return this.#use('stale', (wasm) => wasm.stale);
+  }
+
+  get storageKey() {
+    return this.#use('storageKey', (wasm) => wasm.storageKey);
+  }
+
+  agentHeaders() {
+    return this.#use('agentHeaders', (wasm) => wasm.agentHeaders());
+  }
+
   observe(response) {
-    const asked = super.observe(response);
+    const asked = this.#use('observe', (wasm) => wasm.observe(response));
     if (asked) this.#store.observed();
     return asked;
+  }
+
+  onChange(callback) {
+    return this.#listen('onChange', callback);
+  }
+
+  onError(callback) {
+    return this.#listen('onError', callback);
+  }
+
+  clear() {
+    return this.#use('clear', (wasm) => wasm.clear());
   }
 
   /**
@@ -227,7 +317,7 @@ export class ResourcesClient extends glue.ResourcesClient {
    * `{ fetch: false }`. Returns a function that unsubscribes.
    */
   subscribe(listener, options) {
-    if (this.__wbg_ptr === 0) throw freedError('subscribe');
+    if (this.#freed) throw freedError('subscribe');
     if (typeof listener !== 'function') {
       throw new ResourcesError('invalid options: subscribe needs a function', { code: 'INVALID_OPTIONS' });
     }
@@ -237,31 +327,54 @@ export class ResourcesClient extends glue.ResourcesClient {
 
   /** `{ data, error, isFetching, isPending }`, frozen: the same object until one of them changes. */
   getSnapshot() {
-    if (this.__wbg_ptr === 0) throw freedError('getSnapshot');
+    if (this.#freed) throw freedError('getSnapshot');
     return this.#store.get();
+  }
+
+  /** Lets the client go now (listeners, channels, its part of the module's memory); later calls are CLIENT_FREED. */
+  free() {
+    if (this.#freed) return;
+    this.#freed = true;
+    this.#listeners.clear();
+    const generation = this.#generation;
+    const wasm = generation.sides.get(this);
+    generation.sides.delete(this);
+    if (wasm && !generation.dead) generation.call(() => wasm.free());
+  }
+
+  [Symbol.dispose]() {
+    this.free();
   }
 }
 
 export function fetchResources(options) {
-  if (!ready) return Promise.reject(unavailable('fetchResources()'));
+  if (!started()) return Promise.reject(unavailable('fetchResources()'));
   const [filled, missingKey] = withEnvironment(options);
   const given = withStorage(filled);
-  if (missingKey) return failForMissingKey(glue.fetchResources, given);
-  const call = glue.fetchResources(given);
+  const call = (o) => {
+    try {
+      const generation = live();
+      return generation.track(generation.call((glue) => glue.fetchResources(o)));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  if (missingKey) return failForMissingKey(call, given);
+  const result = call(given);
   warmWhileWaiting();
-  return call;
+  return result;
 }
 export function parseResources(...args) {
-  if (!ready) throw unavailable('parseResources()');
-  return glue.parseResources(...args);
+  if (!started()) throw unavailable('parseResources()');
+  return live().call((glue) => glue.parseResources(...args));
 }
 export function validateRunOptions(...args) {
-  if (!ready) throw unavailable('validateRunOptions()');
-  return glue.validateRunOptions(...args);
+  if (!started()) throw unavailable('validateRunOptions()');
+  return live().call((glue) => glue.validateRunOptions(...args));
 }
 export function diffResources(...args) {
-  if (!ready) throw unavailable('diffResources()');
-  return glue.diffResources(...args);
+  if (!started()) throw unavailable('diffResources()');
+  return live().call((glue) => glue.diffResources(...args));
 }
 
 // The explicit start (`resources-client/init`).
@@ -337,7 +450,7 @@ async function moduleFrom(input) {
  * one load; a failed load may be tried again.
  */
 export function init(input) {
-  if (ready) return Promise.resolve();
+  if (started()) return Promise.resolve();
   if (loading) return loading;
   loading = (async () => {
     const module = await moduleFrom(input);
@@ -355,7 +468,7 @@ export function init(input) {
  * WebAssembly.Module (as Workers import a .wasm) or the module's bytes.
  */
 export function initSync(options) {
-  if (ready) return;
+  if (started()) return;
   const module = options !== null && typeof options === 'object' ? options.module : undefined;
   if (!isBytes(module) && !isModule(module)) {
     throw invalid('initSync(options): options.module must be the module\'s bytes or a WebAssembly.Module');

@@ -8,7 +8,19 @@ use std::cell::RefCell;
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's `BroadcastChannel`, constructed by name in the glue
+    /// (`new BroadcastChannel(name)`): the package's start sees every channel
+    /// an instance opens, and closes them if the instance traps.
+    type BroadcastChannel;
+
+    #[wasm_bindgen(catch, constructor)]
+    fn new(name: &str) -> Result<BroadcastChannel, JsValue>;
+}
 
 /// The channel's name; messages are `{ key, text }` with string members.
 pub const CHANNEL_NAME: &str = "resources-client:records";
@@ -35,9 +47,7 @@ pub fn open(received: fn(String, JsValue)) {
 }
 
 fn create(received: fn(String, JsValue)) -> Option<Channel> {
-    let class = Reflect::get(&js_sys::global(), &JsValue::from_str("BroadcastChannel")).ok()?;
-    let class: Function = class.dyn_into().ok()?;
-    let object = Reflect::construct(&class, &js_sys::Array::of1(&JsValue::from_str(CHANNEL_NAME))).ok()?;
+    let object: JsValue = BroadcastChannel::new(CHANNEL_NAME).ok()?.into();
     let post: Function = Reflect::get(&object, &JsValue::from_str("postMessage")).ok()?.dyn_into().ok()?;
     let handler = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
         let Ok(data) = Reflect::get(&event, &JsValue::from_str("data")) else { return };

@@ -19,9 +19,10 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{EventTarget, StorageEvent};
+use web_sys::StorageEvent;
 
 use super::identity::{is_salt, random_hex};
 use super::js_message;
@@ -523,10 +524,22 @@ fn find_local_storage() -> Result<JsValue, String> {
     Ok(storage)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `addEventListener` (of `window`), called by name in the
+    /// glue: the package's start sees every listener an instance adds, and
+    /// removes them if the instance traps. Throws where there is none.
+    #[wasm_bindgen(catch, js_name = addEventListener)]
+    fn add_global_listener(kind: &str, handler: &Function) -> Result<(), JsValue>;
+
+    /// The global `removeEventListener`.
+    #[wasm_bindgen(catch, js_name = removeEventListener)]
+    fn remove_global_listener(kind: &str, handler: &Function) -> Result<(), JsValue>;
+}
+
 /// A `storage` event listener (other documents' writes to `localStorage`),
 /// removed when dropped.
 pub struct OtherTabs {
-    target: EventTarget,
     handler: Closure<dyn Fn(StorageEvent)>,
 }
 
@@ -535,25 +548,19 @@ impl OtherTabs {
     /// global `localStorage` (the text stays a JS string). `None` where there
     /// is no event target.
     pub fn listen(key: String, changed: impl Fn(Option<JsValue>) + 'static) -> Option<OtherTabs> {
-        let global = js_sys::global();
-        let add = Reflect::get(&global, &JsValue::from_str("addEventListener")).ok()?;
-        if !add.is_function() {
-            return None;
-        }
         let handler = Closure::<dyn Fn(StorageEvent)>::new(move |event: StorageEvent| {
             if event.key().as_deref() == Some(key.as_str()) {
                 let text = Reflect::get(&event, &JsValue::from_str("newValue")).ok().filter(JsValue::is_string);
                 changed(text);
             }
         });
-        let target: EventTarget = global.unchecked_into();
-        target.add_event_listener_with_callback("storage", handler.as_ref().unchecked_ref()).ok()?;
-        Some(OtherTabs { target, handler })
+        add_global_listener("storage", handler.as_ref().unchecked_ref()).ok()?;
+        Some(OtherTabs { handler })
     }
 }
 
 impl Drop for OtherTabs {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback("storage", self.handler.as_ref().unchecked_ref());
+        let _ = remove_global_listener("storage", self.handler.as_ref().unchecked_ref());
     }
 }
