@@ -13,7 +13,7 @@
 //   workerd.js     Cloudflare Workers: imports the .wasm as a module
 //   index.cjs      Node.js (require); index.mjs re-exports it for import
 //   init.cjs, init.node.mjs  resources-client/init for Node.js
-import { build, transformSync } from 'esbuild';
+import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -80,8 +80,9 @@ const { glue, wasmFile } = minified;
  * new one after a trap, and hands it, in `platform`, its own versions of the
  * globals through which an instance reaches out for longer than a call (so
  * that a trapped one can be cut off). esbuild turns the glue's ES module into
- * CommonJS, which runs inside the function; the glue must name each of those
- * globals, or the build stops.
+ * CommonJS, which runs inside the function, keeping only what the package
+ * calls (`export *` leaves out the glue's default export, its asynchronous
+ * loader); the glue must name each of those globals, or the build stops.
  */
 const PLATFORM = {
   WebAssembly: /\bnew WebAssembly\.Instance\(/,
@@ -90,14 +91,22 @@ const PLATFORM = {
   addEventListener: /(?<![.\w$])addEventListener\(/,
   removeEventListener: /(?<![.\w$])removeEventListener\(/,
 };
-function glueFactory(file) {
-  const code = fs.readFileSync(file, 'utf8');
+async function glueFactory(file) {
+  const { outputFiles } = await build({
+    stdin: { contents: `export * from ${JSON.stringify(file)};`, resolveDir: src, loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'warning',
+    // The glue's own loader uses import.meta.url; `export *` leaves it out.
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+  const commonJs = outputFiles[0].text;
   for (const [name, use] of Object.entries(PLATFORM)) {
-    if (!use.test(code)) throw new Error(`glueFactory: the glue no longer calls ${name} by name (${use})`);
+    if (!use.test(commonJs)) throw new Error(`glueFactory: the glue no longer calls ${name} by name (${use})`);
   }
-  const commonJs = transformSync(code, {
-    format: 'cjs', loader: 'js', logOverride: { 'empty-import-meta': 'silent' },
-  }).code;
   return `export function createGlue({ ${Object.keys(PLATFORM).join(', ')} }) {
   const module = { exports: {} };
 ${commonJs}
@@ -106,7 +115,7 @@ ${commonJs}
 }
 `;
 }
-const GLUE_FACTORY = glueFactory(glue);
+const GLUE_FACTORY = await glueFactory(glue);
 
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const { names, initNames } = readJson(path.join(src, 'exports.json'));

@@ -244,6 +244,8 @@ export type ClientErrorCode =
   | 'MISSING_API_KEY'
   | 'INIT_FAILED'
   | 'NOT_INITIALIZED'
+  /** The WebAssembly module trapped (memory ran out, or a bug): it starts afresh on the next call; retryable. */
+  | 'INTERNAL_ERROR'
   /** A redirect loop, or more than 20 redirects: never retried. */
   | 'TOO_MANY_REDIRECTS'
   /** A redirect to another origin, refused (see `allowCrossOriginRedirects`): never retried. */

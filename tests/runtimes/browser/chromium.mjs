@@ -83,6 +83,7 @@ try {
   // action-require make one catalog request between them (Web Locks); the
   // tab that waited takes the record the other stored.
   await check('tabs: two tabs that both observe action-require make one catalog request between them', twoTabs);
+  await check('trap: a call that traps throws INTERNAL_ERROR; the client carries on in a fresh instance and hears another tab', trapInPage);
 } finally {
   await browser.close();
   await api.close();
@@ -379,3 +380,73 @@ async function twoTabs() {
 
 console.log(`chromium: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+// A trap (the module's memory grown to its limit from outside, so that a 20 MB
+// string cannot be copied in) ends the instance, not the page: the call throws
+// a ResourcesError (INTERNAL_ERROR), the client made before it reads its
+// stored catalog in a fresh instance, and its onChange listener, made again
+// there, hears another tab's update (its storage listener and channel too).
+async function trapInPage() {
+  const control = controlApi(api.url);
+  await control.reset();
+  const context = await browser.newContext();
+  try {
+    // Every instance the page makes is watched, before the package loads.
+    await context.addInitScript(() => {
+      const Instance = WebAssembly.Instance;
+      window.__memories = [];
+      WebAssembly.Instance = function (module, imports) {
+        const instance = new Instance(module, imports);
+        window.__memories.push(Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory));
+        return instance;
+      };
+    });
+    const pageErrors = [];
+    const tabs = [];
+    for (let i = 0; i < 2; i += 1) {
+      const { page, load } = await reloadablePage(context);
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      await load();
+      tabs.push(page);
+    }
+    const opts = reloadOptions('trap');
+    const first = await tabs[0].evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      const client = new lib.ResourcesClient(o);
+      window.__heard = [];
+      client.onChange((r) => window.__heard.push(r.hash));
+      window.__client = client;
+      const r = await client.fetchResources();
+      const memory = window.__memories.at(-1);
+      for (let step = 16384; step >= 1;) {
+        try { memory.grow(step); } catch { step >>= 1; }
+      }
+      let trapped;
+      try {
+        lib.validateRunOptions(r.resources, 'x'.repeat(20e6), {});
+        trapped = 'no error';
+      } catch (e) {
+        trapped = { code: e.code, retryable: e.retryable, isResourcesError: e instanceof lib.ResourcesError };
+      }
+      return { hash: r.hash, trapped, cached: client.cached()?.hash ?? null, instances: window.__memories.length };
+    }, opts);
+    if (JSON.stringify(first.trapped) !== JSON.stringify({ code: 'INTERNAL_ERROR', retryable: true, isResourcesError: true })) {
+      throw new Error(`the trapped call: ${JSON.stringify(first.trapped)}`);
+    }
+    if (first.cached !== first.hash) throw new Error(`cached() after the trap: ${first.cached}, stored ${first.hash}`);
+    if (first.instances !== 2) throw new Error(`${first.instances} instances, expected 2`);
+    await control.catalog({ preset: 'changed' });
+    const changed = await tabs[1].evaluate(async (o) => {
+      const lib = await import('/pkg/index.js');
+      return (await new lib.ResourcesClient(o).fetchResources({ refresh: true })).hash;
+    }, opts);
+    if (changed === first.hash) throw new Error('the other tab got the same catalog');
+    await tabs[0].waitForFunction((hash) => window.__heard.includes(hash), changed, { timeout: 10_000 });
+    const heard = await tabs[0].evaluate(() => window.__heard);
+    if (JSON.stringify(heard) !== JSON.stringify([first.hash, changed])) throw new Error(`heard ${JSON.stringify(heard)}`);
+    if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join('\n')}`);
+  } finally {
+    await context.close();
+    await control.reset();
+  }
+}
