@@ -12,14 +12,26 @@ use resources_client::{Error, Modality};
 
 const DECLARATIONS: &str = include_str!("../npm/index.d.ts");
 /// The package's JavaScript files that make errors of their own.
-const JAVASCRIPT: [&str; 3] =
-    [include_str!("../npm/start.js"), include_str!("../npm/errors.js"), include_str!("../npm/store.js")];
+const JAVASCRIPT: [&str; 4] = [
+    include_str!("../npm/start.js"),
+    include_str!("../npm/instance.js"),
+    include_str!("../npm/errors.js"),
+    include_str!("../npm/store.js"),
+];
 const INIT_DECLARATIONS: &str = include_str!("../npm/init.d.ts");
 
-/// The string literals of `export type <name> = 'a' | 'b' ...;` in `source`.
+/// The string literals of `export type <name> = 'a' | 'b' ...;` in `source`
+/// (its `/** */` comments left out: they may hold quotes and semicolons).
 fn union(source: &str, name: &str) -> BTreeSet<String> {
     let start = source.find(&format!("export type {name} =")).unwrap_or_else(|| panic!("no type {name}"));
-    let body = &source[start..];
+    let mut body = String::new();
+    let mut rest = &source[start..];
+    while let Some(open) = rest.find("/*") {
+        body.push_str(&rest[..open]);
+        let close = rest[open..].find("*/").expect("the comment ends");
+        rest = &rest[open + close + 2..];
+    }
+    body.push_str(rest);
     let body = &body[..body.find(';').expect("the type ends")];
     body.split(['\'', '"']).skip(1).step_by(2).map(str::to_owned).collect()
 }
