@@ -5,9 +5,9 @@
 // Run after ./run build: node --test tests/runtimes/node/memory.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startMockServer } from '../../../mock/server.mjs';
+import { runScript } from './in-child.mjs';
 
 const PKG = fileURLToPath(new URL('../../../pkg/index.cjs', import.meta.url));
 const WATCH = fileURLToPath(new URL('./wasm-memory.cjs', import.meta.url));
@@ -31,14 +31,7 @@ function measure(body, nodeArgs = []) {
       (out) => { process.stdout.write(JSON.stringify(out)); process.exit(0); },
       (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); },
     );`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '-e', script], { env: { ...process.env, MOCK_URL: mock.url } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
-  });
+  return runScript(script, { nodeArgs, env: { MOCK_URL: mock.url } });
 }
 
 test('20,000 network refreshes do not grow wasm memory by 1 MiB', { timeout: 240_000 }, async () => {

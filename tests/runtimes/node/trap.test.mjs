@@ -9,8 +9,8 @@
 // Run after ./run build: node --test tests/runtimes/node/trap.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runScript } from './in-child.mjs';
 
 const PKG = fileURLToPath(new URL('../../../pkg/index.cjs', import.meta.url));
 const WATCH = fileURLToPath(new URL('./wasm-memory.cjs', import.meta.url));
@@ -38,14 +38,7 @@ function inProcess(body) {
       async (out) => { await settle(200); process.stdout.write(JSON.stringify({ ...out, uncaught })); process.exit(0); },
       (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); },
     );`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '-e', script]);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
-  });
+  return runScript(script, { nodeArgs: ['--expose-gc'] });
 }
 
 test('a call that traps throws INTERNAL_ERROR, and the next call runs in a fresh instance', { timeout: 120_000 }, async () => {
