@@ -4,9 +4,13 @@
 // to its request leaving (resource timing), and the time from the answer's last
 // byte to the result; then the same for a second client of another record in
 // the same page (warm code). Prints medians.
-//   node bench/cold-call.mjs [--loads N] [--pkg DIR] [--js-flags "..."]
+//   node bench/cold-call.mjs [--loads N] [--pkg DIR] [--js-flags "..."] [--trace]
 // --js-flags: V8 flags for Chromium, e.g. --no-wasm-lazy-compilation to see
 // what compiling on first call costs.
+// --trace: also counts the WebAssembly functions compiled on first call (V8's
+// wasm.CompileLazy trace events) in each step of the cold client, and the time
+// spent compiling them; the step from fetchResources() to the request ends
+// where the page's fetch is called (the page wraps fetch to mark it).
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,18 +21,30 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const loads = Number(option('--loads', 7));
 const pkg = option('--pkg', fileURLToPath(new URL('../pkg/', import.meta.url)));
 const jsFlags = option('--js-flags', null);
+const trace = args.includes('--trace');
+/** The steps of the cold client, between the page's performance marks. */
+const STEPS = [
+  { name: '`new ResourcesClient()`', from: 'cold-start', to: 'cold-constructed' },
+  { name: '`fetchResources()` → its `fetch`', from: 'cold-constructed', to: 'fetch-called' },
+  { name: 'its `fetch` → the result', from: 'fetch-called', to: 'cold-done' },
+];
 
 const page = `<!doctype html><meta charset="utf-8"><script type="module">
-import { ResourcesClient } from '/pkg/index.js';
+${trace ? `const sent = fetch;
+window.fetch = (...a) => { performance.mark('fetch-called'); return sent(...a); };` : ''}
+const { ResourcesClient } = await import('/pkg/index.js');
 const requests = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/v1/resources'));
 async function time(storageKey) {
+  performance.mark(storageKey + '-start');
   const t0 = performance.now();
   const client = new ResourcesClient({ baseUrl: location.origin, storageKey });
   const t1 = performance.now();
+  performance.mark(storageKey + '-constructed');
   const call = client.fetchResources();
   const t2 = performance.now();
   await call;
   const t3 = performance.now();
+  performance.mark(storageKey + '-done');
   const request = requests().at(-1);
   return { constructor: t1 - t0, toRequest: request.startTime - t2, afterAnswer: t3 - request.responseEnd };
 }
@@ -52,13 +68,16 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', ...(jsFlags ? [`--js-flags=${jsFlags}`] : [])],
 });
 const runs = [];
+const compiled = []; // per load: { step: [functions, ms] }
 try {
   for (let i = 0; i < loads; i += 1) {
     const context = await browser.newContext();
     const tab = await context.newPage();
+    if (trace) await browser.startTracing(tab, { categories: ['v8.wasm', 'blink.user_timing'] });
     await tab.goto(`${base}/cold.html`);
     await tab.waitForFunction(() => window.__times, null, { timeout: 20_000 });
     runs.push(await tab.evaluate(() => window.__times));
+    if (trace) compiled.push(lazyCompiles(JSON.parse((await browser.stopTracing()).toString()).traceEvents));
     await context.close();
   }
 } finally {
@@ -73,3 +92,23 @@ for (const kind of ['cold', 'warm']) {
   console.log(`| ${kind} | ${col('constructor')} ms | ${col('toRequest')} ms | ${col('afterAnswer')} ms |`);
 }
 console.log(`\nChromium ${browser.version()}, ${loads} loads, medians; pkg ${pkg}${jsFlags ? `; --js-flags=${jsFlags}` : ''}.`);
+if (trace) {
+  console.log(`\n| step of the cold client | functions compiled on first call | ms compiling them |`);
+  console.log(`|---|---:|---:|`);
+  for (const step of STEPS) {
+    const col = (k) => median(compiled.map((c) => c[step.name][k]));
+    console.log(`| ${step.name} | ${col(0).replace('.0', '')} | ${col(1)} |`);
+  }
+}
+
+/** `{ step: [functions compiled, ms] }` of one load's trace. */
+function lazyCompiles(events) {
+  const at = (name) => events.find((e) => e.name === name && e.cat.includes('blink.user_timing'))?.ts;
+  const out = {};
+  for (const step of STEPS) {
+    const [from, to] = [at(step.from), at(step.to)];
+    const inside = events.filter((e) => e.name === 'wasm.CompileLazy' && e.ph === 'X' && e.ts >= from && e.ts < to);
+    out[step.name] = [inside.length, inside.reduce((sum, e) => sum + e.dur, 0) / 1000];
+  }
+  return out;
+}
