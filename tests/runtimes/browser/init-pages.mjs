@@ -1,6 +1,6 @@
 // The page checks of the package's entries (tests/runtimes/browser/init-page.js for the
 // explicit-init entry, load-page.js and service-worker.html for the default
-// one), shared by the Chromium and Firefox runners: which pages to load and what
+// one) and of a trap (trap-page.js), shared by the Chromium and Firefox runners: which pages to load and what
 // each must show.
 import { controlApi } from '../../suites/harness.mjs';
 
@@ -17,6 +17,8 @@ export const INIT_PAGES = [
   ['default entry in a module service worker: it starts and answers with the catalog', '/tests/runtimes/browser/service-worker.html?mode=worker'],
   // Where a catalog is kept: IndexedDB, the default store of workers.
   ['a dedicated worker restarted within maxAgeMs answers from IndexedDB with no request; a corrupt record is ignored; a page client hears a worker\'s write', '/tests/runtimes/browser/worker-storage.html?mode=worker'],
+  // A trap of the module (its memory exhausted): INTERNAL_ERROR, then a fresh instance.
+  ['a call that traps throws INTERNAL_ERROR; the client reads its catalog and fetches in a fresh instance', '/tests/runtimes/browser/trap.html?mode=trap'],
 ];
 
 /** Throws unless the page's outcome is right. */
