@@ -40,6 +40,7 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
     // Wasm memory never shrinks: a body over maxBytes is refused before it is
     // copied in, and one memory cannot take is refused too, never a trap.
     let too_large = || Error::ResponseTooLarge { status: 200, max_bytes };
+    let beyond_memory = || Error::ResponseBeyondMemory { status: 200 };
     let check = |bytes: &[u8]| crate::domain::schema::check_body(bytes, 200, None, strict);
     // The text JSON.parse will read, and the walk's verdict on its bytes.
     let (text, checked) = if body.is_string() {
@@ -47,7 +48,10 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
         if u64::from(body.unchecked_ref::<TextValue>().length()) > max_bytes {
             return Err(too_large());
         }
-        let bytes = utf8_of(body).filter(|b| b.len() as u64 <= max_bytes).ok_or_else(too_large)?;
+        let bytes = utf8_of(body).ok_or_else(beyond_memory)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(too_large());
+        }
         // A string with lone surrogates would be read differently by the two
         // sides (TextEncoder turns them into U+FFFD); JSON.parse then reads the
         // validated text instead. One byte per UTF-16 unit means pure ASCII:
@@ -62,7 +66,7 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
         }
         // Judged in the module's one body buffer, as a response body is.
         let checked =
-            Body::join(std::slice::from_ref(&array), array.length()).with_bytes(check).ok_or_else(too_large)?;
+            Body::join(std::slice::from_ref(&array), array.length()).with_bytes(check).ok_or_else(beyond_memory)?;
         // Decoded by the engine from the caller's array (used only once the
         // bytes are known to be valid UTF-8); a BOM is dropped by TextDecoder.
         let text = DECODER.with(|d| d.decode(&array));

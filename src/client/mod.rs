@@ -491,9 +491,8 @@ impl ClientState {
                 }
             })
         });
-        // Wasm memory could not take the body: as too large, never a trap.
-        let too_large = Error::ResponseTooLarge { status: reply.status, max_bytes: self.config.max_bytes };
-        let verdict = verdict.unwrap_or(Err(too_large));
+        // Wasm memory could not take the body: too large here, never a trap.
+        let verdict = verdict.unwrap_or(Err(Error::ResponseBeyondMemory { status: reply.status }));
         verdict.map_err(|e| self.redactor.error(e))
     }
 }

@@ -64,6 +64,13 @@ pub enum Error {
         /// The configured limit.
         max_bytes: u64,
     },
+    /// The body was within `maxBytes`, but the module's memory (4 GiB at most,
+    /// shared with all it holds) could not take it to judge it. Its code is
+    /// `RESPONSE_TOO_LARGE` too: for the caller, the body is too large here.
+    ResponseBeyondMemory {
+        /// HTTP status of the response.
+        status: u16,
+    },
     /// A redirect the client does not follow: a loop or more than
     /// [`super::url::MAX_REDIRECTS`] hops (`TOO_MANY_REDIRECTS`), or one to
     /// another origin without `allowCrossOriginRedirects` (`CROSS_ORIGIN_REDIRECT`).
@@ -106,7 +113,7 @@ impl Error {
             Error::Network { .. } => "NETWORK_ERROR",
             Error::Timeout { .. } | Error::SignalTimeout => "TIMEOUT",
             Error::Aborted => "ABORTED",
-            Error::ResponseTooLarge { .. } => "RESPONSE_TOO_LARGE",
+            Error::ResponseTooLarge { .. } | Error::ResponseBeyondMemory { .. } => "RESPONSE_TOO_LARGE",
             Error::InvalidOptions { .. } => "INVALID_OPTIONS",
             Error::Redirect { cross_origin: true, .. } => "CROSS_ORIGIN_REDIRECT",
             Error::Redirect { cross_origin: false, .. } => "TOO_MANY_REDIRECTS",
@@ -121,7 +128,8 @@ impl Error {
             | Error::Http { status, .. }
             | Error::InvalidResponse { status, .. }
             | Error::Redirect { status, .. }
-            | Error::ResponseTooLarge { status, .. } => *status,
+            | Error::ResponseTooLarge { status, .. }
+            | Error::ResponseBeyondMemory { status } => *status,
             _ => 0,
         }
     }
@@ -216,6 +224,9 @@ impl fmt::Display for Error {
             Error::SignalTimeout => f.write_str("request timed out: its AbortSignal timed out"),
             Error::ResponseTooLarge { max_bytes, .. } => {
                 write!(f, "response body exceeds maxBytes ({max_bytes} bytes)")
+            }
+            Error::ResponseBeyondMemory { .. } => {
+                f.write_str("response body is within maxBytes but too large for the WebAssembly module's memory")
             }
             Error::InvalidOptions { message } => write!(f, "invalid options: {message}"),
             Error::Redirect { message, .. } => f.write_str(message),

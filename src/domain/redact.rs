@@ -143,7 +143,11 @@ impl Redactor {
                 let inner = std::mem::replace(error.as_mut(), Error::Aborted);
                 **error = self.error(inner);
             }
-            Error::Timeout { .. } | Error::Aborted | Error::SignalTimeout | Error::ResponseTooLarge { .. } => {}
+            Error::Timeout { .. }
+            | Error::Aborted
+            | Error::SignalTimeout
+            | Error::ResponseTooLarge { .. }
+            | Error::ResponseBeyondMemory { .. } => {}
         }
         error
     }

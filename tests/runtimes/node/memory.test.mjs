@@ -118,15 +118,19 @@ test('a body wasm memory cannot take is RESPONSE_TOO_LARGE, not a trap, and the 
     // 3.9 GB: within maxBytes (1 TiB here), beyond what a 32-bit memory can hold.
     const bytes = new Uint8Array(3_900_000_000);
     let code;
+    let message;
     try {
       lib.parseResources(bytes, { maxBytes: 2 ** 40 });
       code = 'parsed';
     } catch (e) {
       code = e instanceof WebAssembly.RuntimeError ? 'trap: ' + e.message : e.code;
+      message = e.message;
     }
     const after = lib.parseResources('{"status":"SUCCESS","data":{"hash":"YQ","resources":{"models":[]}}}').hash;
-    return { code, after, size: size() };`);
+    return { code, message, after, size: size() };`);
   assert.equal(r.code, 'RESPONSE_TOO_LARGE');
+  assert.equal(r.message, "response body is within maxBytes but too large for the WebAssembly module's memory",
+    'the message says why: maxBytes was not exceeded');
   assert.equal(r.after, 'YQ', 'the module works afterwards');
   assert.ok(r.size < 64 * MIB, `wasm memory reached ${(r.size / MIB).toFixed(1)} MiB`);
 });
