@@ -1,7 +1,10 @@
 // Two builds of the package side by side in one Node process: the calls users
 // make, timed in interleaved rounds (each round in the other order), against
-// `fetch(url).then((r) => r.json())` of the same URL. For a change whose cost
-// is a few percent, which separate runs on a shared machine cannot show.
+// what they would write by hand: `fetchResources({ refresh: true })` against
+// `fetch(url).then((r) => r.json())` of the same URL, and a new client's first
+// `cached()` of a stored record (a StorageLike over a Map) against `JSON.parse`
+// of the record. For a change whose cost is a few percent, which separate runs
+// on a shared machine cannot show.
 //
 //   node bench/paired.mjs <pkg dir A> <pkg dir B> [--models 100,10000] [--rounds 30]
 //
@@ -38,30 +41,63 @@ try {
   for (const size of sizes) {
     const url = `${api}/m/${size}`;
     const calls = (size <= 1000 ? 100 : 5);
-    const cases = [
-      { name: 'fetch + res.json()', run: async () => (await fetch(`${url}/v1/resources`)).json() },
-      ...builds.map(({ name, lib }) => {
-        const client = new lib.ResourcesClient({ baseUrl: url, apiKey: null, storage: 'memory', retries: 0 });
-        return { name: `fetchResources, ${name}`, run: () => client.fetchResources({ refresh: true }) };
-      }),
+    // A stored record per build, written by that build's own client.
+    const stored = [];
+    for (const { lib } of builds) {
+      const records = new Map();
+      const storage = { getItem: (k) => records.get(k) ?? null, setItem: (k, v) => { records.set(k, v); }, removeItem: (k) => { records.delete(k); } };
+      const options = { baseUrl: url, apiKey: null, storage, retries: 0 };
+      const writer = new lib.ResourcesClient(options);
+      await writer.fetchResources();
+      stored.push({ options, storage, key: writer.storageKey });
+      writer.free();
+    }
+    const groups = [
+      {
+        what: '`fetchResources({ refresh: true })`',
+        cases: [
+          { name: 'fetch + res.json()', run: async () => (await fetch(`${url}/v1/resources`)).json() },
+          ...builds.map(({ name, lib }) => {
+            const client = new lib.ResourcesClient({ baseUrl: url, apiKey: null, storage: 'memory', retries: 0 });
+            return { name: `fetchResources, ${name}`, run: () => client.fetchResources({ refresh: true }) };
+          }),
+        ],
+      },
+      {
+        what: 'a new client\'s first `cached()` of a stored record',
+        cases: [
+          { name: 'JSON.parse(storage.getItem(key))', run: () => JSON.parse(stored[0].storage.getItem(stored[0].key)) },
+          ...builds.map(({ name, lib }, i) => ({
+            name: `new ResourcesClient(o).cached(), ${name}`,
+            run: () => {
+              const client = new lib.ResourcesClient(stored[i].options);
+              const result = client.cached();
+              client.free();
+              if (result === null) throw new Error(`${name}: no stored catalog`);
+            },
+          })),
+        ],
+      },
     ];
-    for (const c of cases) await c.run(); // warm
-    const times = new Map(cases.map((c) => [c, []]));
-    for (let round = 0; round < rounds; round += 1) {
-      for (const c of round % 2 ? cases : [...cases].reverse()) {
-        const start = performance.now();
-        for (let i = 0; i < calls; i += 1) await c.run();
-        times.get(c).push((performance.now() - start) / calls);
+    for (const { what, cases } of groups) {
+      for (const c of cases) await c.run(); // warm
+      const times = new Map(cases.map((c) => [c, []]));
+      for (let round = 0; round < rounds; round += 1) {
+        for (const c of round % 2 ? cases : [...cases].reverse()) {
+          const start = performance.now();
+          for (let i = 0; i < calls; i += 1) await c.run();
+          times.get(c).push((performance.now() - start) / calls);
+        }
       }
+      const baseline = median(times.get(cases[0]));
+      console.log(`\n${what}, ${size} models, ${rounds} rounds of ${calls} calls, medians:`);
+      for (const c of cases) {
+        const t = median(times.get(c));
+        console.log(`  ${c.name.padEnd(56)} ${t.toFixed(3)} ms  ${(t / baseline).toFixed(3)} × ${cases[0].name}`);
+      }
+      const [a, b] = cases.slice(1).map((c) => median(times.get(c)));
+      console.log(`  B ÷ A: ${(b / a).toFixed(3)}`);
     }
-    const hand = median(times.get(cases[0]));
-    console.log(`\n${size} models, ${rounds} rounds of ${calls} calls, medians:`);
-    for (const c of cases) {
-      const t = median(times.get(c));
-      console.log(`  ${c.name.padEnd(48)} ${t.toFixed(3)} ms  ${(t / hand).toFixed(3)} × fetch + res.json()`);
-    }
-    const [a, b] = builds.map((x) => median(times.get(cases.find((c) => c.name === `fetchResources, ${x.name}`))));
-    console.log(`  B ÷ A: ${(b / a).toFixed(3)}`);
   }
 } finally {
   server.stdin.end();

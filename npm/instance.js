@@ -45,7 +45,9 @@ export class Generation {
     this.pending = new Set();
     /** Each client's side in this instance (start.js), dropped when it dies. */
     this.sides = new WeakMap();
-    /** What lets the instance go, set while it is made. */
+    /** What ends the requests, channel and listeners the instance made, set while it is made. */
+    this.cutOff = null;
+    /** What lets the instance and its memory go, set while it is made. */
     this.release = null;
     const real = globalThis.WebAssembly;
     const generation = this;
