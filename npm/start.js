@@ -3,10 +3,10 @@
 // again after a trap, npm/instance.js), and the public calls. No entry awaits
 // anything at import: an entry that starts the module at import (the default
 // one, Node's, Workers') keeps a failure for the calls, so the import itself
-// never fails because of the
-// WebAssembly; the explicit-init entry starts it when `init` is called. Until the
-// module is started, every call is a ResourcesError: `INIT_FAILED` with the
-// reason when a start failed, `NOT_INITIALIZED` before `init`.
+// never fails because of the WebAssembly; the explicit-init entry starts it
+// when `init` is called. Until the module is started, every call is a
+// ResourcesError: `INIT_FAILED` with the reason when a start failed,
+// `NOT_INITIALIZED` before `init`.
 import { ResourcesError, freedError } from './errors.js';
 import { ClientStore } from './store.js';
 import { indexedDBStorage, indexedDBByDefault } from './indexeddb.js';
