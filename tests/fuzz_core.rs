@@ -882,7 +882,7 @@ fn fuzz_error_bodies() {
 
 #[test]
 fn fuzz_stored_records() {
-    let checked = resources_client::domain::schema::check_body(CATALOG.as_bytes(), 200, None, false).unwrap();
+    let checked = resources_client::domain::walk::check_body(CATALOG.as_bytes(), 200, None, false).unwrap();
     let written = record::StoredRecord::walked(checked, 1.7e12);
     let stored = record::encode("https://h.example", "nokey", &written, CATALOG);
     let base = fixture(&stored);

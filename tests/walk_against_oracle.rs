@@ -9,7 +9,7 @@ mod fuzz_support;
 
 use fuzz_support::oracle;
 
-use resources_client::domain::schema::check_body;
+use resources_client::domain::walk::check_body;
 
 /// The walk's verdict in the old validator's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use resources_client::domain::schema::check_body;
+use resources_client::domain::walk::check_body;
 
 fuzz_target!(|body: &[u8]| {
     if let Ok(c) = check_body(body, 200, None, true) {

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use resources_client::domain::record;
-use resources_client::domain::schema::check_body;
+use resources_client::domain::walk::check_body;
 
 const BASE: &str = "https://h.example";
 const SCOPE: &str = "nokey";

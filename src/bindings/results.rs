@@ -41,7 +41,7 @@ pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result
     // copied in, and one memory cannot take is refused too, never a trap.
     let too_large = || Error::ResponseTooLarge { status: 200, max_bytes };
     let beyond_memory = || Error::ResponseBeyondMemory { status: 200 };
-    let check = |bytes: &[u8]| crate::domain::schema::check_body(bytes, 200, None, strict);
+    let check = |bytes: &[u8]| crate::domain::walk::check_body(bytes, 200, None, strict);
     // The text JSON.parse will read, and the walk's verdict on its bytes.
     let (text, checked) = if body.is_string() {
         // At least one UTF-8 byte per UTF-16 unit.

@@ -16,6 +16,8 @@ pub mod result;
 pub mod retry;
 pub mod scan;
 pub mod schema;
+pub mod walk;
+pub mod whole;
 pub mod sha256;
 pub mod sort;
 pub mod text;

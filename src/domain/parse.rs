@@ -2,10 +2,10 @@
 //! into its error. The rules themselves are the schema walk in [`super::schema`].
 
 use super::error::Error;
-use super::scan::{same, Kind, Scanner};
-use super::schema::strip_bom;
+use super::scan::{same, Events, Kind, Str, Take};
 
-pub use super::schema::{check_body, check_hash, describe_body, Checked, MAX_HASH_LEN, MAX_SHOWN_CHARS, MAX_WARNINGS};
+pub use super::schema::{check_hash, describe_body, Checked, MAX_HASH_LEN, MAX_SHOWN_CHARS, MAX_WARNINGS};
+pub use super::walk::{check_body, walk_body, Walk, Walked};
 
 /// Parses a 2xx body into a validated [`Catalog`](super::types::Catalog), with
 /// typed resources (native builds; in wasm the client materialises results
@@ -32,44 +32,84 @@ pub fn parse_success(
 /// Turns a non-2xx response into its error: [`Error::Api`] when the body is an
 /// error envelope (`status` holds the code), else [`Error::Http`] describing what came.
 pub fn parse_failure(body: &[u8], status: u16, content_type: Option<&str>, retry_after_ms: Option<u64>) -> Error {
-    if let Some((code, message)) = error_envelope(strip_bom(body)) {
-        if !code.is_empty() && code != "SUCCESS" {
-            let message = message.filter(|m| !m.is_empty()).unwrap_or_else(|| format!("the server answered {code}"));
-            return Error::Api { code, status, message, retry_after_ms };
-        }
-    }
-    Error::Http { status, message: describe_body(body, content_type), retry_after_ms }
+    let mut walk = Walk::failure();
+    walk.feed(body);
+    walk.failure_error(status, content_type, retry_after_ms)
 }
 
-/// The string `status` and `message` of a JSON object body (the last of each,
-/// as `JSON.parse` reads them); `None` unless the whole body is a JSON object
-/// with a string `status`.
-fn error_envelope(body: &[u8]) -> Option<(String, Option<String>)> {
-    let mut s = Scanner::new(body);
-    if s.kind().ok()? != Kind::Object {
-        return None;
+/// The reader of a failed response's body: the string `status` and `message`
+/// of a JSON object (the last of each, as `JSON.parse` reads them).
+#[derive(Default)]
+pub(crate) struct EnvelopeRead {
+    /// The root value was seen, and was an object.
+    started: bool,
+    object: bool,
+    code: Option<String>,
+    message: Option<String>,
+    /// Which member the next value is: 1 `status`, 2 `message`, 0 another.
+    pending: u8,
+}
+
+impl EnvelopeRead {
+    /// `status` and `message`, when the body was an object with a string `status`.
+    pub(crate) fn found(&self) -> Option<(String, Option<String>)> {
+        if !self.object {
+            return None;
+        }
+        Some((self.code.clone()?, self.message.clone()))
     }
-    let (mut code, mut message) = (None, None);
-    s.object(|s, key| {
-        let name = key.bytes();
-        let slot = if same(&name, b"status") {
-            &mut code
-        } else if same(&name, b"message") {
-            &mut message
+
+    fn slot(&mut self) -> &mut Option<String> {
+        if self.pending == 1 {
+            &mut self.code
         } else {
-            return s.skip();
-        };
-        *slot = match s.kind()? {
-            Kind::String => Some(s.string()?.text().into_owned()),
-            _ => s.skip().map(|()| None)?,
-        };
-        Ok(())
-    })
-    .ok()?;
-    if !s.at_end() {
-        return None;
+            &mut self.message
+        }
     }
-    Some((code?, message))
+}
+
+impl Events for EnvelopeRead {
+    fn open(&mut self, kind: Kind, _at: usize) -> Take {
+        if !self.started {
+            // The root: only an object is an envelope.
+            self.started = true;
+            self.object = kind == Kind::Object;
+            return if self.object { Take::Keep } else { Take::Skip };
+        }
+        if !matches!(self.pending, 1 | 2) {
+            return Take::Skip;
+        }
+        if kind == Kind::String {
+            return Take::Keep;
+        }
+        *self.slot() = None;
+        Take::Skip
+    }
+
+    fn key(&mut self, key: Str<'_>) {
+        let name = key.bytes();
+        self.pending = if same(&name, b"status") {
+            1
+        } else if same(&name, b"message") {
+            2
+        } else {
+            0
+        };
+    }
+
+    fn string(&mut self, value: Str<'_>, at: usize) {
+        if self.open(Kind::String, at) == Take::Keep {
+            *self.slot() = Some(value.text().into_owned());
+        }
+    }
+
+    fn keeps_string(&self) -> bool {
+        self.object && matches!(self.pending, 1 | 2)
+    }
+
+    fn scalar(&mut self, _text: &[u8]) {}
+
+    fn close(&mut self, _end: usize) {}
 }
 
 #[cfg(test)]

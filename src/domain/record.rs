@@ -32,9 +32,10 @@
 
 use std::ops::Range;
 
-use super::checksum::{self, xxh64};
-use super::scan::{quote_ascii, same, Kind, Scanner, Syn};
+use super::checksum::{self, xxh64, Xxh64};
+use super::scan::{quote_ascii, same, Events, Kind, Str, Take};
 use super::schema::{json_text, Checked};
+use super::walk::Walk;
 
 /// Format version written and read by this release.
 pub const RECORD_VERSION: u64 = 3;
@@ -149,14 +150,13 @@ pub fn encode(base_url: &str, scope: &str, record: &StoredRecord, body: &str) ->
 
 /// Reads a record back; `Err` says why it was discarded.
 pub fn decode(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
-    match leading_version(text) {
-        Some(RECORD_VERSION) => decode_summed(text, base_url, scope),
-        Some(v) => Err(version_refused(v)),
-        None => Err("stored record was not written by this release".into()),
-    }
+    let mut reader = RecordReader::new();
+    reader.feed(text);
+    reader.finish(base_url, scope)
 }
 
-/// The version of a text that starts as a record does (`{"v":N,`).
+/// The version of a text that starts as a record does (`{"v":N,`); `None`
+/// while the bytes so far cannot tell.
 fn leading_version(text: &[u8]) -> Option<u64> {
     let rest = text.strip_prefix(b"{\"v\":")?;
     let digits = rest.iter().position(|b| !b.is_ascii_digit())?;
@@ -167,128 +167,244 @@ fn version_refused(v: u64) -> String {
     format!("stored record has format version {v}, this release reads {RECORD_VERSION}")
 }
 
-/// A record of this format: its head read, its checksum compared, its body
-/// not walked again.
-fn decode_summed(text: &[u8], base_url: &str, scope: &str) -> Result<StoredRecord, String> {
-    let damaged = || "stored record is damaged".to_owned();
-    // The first `","body":` ends the head: a string in the head holds no raw
-    // quote, so the sequence cannot occur inside one.
-    let end = text.windows(BODY_MEMBER.len()).position(|w| w == BODY_MEMBER).ok_or_else(damaged)?;
-    let members_end = end.checked_sub(SUM_DIGITS + SUM_MEMBER.len()).ok_or_else(damaged)?;
-    let body = end + BODY_MEMBER.len()..text.len().saturating_sub(1);
-    if &text[members_end..end - SUM_DIGITS] != SUM_MEMBER || text.last() != Some(&b'}') || body.is_empty() {
-        return Err(damaged());
-    }
-    let members = &text[..members_end];
-    let sum = std::str::from_utf8(&text[end - SUM_DIGITS..end]).ok().and_then(|h| u64::from_str_radix(h, 16).ok());
-    let body_sum = body_sum(&text[body.clone()]);
-    if !members.is_ascii() || sum != Some(xxh64(members, body_sum)) {
-        return Err(damaged());
-    }
-    // The members, as the JSON object they are once closed.
-    let mut object = members.to_vec();
-    object.push(b'}');
-    let mut s = Scanner::new(&object);
-    let head = read_head(&mut s, base_url, scope).map_err(|_| damaged())?;
-    let fetched_at = head.check()?;
-    let (Some(hash), Some(warnings)) = (head.hash, head.warnings) else { return Err(damaged()) };
-    Ok(StoredRecord { hash, fetched_at, stale: head.stale, warnings, body, body_sum })
+/// The most a head of this format may hold before its body: a text without
+/// the body's member that far in is refused, so a damaged record is not
+/// gathered whole.
+const MAX_HEAD: usize = 1 << 20;
+
+/// A stored record read back a window at a time, never whole: its head (short,
+/// ASCII) gathered until the body's member, the body summed as it passes (the
+/// last byte held back: it is the record's closing `}`). The head is then
+/// read, and the checksum compared; the body is not walked again.
+#[derive(Default)]
+pub struct RecordReader {
+    head: Vec<u8>,
+    /// Where the body starts, once the head ended.
+    body_start: Option<usize>,
+    body_sum: Option<Xxh64>,
+    /// The last byte fed, not yet summed.
+    last: Option<u8>,
+    total: usize,
+    /// The head grew past [`MAX_HEAD`] without ending.
+    overlong: bool,
 }
 
-/// The members of a record's head, as read.
+impl RecordReader {
+    /// A reader before the first byte.
+    pub fn new() -> RecordReader {
+        RecordReader::default()
+    }
+
+    /// Reads the next piece of the stored text.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        self.total += bytes.len();
+        if self.body_start.is_none() {
+            if self.overlong {
+                return;
+            }
+            // The first `","body":` ends the head: a string in the head holds
+            // no raw quote, so the sequence cannot occur inside one.
+            let from = self.head.len().saturating_sub(BODY_MEMBER.len() - 1);
+            let take = bytes.len().min(MAX_HEAD.saturating_sub(self.head.len()) + 1);
+            self.head.extend_from_slice(&bytes[..take]);
+            let found = self.head[from..].windows(BODY_MEMBER.len()).position(|w| w == BODY_MEMBER);
+            let Some(at) = found else {
+                self.overlong = self.head.len() > MAX_HEAD;
+                return;
+            };
+            let end = from + at + BODY_MEMBER.len();
+            let before = self.total - bytes.len();
+            // The piece's bytes past the head are the body's.
+            bytes = &bytes[end - before.min(end)..];
+            self.head.truncate(end);
+            self.body_start = Some(end);
+            self.body_sum = Some(Xxh64::new(0));
+        }
+        let (Some(sum), Some((&last, rest))) = (self.body_sum.as_mut(), bytes.split_last()) else { return };
+        if let Some(held) = self.last.replace(last) {
+            sum.update(&[held]);
+        }
+        sum.update(rest);
+    }
+
+    /// The record, or why it was discarded.
+    pub fn finish(self, base_url: &str, scope: &str) -> Result<StoredRecord, String> {
+        match leading_version(&self.head) {
+            Some(RECORD_VERSION) => {}
+            Some(v) => return Err(version_refused(v)),
+            None => return Err("stored record was not written by this release".into()),
+        }
+        let damaged = || "stored record is damaged".to_owned();
+        let (Some(start), Some(sum)) = (self.body_start, self.body_sum) else { return Err(damaged()) };
+        let end = start - BODY_MEMBER.len();
+        let members_end = end.checked_sub(SUM_DIGITS + SUM_MEMBER.len()).ok_or_else(damaged)?;
+        let body = start..self.total.saturating_sub(1);
+        if &self.head[members_end..end - SUM_DIGITS] != SUM_MEMBER || self.last != Some(b'}') || body.is_empty() {
+            return Err(damaged());
+        }
+        let members = &self.head[..members_end];
+        let stored = std::str::from_utf8(&self.head[end - SUM_DIGITS..end]).ok();
+        let stored = stored.and_then(|h| u64::from_str_radix(h, 16).ok());
+        let body_sum = sum.digest();
+        if !members.is_ascii() || stored != Some(xxh64(members, body_sum)) {
+            return Err(damaged());
+        }
+        // The members, as the JSON object they are once closed.
+        let mut walk = Walk::head();
+        walk.feed(members);
+        walk.feed(b"}");
+        let head = walk.head_read().ok_or_else(damaged)?;
+        let fetched_at = head.check(base_url, scope)?;
+        let (Some(hash), Some(warnings)) = (head.hash, head.warnings) else { return Err(damaged()) };
+        Ok(StoredRecord { hash, fetched_at, stale: head.stale, warnings, body, body_sum })
+    }
+}
+
+/// The members of a record's head, as read (in any order: the checksum
+/// already vouches for them).
 #[derive(Default)]
-struct Head {
+pub(crate) struct HeadRead {
+    /// The root was seen (`started`), and was an object.
+    started: bool,
     version: Option<u64>,
-    url_matches: bool,
-    scope_matches: bool,
+    base_url: Option<String>,
+    scope: Option<String>,
     fetched_at: Option<u64>,
     stale: bool,
     hash: Option<String>,
     warnings: Option<Vec<String>>,
+    /// Which member the next value is.
+    pending: HeadField,
+    /// Inside the warnings array, all strings so far.
+    in_warnings: bool,
+    all_strings: bool,
 }
 
-impl Head {
-    /// Reads one member of a head; `false` when `name` is none of them.
-    fn read(&mut self, s: &mut Scanner<'_>, name: &[u8], base_url: &str, scope: &str) -> Syn<bool> {
-        if same(name, b"v") {
-            self.version = whole_number(s)?;
-        } else if same(name, b"baseUrl") {
-            self.url_matches = text(s)?.is_some_and(|url| url == base_url);
-        } else if same(name, b"scope") {
-            self.scope_matches = text(s)?.is_some_and(|own| own == scope);
-        } else if same(name, b"fetchedAt") {
-            self.fetched_at = whole_number(s)?;
-        } else if same(name, b"stale") {
-            self.stale = s.peek()? == b't';
-            s.skip()?;
-        } else if same(name, b"hash") {
-            self.hash = text(s)?;
-        } else if same(name, b"warnings") {
-            self.warnings = texts(s)?;
-        } else {
-            return Ok(false);
-        }
-        Ok(true)
-    }
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum HeadField {
+    #[default]
+    Other,
+    Version,
+    BaseUrl,
+    Scope,
+    FetchedAt,
+    Stale,
+    Hash,
+    Warnings,
+}
 
+impl HeadRead {
     /// Refuses a record of another base URL or scope; its `fetchedAt`.
-    fn check(&self) -> Result<f64, String> {
+    fn check(&self, base_url: &str, scope: &str) -> Result<f64, String> {
         if self.version != Some(RECORD_VERSION) {
             return Err("stored record is damaged".into());
         }
-        if !self.url_matches {
+        if self.base_url.as_deref() != Some(base_url) {
             return Err("stored record belongs to another base URL".into());
         }
-        if !self.scope_matches {
+        if self.scope.as_deref() != Some(scope) {
             return Err("stored record belongs to another API key".into());
         }
         self.fetched_at.map(|at| at as f64).ok_or_else(|| "stored record has no valid fetchedAt".into())
     }
 }
 
-/// A head of this format: its members, in any order (the checksum already
-/// vouches for them).
-fn read_head(s: &mut Scanner<'_>, base_url: &str, scope: &str) -> Syn<Head> {
-    let mut head = Head::default();
-    if s.kind()? != Kind::Object {
-        s.skip()?;
-        return Ok(head);
-    }
-    s.object(|s, key| {
-        head.read(s, &key.bytes(), base_url, scope).and_then(|known| if known { Ok(()) } else { s.skip() })
-    })?;
-    Ok(head)
-}
-
-/// A string member's text, `None` for anything else.
-fn text(s: &mut Scanner<'_>) -> Syn<Option<String>> {
-    match s.kind()? {
-        Kind::String => Ok(Some(s.string()?.text().into_owned())),
-        _ => s.skip().map(|()| None),
-    }
-}
-
-/// An array of strings, `None` for anything else.
-fn texts(s: &mut Scanner<'_>) -> Syn<Option<Vec<String>>> {
-    if s.kind()? != Kind::Array {
-        return s.skip().map(|()| None);
-    }
-    let (mut list, mut all_strings) = (Vec::new(), true);
-    s.array(|s, _| {
-        match text(s)? {
-            Some(item) => list.push(item),
-            None => all_strings = false,
+impl Events for HeadRead {
+    fn open(&mut self, kind: Kind, _at: usize) -> Take {
+        if !self.started {
+            self.started = true;
+            return if kind == Kind::Object { Take::Keep } else { Take::Skip };
         }
-        Ok(())
-    })?;
-    Ok(all_strings.then_some(list))
-}
+        if self.in_warnings {
+            if kind == Kind::String {
+                return Take::Keep;
+            }
+            self.all_strings = false;
+            return Take::Skip;
+        }
+        let field = std::mem::take(&mut self.pending);
+        let keep = match (field, kind) {
+            (HeadField::Version | HeadField::FetchedAt, Kind::Number)
+            | (HeadField::BaseUrl | HeadField::Scope | HeadField::Hash, Kind::String)
+            | (HeadField::Stale, Kind::Boolean) => {
+                self.pending = field;
+                true
+            }
+            (HeadField::Warnings, Kind::Array) => {
+                (self.in_warnings, self.all_strings) = (true, true);
+                self.warnings = Some(Vec::new());
+                true
+            }
+            // A member of another kind than its own reads as absent (its last value counts).
+            (HeadField::Version, _) => self.version.take().is_some() && false,
+            (HeadField::FetchedAt, _) => self.fetched_at.take().is_some() && false,
+            (HeadField::BaseUrl, _) => self.base_url.take().is_some() && false,
+            (HeadField::Scope, _) => self.scope.take().is_some() && false,
+            (HeadField::Hash, _) => self.hash.take().is_some() && false,
+            (HeadField::Warnings, _) => self.warnings.take().is_some() && false,
+            (HeadField::Stale, _) => std::mem::take(&mut self.stale) && false,
+            (HeadField::Other, _) => false,
+        };
+        if keep {
+            Take::Keep
+        } else {
+            Take::Skip
+        }
+    }
 
-/// A whole number member, `None` for anything else.
-fn whole_number(s: &mut Scanner<'_>) -> Syn<Option<u64>> {
-    match s.kind()? {
-        Kind::Number => Ok(whole(s.number()?)),
-        _ => s.skip().map(|()| None),
+    fn key(&mut self, key: Str<'_>) {
+        let name = key.bytes();
+        let fields: [(&[u8], HeadField); 7] = [
+            (b"v", HeadField::Version),
+            (b"baseUrl", HeadField::BaseUrl),
+            (b"scope", HeadField::Scope),
+            (b"fetchedAt", HeadField::FetchedAt),
+            (b"stale", HeadField::Stale),
+            (b"hash", HeadField::Hash),
+            (b"warnings", HeadField::Warnings),
+        ];
+        self.pending = fields.iter().find(|(n, _)| same(&name, n)).map_or(HeadField::Other, |&(_, f)| f);
+    }
+
+    fn keeps_string(&self) -> bool {
+        self.in_warnings || matches!(self.pending, HeadField::BaseUrl | HeadField::Scope | HeadField::Hash)
+    }
+
+    fn string(&mut self, value: Str<'_>, at: usize) {
+        if self.open(Kind::String, at) == Take::Skip {
+            return;
+        }
+        let text = Some(value.text().into_owned());
+        if self.in_warnings {
+            if let (Some(list), Some(text)) = (self.warnings.as_mut(), text) {
+                list.push(text);
+            }
+            return;
+        }
+        match std::mem::take(&mut self.pending) {
+            HeadField::BaseUrl => self.base_url = text,
+            HeadField::Scope => self.scope = text,
+            HeadField::Hash => self.hash = text,
+            _ => {}
+        }
+    }
+
+    fn scalar(&mut self, text: &[u8]) {
+        match std::mem::take(&mut self.pending) {
+            HeadField::Version => self.version = whole(text),
+            HeadField::FetchedAt => self.fetched_at = whole(text),
+            HeadField::Stale => self.stale = text == b"true",
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, _end: usize) {
+        if self.in_warnings {
+            self.in_warnings = false;
+            if !self.all_strings {
+                self.warnings = None;
+            }
+        }
     }
 }
 
@@ -379,7 +495,7 @@ impl Freshness {
 mod tests {
     use super::*;
 
-    use crate::domain::schema::check_body;
+    use crate::domain::walk::check_body;
 
     const BODY: &str = r#"{"status":"SUCCESS","data":{"hash":"abc_-","resources":{"models":[{"model":"gpt-4o","modality":"text","availableRunOptions":[]},{"model":"x","modality":"audio","availableRunOptions":[]}]}}}"#;
 

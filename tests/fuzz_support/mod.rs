@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod oracle;
+pub mod old;
 
 use resources_client::domain::headers::{
     asks_for_update, authorization_value, is_valid_header, parse_http_date, parse_retry_after, MAX_RETRY_AFTER_MS,
@@ -68,6 +69,23 @@ pub fn check_envelope(body: &[u8]) -> Result<(), String> {
 /// kind at the same path; then the body as a stored record against the
 /// oracle's lenient reading.
 pub fn check_differential(body: &[u8]) -> Result<(), String> {
+    let odd = body.windows(2).any(|w| w[0] == b'\\' && (w[1] >= 0x80 || w[1] == b'\n'));
+    for strict in [false, true] {
+        if odd { break; }
+        let new = resources_client::domain::walk::check_body(body, 200, Some("application/json"), strict)
+            .map(|c| (c.hash, c.warnings, c.resources));
+        let old = old::schema::check_body(body, 200, Some("application/json"), strict)
+            .map(|c| (c.hash, c.warnings, c.resources));
+        if new != old {
+            return Err(format!("OLD/NEW differ (strict {strict}):\n new {new:?}\n old {old:?}"));
+        }
+    }
+    let nf = resources_client::parse_failure(body, 503, Some("text/html"), Some(5));
+    let of = old::parse::parse_failure(body, 503, Some("text/html"), Some(5));
+    if nf != of && !odd {
+        return Err(format!("OLD/NEW failure differ:\n new {nf:?}\n old {of:?}"));
+    }
+    check_pieces(body)?;
     let mut lenient = None;
     for strict in [false, true] {
         let expected = oracle::read(body, strict);
@@ -81,6 +99,55 @@ pub fn check_differential(body: &[u8]) -> Result<(), String> {
     check_stored_body(body, &lenient.expect("the lenient reading ran"))
 }
 
+/// Cuts of a body into pieces: a byte at a time, small pieces, pieces of
+/// uneven sizes from a seed taken from the body, and the body whole.
+fn cuts(body: &[u8]) -> Vec<Vec<usize>> {
+    let mut seed = body.iter().fold(body.len() as u64 | 1, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let uneven = (0..16)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            1 + (seed % 40) as usize
+        })
+        .collect();
+    vec![vec![1], vec![2, 3], vec![7], uneven, vec![usize::MAX]]
+}
+
+/// `bytes` fed to `feed` in pieces of the given sizes (cycled).
+pub fn in_pieces(bytes: &[u8], sizes: &[usize], mut feed: impl FnMut(&[u8])) {
+    let (mut rest, mut k) = (bytes, 0);
+    while !rest.is_empty() {
+        let (piece, tail) = rest.split_at(sizes[k % sizes.len()].clamp(1, rest.len()));
+        feed(piece);
+        (rest, k) = (tail, k + 1);
+    }
+}
+
+/// A body's verdict does not depend on how it is cut: the walk of a 2xx body
+/// (lenient and strict) and of a failed response's body, fed in pieces, say
+/// what they say of it whole.
+pub fn check_pieces(body: &[u8]) -> Result<(), String> {
+    use resources_client::domain::walk::{walk_body, Walk};
+    for strict in [false, true] {
+        let whole = walk_body(body, 200, Some("application/json"), strict);
+        for sizes in cuts(body) {
+            let mut walk = Walk::catalog(200, strict, None);
+            in_pieces(body, &sizes, |piece| walk.feed(piece));
+            let cut = walk.judge(200, Some("application/json"));
+            ensure(cut == whole, || format!("strict {strict}, pieces of {sizes:?}: {cut:?}, whole {whole:?}"))?;
+        }
+    }
+    let whole = parse_failure(body, 503, Some("text/html"), Some(5));
+    for sizes in cuts(body) {
+        let mut walk = Walk::failure();
+        in_pieces(body, &sizes, |piece| walk.feed(piece));
+        let cut = walk.failure_error(503, Some("text/html"), Some(5));
+        ensure(cut == whole, || format!("failure in pieces of {sizes:?}: {cut:?}, whole {whole:?}"))?;
+    }
+    Ok(())
+}
+
 /// The base URL of the records the fuzz targets write.
 pub const RECORD_BASE: &str = "https://h.example";
 
@@ -91,13 +158,19 @@ pub const RECORD_BASE: &str = "https://h.example";
 /// is never stored.
 pub fn check_stored_body(body: &[u8], expected: &oracle::Verdict) -> Result<(), String> {
     let oracle::Verdict::Accepted { hash, warnings, .. } = expected else { return Ok(()) };
-    let checked = resources_client::domain::schema::check_body(body, 200, None, false)
+    let checked = resources_client::domain::walk::check_body(body, 200, None, false)
         .map_err(|e| format!("the walk refuses a body the oracle accepts: {e}"))?;
     let text = std::str::from_utf8(body).map_err(|e| format!("an accepted body is not UTF-8: {e}"))?;
     let written = record::StoredRecord::walked(checked, 1.7e12);
     let stored = record::encode(RECORD_BASE, "nokey", &written, text);
     let rec = record::decode(stored.as_bytes(), RECORD_BASE, "nokey")
         .map_err(|e| format!("record of a body the oracle accepts is refused: {e}"))?;
+    for sizes in cuts(stored.as_bytes()) {
+        let mut reader = record::RecordReader::new();
+        in_pieces(stored.as_bytes(), &sizes, |piece| reader.feed(piece));
+        let cut = reader.finish(RECORD_BASE, "nokey");
+        ensure(cut.as_ref() == Ok(&rec), || format!("record in pieces of {sizes:?}: {cut:?}"))?;
+    }
     ensure(&rec.hash == hash, || format!("record hash {:?}, the oracle's {hash:?}", rec.hash))?;
     oracle::same_warnings(&rec.warnings, warnings).map_err(|why| format!("record: {why}"))?;
     let json = resources_client::domain::schema::json_text(body);
@@ -296,7 +369,14 @@ pub fn check_failure(body: &[u8]) -> Result<(), String> {
 /// accepts survives another encode/decode unchanged.
 pub fn check_record(text: &str) -> Result<(), String> {
     let base = "https://h.example";
-    let Ok(rec) = record::decode(text.as_bytes(), base, "nokey") else { return Ok(()) };
+    let whole = record::decode(text.as_bytes(), base, "nokey");
+    for sizes in cuts(text.as_bytes()) {
+        let mut reader = record::RecordReader::new();
+        in_pieces(text.as_bytes(), &sizes, |piece| reader.feed(piece));
+        let cut = reader.finish(base, "nokey");
+        ensure(cut == whole, || format!("record in pieces of {sizes:?}: {cut:?}, whole {whole:?}"))?;
+    }
+    let Ok(rec) = whole else { return Ok(()) };
     // What a record accepts, the oracle accepts in its body, with the same hash and warnings.
     match oracle::read(&text.as_bytes()[rec.body.clone()], false) {
         oracle::Verdict::Accepted { hash, warnings, .. } => {

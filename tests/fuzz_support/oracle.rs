@@ -1,5 +1,5 @@
 //! A reference reading of `/v1/resources` bodies, built on `serde_json`, for
-//! differential fuzzing of the schema walk (`domain::schema::check_body`).
+//! differential fuzzing of the schema walk (`domain::walk::check_body`).
 //!
 //! It reads the body into a `serde_json::Value` (a key given twice keeps its
 //! last value, as in `JSON.parse`) and judges the tree in the order the

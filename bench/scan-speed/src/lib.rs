@@ -19,7 +19,7 @@ pub extern "C" fn buffer(len: usize) -> *mut u8 {
 #[no_mangle]
 pub unsafe extern "C" fn walk(ptr: *const u8, len: usize) -> u32 {
     let body = std::slice::from_raw_parts(ptr, len);
-    match domain::schema::check_body(body, 200, None, false) {
+    match domain::walk::check_body(body, 200, None, false) {
         Ok(checked) => checked.warnings.len() as u32,
         Err(_) => u32::MAX,
     }

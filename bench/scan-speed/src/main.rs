@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use resources_client_scan_speed::domain::schema::check_body;
+use resources_client_scan_speed::domain::walk::check_body;
 
 fn main() {
     let mut out = Vec::new();

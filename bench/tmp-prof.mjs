@@ -1,0 +1,17 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+const require = createRequire(import.meta.url);
+const lib = require(process.env.PKG ?? '../pkg/index.cjs');
+const server = spawn(process.execPath, ['bench/api-server.mjs'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const api = await new Promise((done) => createInterface({ input: server.stdout }).on('line', (l) => l.startsWith('API_URL=') && done(l.slice(8))));
+const url = `${api}/m/100`;
+const mode = process.argv[2];
+const client = new lib.ResourcesClient({ baseUrl: url, apiKey: null, storage: 'memory', retries: 0 });
+const run = mode === 'hand' ? async () => (await fetch(`${url}/v1/resources`)).json() : () => client.fetchResources({ refresh: true });
+for (let i = 0; i < 500; i++) await run();
+const t = performance.now();
+const N = 4000;
+for (let i = 0; i < N; i++) await run();
+console.log(mode, ((performance.now() - t) / N * 1000).toFixed(1), 'us/call');
+server.kill();
