@@ -90,6 +90,8 @@ const PLATFORM = {
   BroadcastChannel: /\bnew BroadcastChannel\(/,
   addEventListener: /(?<![.\w$])addEventListener\(/,
   removeEventListener: /(?<![.\w$])removeEventListener\(/,
+  setTimeout: /(?<![.\w$])setTimeout\(/,
+  clearTimeout: /(?<![.\w$])clearTimeout\(/,
 };
 async function glueFactory(file) {
   const { outputFiles } = await build({

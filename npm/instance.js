@@ -11,8 +11,9 @@
 // - from then on nothing runs in it: its exports return zeros, so the timers
 //   and promise callbacks it left behind wake nothing; once the glue code on
 //   the stack has returned, its requests are aborted, its channel closed, its
-//   listeners removed and its memory let go (the glue is handed its own
-//   AbortController, BroadcastChannel and addEventListener to make that possible);
+//   listeners removed, its timers cleared and its memory let go (the glue is
+//   handed its own AbortController, BroadcastChannel, addEventListener and
+//   setTimeout to make that possible);
 // - the next call starts a new generation from the same compiled module.
 //   Clients made before carry on: each makes its wasm side again (start.js).
 import { createGlue } from 'resources-client:glue';
@@ -145,7 +146,12 @@ export class Generation {
       };
     }
     const listening = typeof global.addEventListener === 'function' && typeof global.removeEventListener === 'function';
+    // Pending timers (a request's time limit, a retry's wait): their callbacks
+    // hold the instance until they fire, so a trapped one clears them.
+    const timers = new Set();
     this.cutOff = () => {
+      for (const id of timers) global.clearTimeout(id);
+      timers.clear();
       for (const controller of controllers) controller?.abort();
       controllers.fill(undefined);
       for (const channel of channels) channel.close();
@@ -164,6 +170,18 @@ export class Generation {
         global.removeEventListener(type, handler);
         listeners.delete(handler);
       } : undefined,
+      setTimeout: (handler, ms) => {
+        const id = global.setTimeout(() => {
+          timers.delete(id);
+          handler();
+        }, ms);
+        timers.add(id);
+        return id;
+      },
+      clearTimeout: (id) => {
+        timers.delete(id);
+        global.clearTimeout(id);
+      },
     };
   }
 

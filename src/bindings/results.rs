@@ -8,8 +8,9 @@ use wasm_bindgen::JsCast;
 use crate::client::{Client, Snapshot};
 use crate::domain::error::Error;
 use crate::domain::result::Source;
-use crate::web::body::Body;
-use crate::web::text::{as_bytes, json_parse, utf8_of, well_formed, TextValue, DECODER};
+use crate::domain::walk::Walk;
+use crate::web::body::{feed_walk, read_utf8_windows};
+use crate::web::text::{as_bytes, decode_text, json_parse, well_formed, TextValue, ENCODER};
 
 /// A result as the JS API gives it: fixed, known keys on a fresh object (nothing
 /// from the body is used as a key here), `resources` from `JSON.parse`.
@@ -37,47 +38,48 @@ fn strings(list: &[String]) -> JsValue {
 
 pub(crate) fn parse_resources_inner(body: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
     let (strict, max_bytes) = super::options::parse_options(options)?;
-    // Wasm memory never shrinks: a body over maxBytes is refused before it is
-    // copied in, and one memory cannot take is refused too, never a trap.
     let too_large = || Error::ResponseTooLarge { status: 200, max_bytes };
-    let beyond_memory = || Error::ResponseBeyondMemory { status: 200 };
-    let check = |bytes: &[u8]| crate::domain::walk::check_body(bytes, 200, None, strict);
-    // The text JSON.parse will read, and the walk's verdict on its bytes.
-    let (text, checked) = if body.is_string() {
+    // The body is read a window at a time, never copied into wasm memory whole
+    // (which never shrinks): see `web::body`.
+    let mut walk = Walk::catalog(200, strict, None);
+    // The walk's verdict on the body's bytes, and the text JSON.parse will read.
+    let text = if body.is_string() {
+        let value: &TextValue = body.unchecked_ref();
         // At least one UTF-8 byte per UTF-16 unit.
-        if u64::from(body.unchecked_ref::<TextValue>().length()) > max_bytes {
+        if u64::from(value.length()) > max_bytes {
             return Err(too_large());
         }
-        let bytes = utf8_of(body).ok_or_else(beyond_memory)?;
-        if bytes.len() as u64 > max_bytes {
+        let len = read_utf8_windows(value, |window| walk.feed(window));
+        if len > max_bytes {
             return Err(too_large());
         }
+        let checked = walk.judge(200, None)?.checked;
         // A string with lone surrogates would be read differently by the two
         // sides (TextEncoder turns them into U+FFFD); JSON.parse then reads the
-        // validated text instead. One byte per UTF-16 unit means pure ASCII:
+        // text the walk read. One byte per UTF-16 unit means pure ASCII:
         // nothing to check then.
-        let ascii = bytes.len() == body.unchecked_ref::<TextValue>().length() as usize;
-        let text =
-            if ascii || well_formed(body) { body.clone() } else { JsValue::from_str(&String::from_utf8_lossy(&bytes)) };
-        (text, check(&bytes))
+        let text = if len == u64::from(value.length()) || well_formed(body) {
+            body.clone().unchecked_into()
+        } else {
+            decode_text(&ENCODER.with(|e| e.encode(value))).ok_or(Error::TextTooLong { status: 200 })?
+        };
+        // RFC 8259 allows ignoring a byte order mark; JSON.parse does not.
+        let text = if text.char_code_at(0) == 0xFEFF as f64 { text.slice(1, text.length()) } else { text };
+        (text, checked)
     } else if let Some(array) = as_bytes(body) {
         if u64::from(array.length()) > max_bytes {
             return Err(too_large());
         }
-        // Judged in the module's one body buffer, as a response body is.
-        let checked =
-            Body::join(std::slice::from_ref(&array), array.length()).with_bytes(check).ok_or_else(beyond_memory)?;
-        // Decoded by the engine from the caller's array (used only once the
-        // bytes are known to be valid UTF-8); a BOM is dropped by TextDecoder.
-        let text = DECODER.with(|d| d.decode(&array));
-        (text, checked)
+        feed_walk(&mut walk, &array);
+        let walked = walk.judge(200, None)?;
+        // Decoded by the engine from the caller's array, once its bytes are
+        // known to be valid: the JSON text alone (no BOM or whitespace around).
+        let range = array.subarray(walked.text.start as u32, walked.text.end as u32);
+        (decode_text(&range).ok_or(Error::TextTooLong { status: 200 })?, walked.checked)
     } else {
         return Err(Error::options("parseResources: body must be a string, Uint8Array or ArrayBuffer"));
     };
-    let checked = checked?;
-    let text: js_sys::JsString = text.unchecked_into();
-    // RFC 8259 allows ignoring a byte order mark; JSON.parse does not.
-    let text = if text.char_code_at(0) == 0xFEFF as f64 { text.slice(1, text.length()) } else { text };
+    let (text, checked) = text;
     let invalid = |m: &str| Error::invalid(200, "data", m);
     let root = json_parse(&text).map_err(|_| invalid("JSON.parse failed on a validated body"))?;
     let data = Reflect::get(&root, &JsValue::from_str("data")).map_err(|_| invalid("unreadable"))?;

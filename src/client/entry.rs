@@ -23,8 +23,8 @@ use crate::domain::error::Error;
 use crate::domain::options::Config;
 use crate::domain::record::{self, StoredRecord};
 use crate::domain::redact::{self, Redactor};
+use crate::web::body::read_utf8_windows;
 use crate::web::storage::{OtherTabs, Read, StorageChoice, Store};
-use crate::web::text::utf8_of;
 
 type Hydration = Shared<LocalBoxFuture<'static, ()>>;
 
@@ -218,16 +218,18 @@ impl Entry {
             return known;
         }
         // Longer than the limit in UTF-16 units means longer in UTF-8 bytes
-        // too: refused before it is copied into wasm memory (which never shrinks).
+        // too: refused before it is read.
         let head = record::head_allowance(&self.base_url, self.scope());
         if u64::from(text.unchecked_ref::<JsString>().length()) > max_bytes.saturating_add(head) {
             return None;
         }
-        let bytes = utf8_of(text)?;
-        // Warnings quote names from the body: redacted as they are written.
-        let decoded = redact::scoped(&self.redactor, || record::decode(&bytes, &self.base_url, self.scope()));
+        // Read a window at a time: the record is never whole in wasm memory.
+        let decoded = redact::scoped(&self.redactor, || {
+            let mut reader = record::RecordReader::new();
+            read_utf8_windows(text.unchecked_ref(), |window| reader.feed(window));
+            reader.finish(&self.base_url, self.scope())
+        });
         let rec = Rc::new(decoded.ok()?);
-        drop(bytes);
         self.remember(text, &rec);
         Some(rec)
     }

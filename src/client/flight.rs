@@ -11,14 +11,16 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
 use super::entry::Entry;
-use super::{cache_snapshot, sync, AttemptEvent, AttemptHook, BodyText, ClientState, Judged, Snapshot};
+use super::{cache_snapshot, sync, AttemptEvent, AttemptHook, BodyText, ClientState, Snapshot};
 use crate::domain::error::Error;
 use crate::domain::headers::request_headers;
-use crate::domain::record::{self, Freshness, StoredRecord};
+use crate::domain::record::{Freshness, StoredRecord};
 use crate::domain::result::Source;
 use crate::domain::retry::{delay_ms, should_retry};
 use crate::domain::url::resources_url;
-use crate::web::fetch::{Attempt, Reply};
+use crate::domain::walk::Walked;
+use crate::web::body::Body;
+use crate::web::fetch::Attempt;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
 use crate::web::timer::sleep;
@@ -169,11 +171,19 @@ pub(super) async fn run(entry: Weak<Entry>, starter: Weak<ClientState>, id: u64,
             cancel: &cancel,
             manual_redirects,
             cross_origin: this.config.allow_cross_origin_redirects,
+            strict: this.config.strict,
+            redactor: &this.redactor,
         }
         .send()
         .await;
         let status = sent.as_ref().map_or(0, |reply| reply.status);
-        let error = match sent.and_then(|reply| this.judge(&reply).map(|checked| (reply, checked))) {
+        let read = |reply: crate::web::fetch::Reply| {
+            let walked = reply.verdict?;
+            // The engine decodes the JSON text alone (no BOM or whitespace around it).
+            let text = reply.body.text(walked.text.clone()).ok_or(Error::TextTooLong { status: reply.status })?;
+            Ok((reply.body, walked, text))
+        };
+        let error = match sent.and_then(read) {
             Ok(valid) => {
                 let event = AttemptEvent { attempt: attempt + 1, url: &url, status, error: None, retry_in_ms: None };
                 tell_attempt(&entry, &this, id, &event);
@@ -251,7 +261,7 @@ fn finish(
     id: u64,
     previous: Option<(wasm_bindgen::JsValue, Rc<StoredRecord>)>,
     previous_hash: Option<String>,
-    outcome: Result<(Reply, Judged), Error>,
+    outcome: Result<(Body, Walked, js_sys::JsString), Error>,
     locked: bool,
 ) -> FlightOutput {
     let observers = entry.flight(id).filter(|f| f.background.get()).map(|f| f.observers.take());
@@ -264,20 +274,14 @@ fn finish(
         }
     }
     match outcome {
-        Ok((reply, Judged { checked, text })) => {
-            // The engine decodes the bytes it will parse; the record keeps the
-            // JSON text alone (no BOM or whitespace around it).
-            let body = reply.body.text(text.clone());
+        Ok((reply, Walked { checked, text }, body)) => {
             let fetched_at = now_ms();
             let mut rec = StoredRecord::walked(checked, fetched_at);
             if !this.stored_copy_will_do(&body, fetched_at) {
                 // The record's checksum, taken only for a record that is
-                // written (an unchanged catalog is not). The body buffer has
-                // just held this body, so it takes it again without growing.
-                if let Some(sum) = reply.body.with_bytes(|bytes| record::body_sum(&bytes[text])) {
-                    rec.body_sum = sum;
-                    entry.save(&body, &rec, Some(this));
-                }
+                // written (an unchanged catalog is not), a window at a time.
+                rec.body_sum = reply.sum(text);
+                entry.save(&body, &rec, Some(this));
             } else if locked {
                 entry.note_unchanged(fetched_at);
             }

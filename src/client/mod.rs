@@ -16,7 +16,6 @@
 //! engine's `JSON.parse`, Rust callers through `serde-wasm-bindgen`.
 
 use std::cell::{Cell, RefCell};
-use std::ops::Range;
 use std::pin::pin;
 use std::rc::{Rc, Weak};
 
@@ -28,12 +27,9 @@ use web_sys::AbortSignal;
 use crate::domain::error::Error;
 use crate::domain::headers::{asks_for_update, cli_agent_value, ACTION_REQUIRE, CLI_AGENT};
 use crate::domain::options::{Config, Options};
-use crate::domain::parse::{check_body, parse_failure, Checked};
 use crate::domain::record::{self, Freshness, StoredRecord};
-use crate::domain::redact::{self, Redactor};
+use crate::domain::redact::Redactor;
 use crate::domain::result::{ResourcesResult, Source};
-use crate::domain::schema::json_text;
-use crate::web::fetch::Reply;
 use crate::web::identity;
 use crate::web::now_ms;
 use crate::web::signal::aborted;
@@ -473,36 +469,6 @@ impl ClientState {
             listener(snapshot);
         }
     }
-
-    /// A reply's verdict: the walk's findings for a 2xx body and where its
-    /// JSON text lies (no BOM or whitespace around it), else the error.
-    fn judge(&self, reply: &Reply) -> Result<Judged, Error> {
-        let ct = reply.content_type.as_deref();
-        // Excerpts, warnings and paths quote the body: redacted before they are cut.
-        let verdict = reply.body.with_bytes(|bytes| {
-            redact::scoped(&self.redactor, || {
-                if (200..300).contains(&reply.status) {
-                    let checked = check_body(bytes, reply.status, ct, self.config.strict)?;
-                    let text = json_text(bytes);
-                    let start = text.as_ptr() as usize - bytes.as_ptr() as usize;
-                    Ok(Judged { checked, text: start..start + text.len() })
-                } else {
-                    Err(parse_failure(bytes, reply.status, ct, reply.retry_after_ms))
-                }
-            })
-        });
-        // Wasm memory could not take the body: too large here, never a trap.
-        let verdict = verdict.unwrap_or(Err(Error::ResponseBeyondMemory { status: reply.status }));
-        verdict.map_err(|e| self.redactor.error(e))
-    }
-}
-
-/// What the walk found in a 2xx body.
-pub(crate) struct Judged {
-    /// The hash and warnings.
-    pub checked: Checked,
-    /// Where the JSON text lies in the body.
-    pub text: Range<usize>,
 }
 
 /// The body's text inside a stored record (everything before it is ASCII, so

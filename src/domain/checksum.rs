@@ -115,7 +115,10 @@ impl Xxh64 {
         if at + 4 <= bytes.len() {
             let mut w = [0u8; 4];
             w.copy_from_slice(&bytes[at..at + 4]);
-            h = (h ^ u64::from(u32::from_le_bytes(w)).wrapping_mul(P1)).rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
+            h = (h ^ u64::from(u32::from_le_bytes(w)).wrapping_mul(P1))
+                .rotate_left(23)
+                .wrapping_mul(P2)
+                .wrapping_add(P3);
             at += 4;
         }
         for &byte in &bytes[at..] {

@@ -64,10 +64,11 @@ pub enum Error {
         /// The configured limit.
         max_bytes: u64,
     },
-    /// The body was within `maxBytes`, but the module's memory (4 GiB at most,
-    /// shared with all it holds) could not take it to judge it. Its code is
-    /// `RESPONSE_TOO_LARGE` too: for the caller, the body is too large here.
-    ResponseBeyondMemory {
+    /// A body within `maxBytes` whose JSON text is longer than one JavaScript
+    /// string can be (V8 holds about 512 Mi characters): it cannot be handed
+    /// to `JSON.parse`. Its code is `RESPONSE_TOO_LARGE` too: for the caller,
+    /// the body is too large here.
+    TextTooLong {
         /// HTTP status of the response.
         status: u16,
     },
@@ -113,7 +114,7 @@ impl Error {
             Error::Network { .. } => "NETWORK_ERROR",
             Error::Timeout { .. } | Error::SignalTimeout => "TIMEOUT",
             Error::Aborted => "ABORTED",
-            Error::ResponseTooLarge { .. } | Error::ResponseBeyondMemory { .. } => "RESPONSE_TOO_LARGE",
+            Error::ResponseTooLarge { .. } | Error::TextTooLong { .. } => "RESPONSE_TOO_LARGE",
             Error::InvalidOptions { .. } => "INVALID_OPTIONS",
             Error::Redirect { cross_origin: true, .. } => "CROSS_ORIGIN_REDIRECT",
             Error::Redirect { cross_origin: false, .. } => "TOO_MANY_REDIRECTS",
@@ -129,7 +130,7 @@ impl Error {
             | Error::InvalidResponse { status, .. }
             | Error::Redirect { status, .. }
             | Error::ResponseTooLarge { status, .. }
-            | Error::ResponseBeyondMemory { status } => *status,
+            | Error::TextTooLong { status } => *status,
             _ => 0,
         }
     }
@@ -225,8 +226,8 @@ impl fmt::Display for Error {
             Error::ResponseTooLarge { max_bytes, .. } => {
                 write!(f, "response body exceeds maxBytes ({max_bytes} bytes)")
             }
-            Error::ResponseBeyondMemory { .. } => {
-                f.write_str("response body is within maxBytes but too large for the WebAssembly module's memory")
+            Error::TextTooLong { .. } => {
+                f.write_str("response body is within maxBytes but its text is longer than a JavaScript string can be")
             }
             Error::InvalidOptions { message } => write!(f, "invalid options: {message}"),
             Error::Redirect { message, .. } => f.write_str(message),

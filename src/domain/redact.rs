@@ -147,7 +147,7 @@ impl Redactor {
             | Error::Aborted
             | Error::SignalTimeout
             | Error::ResponseTooLarge { .. }
-            | Error::ResponseBeyondMemory { .. } => {}
+            | Error::TextTooLong { .. } => {}
         }
         error
     }

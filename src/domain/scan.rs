@@ -232,11 +232,26 @@ enum Partial {
     /// A string (a key when `key`), reported when `keep`: `start` is the
     /// offset of its first byte inside the quotes; its bytes are gathered in
     /// the scratch buffer when `gather`.
-    Str { key: bool, keep: bool, gather: bool, start: usize, scan: StrScan },
+    Str {
+        key: bool,
+        keep: bool,
+        gather: bool,
+        start: usize,
+        scan: StrScan,
+    },
     /// A number starting at `start`, at `state`.
-    Num { keep: bool, start: usize, state: NumState },
+    Num {
+        keep: bool,
+        start: usize,
+        state: NumState,
+    },
     /// `true`, `false` or `null` starting at `start`, `got` bytes of it read.
-    Word { word: &'static [u8], got: usize, start: usize, keep: bool },
+    Word {
+        word: &'static [u8],
+        got: usize,
+        start: usize,
+        keep: bool,
+    },
     /// A container the reader reads whole.
     Whole(Start),
 }
@@ -316,7 +331,11 @@ enum Escape {
     #[default]
     Plain,
     Backslash,
-    Hex { digits: u8, value: u16, low: bool },
+    Hex {
+        digits: u8,
+        value: u16,
+        low: bool,
+    },
     PairBackslash,
     PairU,
     Bad,
@@ -1360,7 +1379,10 @@ mod tests {
     fn skipped_values_are_checked_not_reported() {
         let (events, outcome) = read(br#"{"skip":{"a":["b",{"c":1}]},"k":"v"}"#, &[usize::MAX]);
         assert!(outcome.is_ok());
-        assert_eq!(events, ["open Object 0", "key skip", "open Object 8", "key k", "open String 32", "string \"v\"", "close 36"]);
+        assert_eq!(
+            events,
+            ["open Object 0", "key skip", "open Object 8", "key k", "open String 32", "string \"v\"", "close 36"]
+        );
     }
 
     #[test]
@@ -1381,12 +1403,23 @@ mod tmp_speed {
     use super::*;
     struct Null(usize);
     impl Events for Null {
-        fn open(&mut self, _k: Kind, _a: usize) -> Take { self.0 += 1; Take::Keep }
-        fn key(&mut self, k: Str<'_>) { self.0 += k.raw.len(); }
-        fn string(&mut self, v: Str<'_>, _at: usize) { self.0 += v.raw.len(); }
-        fn keeps_string(&self) -> bool { true }
+        fn open(&mut self, _k: Kind, _a: usize) -> Take {
+            self.0 += 1;
+            Take::Keep
+        }
+        fn key(&mut self, k: Str<'_>) {
+            self.0 += k.raw.len();
+        }
+        fn string(&mut self, v: Str<'_>, _at: usize) {
+            self.0 += v.raw.len();
+        }
+        fn keeps_string(&self) -> bool {
+            true
+        }
         fn scalar(&mut self, _t: &[u8]) {}
-        fn close(&mut self, _e: usize) { self.0 += 1; }
+        fn close(&mut self, _e: usize) {
+            self.0 += 1;
+        }
     }
     #[test]
     #[ignore]

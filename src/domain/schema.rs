@@ -182,7 +182,6 @@ impl Warnings {
     }
 }
 
-
 /// A name or value as shown in a warning (see [`shown`]), from bytes.
 fn shown_bytes(bytes: &[u8]) -> String {
     shown(&String::from_utf8_lossy(bytes)).into_owned()
@@ -393,7 +392,11 @@ impl CatalogWalk {
         match self.outcome {
             Some(outcome) => outcome.map_err(|e| *e),
             // Unreachable: a body read to its end without a syntax error holds a whole value.
-            None => Err(Error::InvalidResponse { status: self.rules.status, path: None, message: "body ended early".into() }),
+            None => Err(Error::InvalidResponse {
+                status: self.rules.status,
+                path: None,
+                message: "body ended early".into(),
+            }),
         }
     }
 
@@ -406,11 +409,16 @@ impl CatalogWalk {
             _ => {}
         }
     }
-
 }
 
 /// A model's verdict, added to the models array's (the frame on top).
-fn add_model(frames: &mut [Frame], rules: &Rules, ids: &mut ByteSet, verdict: Judged<(Cow<'_, [u8]>, Warnings)>, i: usize) {
+fn add_model(
+    frames: &mut [Frame],
+    rules: &Rules,
+    ids: &mut ByteSet,
+    verdict: Judged<(Cow<'_, [u8]>, Warnings)>,
+    i: usize,
+) {
     let Some(Frame::Models(judged, _)) = frames.last_mut() else { return };
     let Ok(warnings) = judged else { return };
     let outcome = verdict.and_then(|(id, model_warnings)| {
@@ -496,7 +504,9 @@ impl Events for CatalogWalk {
                 *judged = Err(self.rules.expected(format!("data.resources.models[{i}]"), "an object", kind));
                 return Take::Skip;
             }
-            Some(Frame::Envelope(m)) if m.pending == Field::Data => (Kind::Object, Frame::Data(Members::new(texts_from))),
+            Some(Frame::Envelope(m)) if m.pending == Field::Data => {
+                (Kind::Object, Frame::Data(Members::new(texts_from)))
+            }
             Some(Frame::Data(m)) if m.pending == Field::Resources => {
                 (Kind::Object, Frame::Resources(Members::new(texts_from), at))
             }
@@ -880,9 +890,9 @@ impl<'a> Whole<'a, ModelRules<'_>> {
                 Member::Is(value) => {
                     let value = value.bytes();
                     if s.rules.values.insert(&value) {
-                        s.rules.rules.warn(warnings, &path, &|| {
-                            format!("duplicate value \"{}\" (kept)", shown_bytes(&value))
-                        })
+                        s.rules
+                            .rules
+                            .warn(warnings, &path, &|| format!("duplicate value \"{}\" (kept)", shown_bytes(&value)))
                     } else {
                         Ok(())
                     }

@@ -154,6 +154,18 @@ impl Walk {
         self.total == 0
     }
 
+    /// Whether the bytes still to come are read: after a syntax error they can
+    /// change nothing, and once the first bytes messages quote are kept, they
+    /// are only counted ([`Walk::count`]).
+    pub fn reading(&self) -> bool {
+        self.error.is_none() || self.first.len() < self.keep
+    }
+
+    /// Counts `n` bytes of the body without reading them (see [`Walk::reading`]).
+    pub fn count(&mut self, n: usize) {
+        self.total += n;
+    }
+
     /// Reads the next piece of the body.
     pub fn feed(&mut self, bytes: &[u8]) {
         let before = self.total;
@@ -222,7 +234,9 @@ impl Walk {
         let bom = self.bom.unwrap_or(0);
         let (start, end) = self.tokens.root();
         let text = bom + start.unwrap_or(0)..bom + end.unwrap_or(0);
-        let Reader::Catalog(catalog) = self.reader else { return Err(Error::invalid(status, "", "not a catalog walk")) };
+        let Reader::Catalog(catalog) = self.reader else {
+            return Err(Error::invalid(status, "", "not a catalog walk"));
+        };
         let mut checked = catalog.verdict()?;
         checked.resources = checked.resources.start + bom..checked.resources.end + bom;
         Ok(Walked { checked, text })

@@ -1,6 +1,7 @@
 //! One HTTP attempt: send a GET through `fetch` (the global one or the caller's),
-//! follow its redirects, read the body while counting bytes, and give up on
-//! timeout or abort.
+//! follow its redirects, read the body while counting bytes and walking it
+//! as it arrives (a chunk is judged while the next downloads), and give up
+//! on timeout or abort.
 //!
 //! Redirects: outside browsers the request is made with `redirect: "manual"`
 //! and each hop is followed here, so a loop is seen at once (one request per
@@ -11,6 +12,7 @@
 //! the final URL is checked: a response from another origin is refused.
 
 use std::pin::pin;
+use std::rc::Rc;
 
 use futures_util::future::{select, Either};
 use gloo_net::http::{Request, Response};
@@ -19,25 +21,26 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestRedirect};
 
-use super::body::Body;
+use super::body::{feed_walk, Body, Streaming};
 use super::signal::aborted;
 use super::timer::sleep;
 use super::{js_message, now_ms, resolve_url};
 use crate::domain::error::Error;
 use crate::domain::headers::{parse_retry_after, without_credentials};
+use crate::domain::redact::{self, Redactor};
 use crate::domain::text::parse_u64;
 use crate::domain::url::{is_redirect, origin_of, MAX_REDIRECTS};
+use crate::domain::walk::{Walk, Walked};
 
 /// What came back from one attempt, read in full.
 pub struct Reply {
     /// HTTP status.
     pub status: u16,
-    /// `Content-Type`, if any.
-    pub content_type: Option<String>,
-    /// `Retry-After` in ms, already capped.
-    pub retry_after_ms: Option<u64>,
     /// The body (at most the limit), in JavaScript memory: see [`super::body`].
     pub body: Body,
+    /// The walk's verdict: a 2xx body's findings and where its JSON text
+    /// lies, or the error the response comes to (its credentials not yet redacted).
+    pub verdict: Result<Walked, Error>,
 }
 
 /// How one attempt is made.
@@ -59,6 +62,10 @@ pub struct Attempt<'a> {
     pub manual_redirects: bool,
     /// Follow a redirect to another origin (without credentials) instead of refusing it.
     pub cross_origin: bool,
+    /// Whether the walk reports surprises as errors.
+    pub strict: bool,
+    /// The credentials the walk's messages must not quote.
+    pub redactor: &'a Rc<Redactor>,
 }
 
 impl Attempt<'_> {
@@ -173,13 +180,73 @@ impl Attempt<'_> {
             }
             return Err(too_large);
         }
+        let success = (200..300).contains(&status);
+        let mut walk = redact::scoped(self.redactor, || {
+            if success {
+                Walk::catalog(status, self.strict, declared.map(|len| len as usize))
+            } else {
+                Walk::failure()
+            }
+        });
         let body = match response.body() {
             Some(stream) => {
-                read_limited(stream.get_reader().unchecked_into(), self.max_bytes).await?.ok_or(too_large)?
+                self.read_limited(stream.get_reader().unchecked_into(), &mut walk).await?.ok_or(too_large)?
             }
             None => Body::empty(),
         };
-        Ok(Reply { status, content_type, retry_after_ms, body })
+        let ct = content_type.as_deref();
+        let verdict = redact::scoped(self.redactor, || {
+            if success {
+                walk.judge(status, ct)
+            } else {
+                Err(walk.failure_error(status, ct, retry_after_ms))
+            }
+        });
+        Ok(Reply { status, body, verdict })
+    }
+
+    /// Reads a body stream to the end, its chunks kept in JavaScript memory
+    /// and fed to `walk` as they come (or, when [`super::body::MAX_STREAMING`]
+    /// bodies are being walked already, once the body is whole); `Ok(None)` as
+    /// soon as it exceeds the limit (the stream is cancelled then, so the rest
+    /// is never downloaded).
+    async fn read_limited(&self, reader: ReadableStreamDefaultReader, walk: &mut Walk) -> Result<Option<Body>, Error> {
+        let streaming = Streaming::take();
+        let feed = |walk: &mut Walk, chunk: &Uint8Array| {
+            redact::scoped(self.redactor, || feed_walk(walk, chunk));
+        };
+        let mut chunks: Vec<Uint8Array> = Vec::new();
+        let mut len: u64 = 0;
+        let field = |obj: &JsValue, name: &str| {
+            js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+        };
+        loop {
+            let chunk = JsFuture::from(reader.read())
+                .await
+                .map_err(|e| Error::Network { message: format!("reading the body failed: {}", js_message(&e)) })?;
+            if field(&chunk, "done").is_truthy() {
+                // A body past 4 GiB cannot be held in one array.
+                let Ok(len) = u32::try_from(len) else { return Ok(None) };
+                if streaming.is_none() {
+                    for chunk in &chunks {
+                        feed(walk, chunk);
+                    }
+                }
+                return Ok(Some(Body::join(&chunks, len)));
+            }
+            let Ok(bytes) = field(&chunk, "value").dyn_into::<Uint8Array>() else {
+                return Err(Error::Network { message: "the body stream yielded a non-byte chunk".into() });
+            };
+            len += u64::from(bytes.length());
+            if len > self.max_bytes {
+                let _ = reader.cancel();
+                return Ok(None);
+            }
+            if streaming.is_some() {
+                feed(walk, &bytes);
+            }
+            chunks.push(bytes);
+        }
     }
 
     fn call_fetch(&self, request: &web_sys::Request) -> Result<Promise, Error> {
@@ -211,35 +278,6 @@ impl Drop for AbortOnDrop {
         if let Some(controller) = self.0.take() {
             controller.abort();
         }
-    }
-}
-
-/// Reads a body stream to the end, its chunks kept in JavaScript memory;
-/// `Ok(None)` as soon as it exceeds `max_bytes` (the stream is cancelled
-/// then, so the rest is never downloaded).
-async fn read_limited(reader: ReadableStreamDefaultReader, max_bytes: u64) -> Result<Option<Body>, Error> {
-    let mut chunks: Vec<Uint8Array> = Vec::new();
-    let mut len: u64 = 0;
-    let field =
-        |obj: &JsValue, name: &str| js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    loop {
-        let chunk = JsFuture::from(reader.read())
-            .await
-            .map_err(|e| Error::Network { message: format!("reading the body failed: {}", js_message(&e)) })?;
-        if field(&chunk, "done").is_truthy() {
-            // A body past 4 GiB cannot be held in one array (nor in wasm memory).
-            let Ok(len) = u32::try_from(len) else { return Ok(None) };
-            return Ok(Some(Body::join(&chunks, len)));
-        }
-        let Ok(bytes) = field(&chunk, "value").dyn_into::<Uint8Array>() else {
-            return Err(Error::Network { message: "the body stream yielded a non-byte chunk".into() });
-        };
-        len += u64::from(bytes.length());
-        if len > max_bytes {
-            let _ = reader.cancel();
-            return Ok(None);
-        }
-        chunks.push(bytes);
     }
 }
 

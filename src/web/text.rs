@@ -1,5 +1,6 @@
 //! Text crossing between JS strings and wasm memory: UTF-8 bytes written by
-//! `TextEncoder.encodeInto`, strings decoded by `TextDecoder`, `JSON.parse`.
+//! `TextEncoder.encodeInto` (a window at a time, see [`super::body`]),
+//! strings decoded by `TextDecoder`, `JSON.parse`.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -21,27 +22,30 @@ extern "C" {
     pub(crate) fn length(this: &TextValue) -> u32;
     /// `String.prototype.substring`.
     #[wasm_bindgen(method)]
-    fn substring(this: &TextValue, start: u32) -> TextValue;
-    /// The encoder behind [`utf8_of`].
-    type Encoder;
+    pub(crate) fn substring(this: &TextValue, start: u32) -> TextValue;
+    /// The encoder behind [`super::body::read_utf8_windows`].
+    pub(crate) type Encoder;
     #[wasm_bindgen(constructor, js_class = "TextEncoder")]
     fn new_encoder() -> Encoder;
     /// `TextEncoder.prototype.encodeInto`: writes into wasm memory directly.
     #[wasm_bindgen(method, js_name = encodeInto)]
-    fn encode_into(this: &Encoder, text: &TextValue, into: &js_sys::Uint8Array) -> EncodeProgress;
+    pub(crate) fn encode_into(this: &Encoder, text: &TextValue, into: &js_sys::Uint8Array) -> EncodeProgress;
+    /// `TextEncoder.prototype.encode`, into JavaScript memory.
+    #[wasm_bindgen(method)]
+    pub(crate) fn encode(this: &Encoder, text: &TextValue) -> js_sys::Uint8Array;
     /// The decoder of byte bodies.
     pub(crate) type Decoder;
     #[wasm_bindgen(constructor, js_class = "TextDecoder")]
     fn new_decoder() -> Decoder;
-    /// `TextDecoder.prototype.decode`.
-    #[wasm_bindgen(method)]
-    pub(crate) fn decode(this: &Decoder, bytes: &js_sys::Uint8Array) -> JsValue;
+    /// `TextDecoder.prototype.decode`; throws past the engine's longest string.
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &Decoder, bytes: &js_sys::Uint8Array) -> Result<JsValue, JsValue>;
     /// `{ read, written }` of `encodeInto`.
-    type EncodeProgress;
+    pub(crate) type EncodeProgress;
     #[wasm_bindgen(method, getter)]
-    fn read(this: &EncodeProgress) -> u32;
+    pub(crate) fn read(this: &EncodeProgress) -> u32;
     #[wasm_bindgen(method, getter)]
-    fn written(this: &EncodeProgress) -> u32;
+    pub(crate) fn written(this: &EncodeProgress) -> u32;
     /// `String.prototype.isWellFormed` (Node 20, Chromium 111); throws where missing.
     #[wasm_bindgen(method, catch, js_name = isWellFormed)]
     fn is_well_formed(this: &TextValue) -> Result<bool, JsValue>;
@@ -56,34 +60,22 @@ pub(crate) fn well_formed(s: &JsValue) -> bool {
 }
 
 thread_local! {
-    static ENCODER: Encoder = Encoder::new_encoder();
-    pub(crate) static DECODER: Decoder = Decoder::new_decoder();
+    pub(crate) static ENCODER: Encoder = Encoder::new_encoder();
+    static DECODER: Decoder = Decoder::new_decoder();
 }
 
-/// The UTF-8 bytes of a JS string, written by `TextEncoder.encodeInto` straight
-/// into wasm memory: one native pass, where the generic string glue first copies
-/// ASCII one character at a time in JS. `None` when wasm memory cannot take
-/// them (an allocation failure would trap the module).
-pub(crate) fn utf8_of(text: &JsValue) -> Option<Vec<u8>> {
-    let mut text: TextValue = text.clone().unchecked_into();
-    let mut out: Vec<u8> = Vec::new();
-    // ASCII needs one byte per UTF-16 unit; anything else gets more room below.
-    let mut room = text.length() as usize;
-    ENCODER.with(|encoder| loop {
-        let start = out.len();
-        out.try_reserve_exact(room).ok()?;
-        out.resize(start + room, 0);
-        let view = memory_view(&mut out[start..]);
-        let progress = encoder.encode_into(&text, &view);
-        out.truncate(start + progress.written() as usize);
-        let read = progress.read();
-        if read >= text.length() {
-            return Some(out);
-        }
-        text = text.substring(read);
-        // At most three bytes per UTF-16 unit (a pair takes four for two units).
-        room = text.length() as usize * 3;
-    })
+/// The most bytes decoded into one string: Node ends the process when asked
+/// to decode more than 2^31 - 1 (a failed check in V8, not an exception),
+/// and no engine holds a string of 2^30 characters.
+const MAX_TEXT_BYTES: u32 = 1 << 30;
+
+/// UTF-8 `bytes` (in JavaScript memory) as a JS string; `None` when they are
+/// more than one string can hold.
+pub(crate) fn decode_text(bytes: &js_sys::Uint8Array) -> Option<js_sys::JsString> {
+    if bytes.length() > MAX_TEXT_BYTES {
+        return None;
+    }
+    DECODER.with(|d| d.decode(bytes)).ok().map(JsCast::unchecked_into)
 }
 
 /// A `Uint8Array` over a slice of wasm memory. Valid until the next allocation

@@ -7,8 +7,8 @@
 
 #![allow(dead_code)]
 
-pub mod oracle;
 pub mod old;
+pub mod oracle;
 
 use resources_client::domain::headers::{
     asks_for_update, authorization_value, is_valid_header, parse_http_date, parse_retry_after, MAX_RETRY_AFTER_MS,
@@ -71,7 +71,9 @@ pub fn check_envelope(body: &[u8]) -> Result<(), String> {
 pub fn check_differential(body: &[u8]) -> Result<(), String> {
     let odd = body.windows(2).any(|w| w[0] == b'\\' && (w[1] >= 0x80 || w[1] == b'\n'));
     for strict in [false, true] {
-        if odd { break; }
+        if odd {
+            break;
+        }
         let new = resources_client::domain::walk::check_body(body, 200, Some("application/json"), strict)
             .map(|c| (c.hash, c.warnings, c.resources));
         let old = old::schema::check_body(body, 200, Some("application/json"), strict)

@@ -11,6 +11,7 @@ import { runScript } from './in-child.mjs';
 
 const PKG = fileURLToPath(new URL('../../../pkg/index.cjs', import.meta.url));
 const WATCH = fileURLToPath(new URL('./wasm-memory.cjs', import.meta.url));
+const CATALOG = fileURLToPath(new URL('../../fixtures/catalog.json', import.meta.url));
 const MIB = 1024 * 1024;
 
 let mock;
@@ -113,7 +114,7 @@ test('40 concurrent 31 MiB bodies all settle, and wasm memory stays under 64 MiB
   assert.ok(r.after < 64 * MIB, `wasm memory reached ${(r.after / MIB).toFixed(1)} MiB for 40 bodies of 31 MiB`);
 });
 
-test('a body wasm memory cannot take is RESPONSE_TOO_LARGE, not a trap, and the module goes on', { timeout: 240_000 }, async () => {
+test('a body larger than wasm memory could ever hold is judged, a window at a time, and memory stays small', { timeout: 240_000 }, async () => {
   const r = await measure(`
     // 3.9 GB: within maxBytes (1 TiB here), beyond what a 32-bit memory can hold.
     const bytes = new Uint8Array(3_900_000_000);
@@ -126,11 +127,15 @@ test('a body wasm memory cannot take is RESPONSE_TOO_LARGE, not a trap, and the 
       code = e instanceof WebAssembly.RuntimeError ? 'trap: ' + e.message : e.code;
       message = e.message;
     }
-    const after = lib.parseResources('{"status":"SUCCESS","data":{"hash":"YQ","resources":{"models":[]}}}').hash;
-    return { code, message, after, size: size() };`);
-  assert.equal(r.code, 'RESPONSE_TOO_LARGE');
-  assert.equal(r.message, "response body is within maxBytes but too large for the WebAssembly module's memory",
-    'the message says why: maxBytes was not exceeded');
-  assert.equal(r.after, 'YQ', 'the module works afterwards');
-  assert.ok(r.size < 64 * MIB, `wasm memory reached ${(r.size / MIB).toFixed(1)} MiB`);
+    // And a valid catalog behind 3 GB of whitespace: walked to its end.
+    const text = require('node:fs').readFileSync(${JSON.stringify(CATALOG)});
+    const padded = new Uint8Array(3_000_000_000 + text.length);
+    padded.fill(32, 0, 3_000_000_000);
+    padded.set(text, 3_000_000_000);
+    const walked = lib.parseResources(padded, { maxBytes: 2 ** 40 }).resources.models.length;
+    return { code, message, walked, size: size() };`);
+  assert.equal(r.code, 'INVALID_RESPONSE', 'the body is judged: it is not JSON');
+  assert.match(r.message, /body is not valid JSON \(line 1 column 1\); received no content type \(3900000000 bytes\)/);
+  assert.ok(r.walked > 0, 'the catalog after 3 GB is read');
+  assert.ok(r.size < 16 * MIB, `wasm memory reached ${(r.size / MIB).toFixed(1)} MiB`);
 });
