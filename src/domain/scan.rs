@@ -182,13 +182,6 @@ pub trait Events {
     /// be heard for another value), read whole. When it spanned pieces and
     /// [`Events::keeps_string`] said it was not wanted, `value` is empty.
     fn string(&mut self, value: Str<'_>, at: usize);
-    /// A member whose value is a string, key and value read whole in one
-    /// piece (the usual case): [`Events::key`] then [`Events::string`].
-    #[inline(always)]
-    fn member(&mut self, key: Str<'_>, value: Str<'_>, at: usize) {
-        self.key(key);
-        self.string(value, at);
-    }
     /// Reads a container it took whole ([`Take::Whole`]): `piece` is the rest
     /// of the piece from its first byte (the first time), then each next
     /// piece; `last` when no more come. `Some` when the value ended in `piece`,
@@ -584,10 +577,8 @@ impl Tokenizer {
         }
     }
 
-    /// Reads a piece. What comes next is kept in a local, and the common
-    /// sequences are read straight through (a key, its colon and its value;
-    /// a comma and the next key): `self.expect` is written only when the
-    /// piece ends.
+    /// Reads a piece. What comes next is kept in a local, written to
+    /// `self.expect` only when the piece ends.
     fn run<E: Events>(&mut self, bytes: &[u8], events: &mut E) -> Syn<()> {
         let mut i = 0;
         let mut expect = self.expect;
@@ -610,90 +601,33 @@ impl Tokenizer {
             };
         }
         loop {
-            let mut byte = next!();
+            let byte = next!();
             match expect {
-                Expect::FirstKey | Expect::Key => {
-                    if byte != b'"' {
-                        if byte == b'}' && expect == Expect::FirstKey {
-                            i = self.close(i, events);
-                            expect = self.after_value(self.at(i));
-                            continue;
-                        }
-                        return self.fail(self.at(i), SyntaxKind::Invalid);
-                    }
+                Expect::FirstKey | Expect::Key if byte == b'"' => {
                     let keep = self.skipping == 0;
-                    let start = i + 1;
-                    let Some((end, escaped)) = self.string(bytes, start, true, keep, events)? else { return Ok(()) };
-                    let key = Str { raw: &bytes[start..end], escaped };
-                    i = end + 1;
-                    // The key is told with its value when that is a string in this piece.
-                    let colon = self.skip_ws(bytes, &mut i);
-                    if colon != Some(b':') {
-                        if colon.is_some() {
-                            return self.fail(self.at(i), SyntaxKind::Invalid);
-                        }
-                        if keep {
-                            events.key(key);
-                        }
-                        self.expect = Expect::Colon;
-                        return Ok(());
-                    }
-                    i += 1;
-                    let Some(first) = self.skip_ws(bytes, &mut i) else {
-                        if keep {
-                            events.key(key);
-                        }
-                        self.expect = Expect::Value;
-                        return Ok(());
-                    };
-                    if keep && first == b'"' {
-                        if let Some((end, escaped)) = self.whole_string(bytes, i + 1)? {
-                            events.member(key, Str { raw: &bytes[i + 1..end], escaped }, self.at(i));
-                            i = end + 1;
-                            expect = self.after_value(self.at(i));
-                            continue;
-                        }
-                    }
+                    let Some((end, escaped)) = self.string(bytes, i + 1, true, keep, events)? else { return Ok(()) };
                     if keep {
-                        events.key(key);
+                        events.key(Str { raw: &bytes[i + 1..end], escaped });
                     }
-                    byte = first;
+                    (i, expect) = (end + 1, Expect::Colon);
                 }
-                Expect::Colon => {
-                    if byte != b':' {
-                        return self.fail(self.at(i), SyntaxKind::Invalid);
-                    }
-                    i += 1;
-                    expect = Expect::Value;
-                    byte = next!();
-                }
-                Expect::Next => {
+                Expect::Colon if byte == b':' => (i, expect) = (i + 1, Expect::Value),
+                Expect::Next if byte == b',' => {
                     let object = self.open.last().copied().unwrap_or(false);
-                    match byte {
-                        b',' => {
-                            i += 1;
-                            expect = if object { Expect::Key } else { Expect::Value };
-                            continue;
-                        }
-                        b'}' if object => {}
-                        b']' if !object => {}
-                        _ => return self.fail(self.at(i), SyntaxKind::Invalid),
-                    }
+                    (i, expect) = (i + 1, if object { Expect::Key } else { Expect::Value });
+                }
+                Expect::Next | Expect::FirstKey | Expect::FirstItem
+                    if byte == b'}' && expect != Expect::FirstItem && self.open.last() == Some(&true)
+                        || byte == b']' && expect != Expect::FirstKey && self.open.last() == Some(&false) =>
+                {
                     i = self.close(i, events);
                     expect = self.after_value(self.at(i));
-                    continue;
                 }
-                Expect::FirstItem if byte == b']' => {
-                    i = self.close(i, events);
-                    expect = self.after_value(self.at(i));
-                    continue;
-                }
-                Expect::Value | Expect::FirstItem => {}
-                Expect::End => return self.fail(self.at(i), SyntaxKind::Invalid),
-            }
-            match self.value(bytes, i, byte, events)? {
-                Some((next, then)) => (i, expect) = (next, then),
-                None => return Ok(()),
+                Expect::Value | Expect::FirstItem => match self.value(bytes, i, byte, events)? {
+                    Some((next, then)) => (i, expect) = (next, then),
+                    None => return Ok(()),
+                },
+                _ => return self.fail(self.at(i), SyntaxKind::Invalid),
             }
         }
     }
@@ -786,7 +720,6 @@ impl Tokenizer {
     /// A string whose first byte inside the quotes is at `start`, read whole
     /// in this piece: the index of its closing quote and whether it holds
     /// escapes; `None` when the piece ends inside it.
-    #[inline(always)]
     fn whole_string(&self, bytes: &[u8], start: usize) -> Syn<Option<(usize, bool)>> {
         string_in(bytes, start).or_else(|at| self.fail(self.at(at), SyntaxKind::Invalid))
     }
@@ -796,7 +729,6 @@ impl Tokenizer {
     /// whether it holds escapes, when it ends in this piece (the caller
     /// reports it). Otherwise its state is kept for the next piece, and its
     /// bytes too when the reader wants them (it is reported when it ends).
-    #[inline(always)]
     fn string<E: Events>(
         &mut self,
         bytes: &[u8],

@@ -245,10 +245,10 @@ impl Rules {
     /// Warnings for unknown keys, in sorted order, each key once: at
     /// `prefix` and the key's path segment, or the key alone at the root
     /// (an empty prefix).
-    fn unknown<K: AsRef<str> + Ord>(
+    fn unknown(
         &self,
         into: &mut Warnings,
-        mut keys: Vec<K>,
+        mut keys: Vec<Cow<'_, str>>,
         prefix: &dyn Fn() -> String,
         message: &'static str,
     ) -> Judged<()> {
@@ -258,8 +258,7 @@ impl Rules {
         super::sort::heapsort(&mut keys);
         keys.dedup();
         let prefix = prefix();
-        for key in keys {
-            let key = key.as_ref();
+        for key in &keys {
             let path = || if prefix.is_empty() { root_field(key) } else { format!("{prefix}{}", field(key)) };
             self.warn(into, &path, &|| message.to_owned())?;
         }
@@ -699,8 +698,8 @@ impl Judge<'_> {
     }
 
     /// The unknown keys of an object, for [`Rules::unknown`].
-    fn unknown_keys(&self, unknown: &[Text]) -> Vec<&str> {
-        unknown.iter().map(|&k| self.text(k)).collect()
+    fn unknown_keys(&self, unknown: &[Text]) -> Vec<Cow<'_, str>> {
+        unknown.iter().map(|&k| Cow::Borrowed(self.text(k))).collect()
     }
 
     /// A string member, as the judgement reads it.

@@ -61,15 +61,6 @@ impl Events for Reader {
         }
     }
 
-    #[inline(always)]
-    fn member(&mut self, key: Str<'_>, value: Str<'_>, at: usize) {
-        match self {
-            Reader::Catalog(r) => r.member(key, value, at),
-            Reader::Envelope(r) => r.member(key, value, at),
-            Reader::Head(r) => r.member(key, value, at),
-        }
-    }
-
     fn keeps_string(&self) -> bool {
         match self {
             Reader::Catalog(r) => r.keeps_string(),

@@ -53,17 +53,20 @@ impl<'a, X> Whole<'a, X> {
     /// Skips whitespace.
     #[inline(always)]
     pub(crate) fn ws(&mut self) {
-        loop {
-            match self.bytes.get(self.pos) {
-                Some(b' ' | b'\r' | b'\t') => self.pos += 1,
-                Some(b'\n') => {
-                    self.pos += 1;
-                    self.newlines += 1;
-                    self.line_start = self.pos;
-                }
-                _ => return,
+        while let Some(&b @ (b' ' | b'\n' | b'\r' | b'\t')) = self.bytes.get(self.pos) {
+            self.pos += 1;
+            if b == b'\n' {
+                self.newline();
             }
         }
+    }
+
+    /// Counts the newline just read (out of line: catalogs are rarely pretty-printed).
+    #[cold]
+    #[inline(never)]
+    fn newline(&mut self) {
+        self.newlines += 1;
+        self.line_start = self.pos;
     }
 
     /// The next byte after whitespace, not consumed.
