@@ -46,7 +46,7 @@ fn one_of_each() -> Vec<Error> {
         Error::Aborted,
         Error::SignalTimeout,
         Error::ResponseTooLarge { status: 200, max_bytes: 1 },
-        Error::ResponseBeyondMemory { status: 200 },
+        Error::TextTooLong { status: 200 },
         Error::Redirect { status: 302, message: String::new(), cross_origin: true },
         Error::Redirect { status: 302, message: String::new(), cross_origin: false },
         Error::InvalidOptions { message: String::new() },
@@ -62,7 +62,7 @@ fn one_of_each() -> Vec<Error> {
             | Error::Aborted
             | Error::SignalTimeout
             | Error::ResponseTooLarge { .. }
-            | Error::ResponseBeyondMemory { .. }
+            | Error::TextTooLong { .. }
             | Error::Redirect { .. }
             | Error::InvalidOptions { .. } => {}
         }

@@ -294,6 +294,20 @@ enum HeadField {
 }
 
 impl HeadRead {
+    /// Reads `field` as absent.
+    fn forget(&mut self, field: HeadField) {
+        match field {
+            HeadField::Version => self.version = None,
+            HeadField::FetchedAt => self.fetched_at = None,
+            HeadField::BaseUrl => self.base_url = None,
+            HeadField::Scope => self.scope = None,
+            HeadField::Hash => self.hash = None,
+            HeadField::Warnings => self.warnings = None,
+            HeadField::Stale => self.stale = false,
+            HeadField::Other => {}
+        }
+    }
+
     /// Refuses a record of another base URL or scope; its `fetchedAt`.
     fn check(&self, base_url: &str, scope: &str) -> Result<f64, String> {
         if self.version != Some(RECORD_VERSION) {
@@ -336,14 +350,10 @@ impl Events for HeadRead {
                 true
             }
             // A member of another kind than its own reads as absent (its last value counts).
-            (HeadField::Version, _) => self.version.take().is_some() && false,
-            (HeadField::FetchedAt, _) => self.fetched_at.take().is_some() && false,
-            (HeadField::BaseUrl, _) => self.base_url.take().is_some() && false,
-            (HeadField::Scope, _) => self.scope.take().is_some() && false,
-            (HeadField::Hash, _) => self.hash.take().is_some() && false,
-            (HeadField::Warnings, _) => self.warnings.take().is_some() && false,
-            (HeadField::Stale, _) => std::mem::take(&mut self.stale) && false,
-            (HeadField::Other, _) => false,
+            (field, _) => {
+                self.forget(field);
+                false
+            }
         };
         if keep {
             Take::Keep

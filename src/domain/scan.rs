@@ -1162,8 +1162,11 @@ mod tests {
         }
     }
 
+    /// Where the root value starts and ends, as [`Tokenizer::root`] says.
+    type Root = (Option<usize>, Option<usize>);
+
     /// The events and verdict of `body` read in pieces of the given sizes (cycled).
-    fn read(body: &[u8], sizes: &[usize]) -> (Vec<String>, Syn<(Option<usize>, Option<usize>)>) {
+    fn read(body: &[u8], sizes: &[usize]) -> (Vec<String>, Syn<Root>) {
         let mut t = Tokenizer::new();
         let mut log = Log::default();
         let mut rest = body;
@@ -1328,45 +1331,5 @@ mod tests {
     fn quoting_is_json() {
         assert_eq!(quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
         assert_eq!(quote_ascii("é😀"), "\"\\u00e9\\ud83d\\ude00\"");
-    }
-}
-#[cfg(test)]
-mod tmp_speed {
-    use super::*;
-    struct Null(usize);
-    impl Events for Null {
-        fn open(&mut self, _k: Kind, _a: usize) -> Take {
-            self.0 += 1;
-            Take::Keep
-        }
-        fn key(&mut self, k: Str<'_>) {
-            self.0 += k.raw.len();
-        }
-        fn string(&mut self, v: Str<'_>, _at: usize) {
-            self.0 += v.raw.len();
-        }
-        fn keeps_string(&self) -> bool {
-            true
-        }
-        fn scalar(&mut self, _t: &[u8]) {}
-        fn close(&mut self, _e: usize) {
-            self.0 += 1;
-        }
-    }
-    #[test]
-    #[ignore]
-    fn tokenizer_speed() {
-        let body = std::fs::read("/tmp/bodies/10000.json").unwrap();
-        let mut best = f64::MAX;
-        for _ in 0..50 {
-            let t = std::time::Instant::now();
-            let mut tok = Tokenizer::new();
-            let mut n = Null(0);
-            tok.feed(&body, &mut n).unwrap();
-            tok.finish(&mut n).unwrap();
-            std::hint::black_box(n.0);
-            best = best.min(t.elapsed().as_secs_f64() * 1e3);
-        }
-        eprintln!("tokenizer alone: {best:.3} ms, {:.0} MB/s", body.len() as f64 / 1e3 / best);
     }
 }

@@ -20,7 +20,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The reader a walk feeds. One type for all of them, so that the grammar is
 /// compiled once in the wasm build.
 pub(crate) enum Reader {
-    Catalog(CatalogWalk),
+    Catalog(Box<CatalogWalk>),
     Envelope(EnvelopeRead),
     Head(HeadRead),
 }
@@ -122,7 +122,7 @@ impl Walk {
     /// The walk of a 2xx body: `status` and `strict` shape its findings;
     /// `expected_len`, the body's length when known, sizes a table.
     pub fn catalog(status: u16, strict: bool, expected_len: Option<usize>) -> Walk {
-        Walk::new(Reader::Catalog(CatalogWalk::new(status, strict, expected_len)))
+        Walk::new(Reader::Catalog(Box::new(CatalogWalk::new(status, strict, expected_len))))
     }
 
     /// The walk of a failed response's body, for the server's error envelope.

@@ -7,7 +7,6 @@
 
 #![allow(dead_code)]
 
-pub mod old;
 pub mod oracle;
 
 use resources_client::domain::headers::{
@@ -69,24 +68,6 @@ pub fn check_envelope(body: &[u8]) -> Result<(), String> {
 /// kind at the same path; then the body as a stored record against the
 /// oracle's lenient reading.
 pub fn check_differential(body: &[u8]) -> Result<(), String> {
-    let odd = body.windows(2).any(|w| w[0] == b'\\' && (w[1] >= 0x80 || w[1] == b'\n'));
-    for strict in [false, true] {
-        if odd {
-            break;
-        }
-        let new = resources_client::domain::walk::check_body(body, 200, Some("application/json"), strict)
-            .map(|c| (c.hash, c.warnings, c.resources));
-        let old = old::schema::check_body(body, 200, Some("application/json"), strict)
-            .map(|c| (c.hash, c.warnings, c.resources));
-        if new != old {
-            return Err(format!("OLD/NEW differ (strict {strict}):\n new {new:?}\n old {old:?}"));
-        }
-    }
-    let nf = resources_client::parse_failure(body, 503, Some("text/html"), Some(5));
-    let of = old::parse::parse_failure(body, 503, Some("text/html"), Some(5));
-    if nf != of && !odd {
-        return Err(format!("OLD/NEW failure differ:\n new {nf:?}\n old {of:?}"));
-    }
     check_pieces(body)?;
     let mut lenient = None;
     for strict in [false, true] {
