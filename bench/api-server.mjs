@@ -3,6 +3,11 @@
 // (bench/catalog.mjs) as a success envelope, from bytes made once. A client's
 // base URL is `<url>/m/<models>`; the hand-written baseline fetches the same URL.
 //
+// `GET /paced/<MB per second>/<models>/v1/resources` sends the same body in
+// 16 KiB pieces at that rate (a slow network) and, once its last byte is
+// written, prints "SENT <epoch ms>" (performance.timeOrigin + now(): the same
+// clock in every process of the machine), for bench/stream.mjs.
+//
 // Run by bench/run.mjs in its own process, so that serving a body does not take
 // time from the Node client being measured:
 //   node bench/api-server.mjs        prints "API_URL=http://127.0.0.1:<port>"
@@ -29,6 +34,27 @@ const server = http.createServer((req, res) => {
     res.setHeader('Access-Control-Max-Age', '7200'); // Chromium's ceiling: one preflight per URL and run
     res.writeHead(204);
     res.end();
+    return;
+  }
+  const paced = /^\/paced\/([\d.]+)\/(\d+)\/v1\/resources$/.exec(new URL(req.url, 'http://127.0.0.1').pathname);
+  if (paced && req.method === 'GET' && Number(paced[2]) <= MAX_MODELS) {
+    const bytes = body(Number(paced[2]));
+    const piece = 16 * 1024;
+    const gapMs = piece / (Number(paced[1]) * 1e6) * 1e3;
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    const started = performance.now();
+    let at = 0;
+    const next = () => {
+      res.write(bytes.subarray(at, at + piece));
+      at += piece;
+      if (at < bytes.length) {
+        // On schedule from the start, whatever each write took.
+        setTimeout(next, Math.max(0, started + (at / piece) * gapMs - performance.now()));
+        return;
+      }
+      res.end(() => process.stdout.write(`SENT ${performance.timeOrigin + performance.now()}\n`));
+    };
+    next();
     return;
   }
   const m = /^\/m\/(\d+)\/v1\/resources$/.exec(new URL(req.url, 'http://127.0.0.1').pathname);
