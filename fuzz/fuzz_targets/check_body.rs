@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use resources_client::domain::schema::{check_body, check_hash, MAX_WARNINGS};
+use resources_client::domain::schema::{check_hash, MAX_WARNINGS};
+use resources_client::domain::walk::check_body;
 
 fuzz_target!(|body: &[u8]| {
     if let Ok(c) = check_body(body, 200, Some("application/json"), false) {

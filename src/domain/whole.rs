@@ -117,22 +117,33 @@ impl<'a, X> Whole<'a, X> {
     /// through a pointer per member rather than its own copy of the loop.
     #[inline(never)]
     fn object_with(&mut self, member: &mut dyn FnMut(&mut Self, Str<'a>) -> Syn<()>) -> Syn<()> {
+        self.container(b'{', b'}', |s, _| {
+            if s.peek()? != b'"' {
+                return s.fail(SyntaxKind::Invalid);
+            }
+            let key = s.string()?;
+            s.eat(b':')?;
+            member(s, key)
+        })
+    }
+
+    /// The loop of an object or array: `open`, items separated by commas
+    /// (`item` reads one: a member is its key, a colon and its value), `close`.
+    #[inline(always)]
+    fn container(&mut self, open: u8, close: u8, mut item: impl FnMut(&mut Self, usize) -> Syn<()>) -> Syn<()> {
         self.ws();
         self.enter()?;
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
+        self.eat(open)?;
+        if self.peek()? == close {
             self.pos += 1;
         } else {
+            let mut index = 0;
             loop {
-                if self.peek()? != b'"' {
-                    return self.fail(SyntaxKind::Invalid);
-                }
-                let key = self.string()?;
-                self.eat(b':')?;
-                member(self, key)?;
+                item(self, index)?;
+                index += 1;
                 match self.peek()? {
                     b',' => self.pos += 1,
-                    b'}' => {
+                    c if c == close => {
                         self.pos += 1;
                         break;
                     }
@@ -154,28 +165,7 @@ impl<'a, X> Whole<'a, X> {
     /// [`Whole::array`], compiled once (see [`Whole::object_with`]).
     #[inline(never)]
     fn array_with(&mut self, item: &mut dyn FnMut(&mut Self, usize) -> Syn<()>) -> Syn<()> {
-        self.ws();
-        self.enter()?;
-        self.eat(b'[')?;
-        if self.peek()? == b']' {
-            self.pos += 1;
-        } else {
-            let mut index = 0;
-            loop {
-                item(self, index)?;
-                index += 1;
-                match self.peek()? {
-                    b',' => self.pos += 1,
-                    b']' => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return self.fail(SyntaxKind::Invalid),
-                }
-            }
-        }
-        self.depth -= 1;
-        Ok(())
+        self.container(b'[', b']', item)
     }
 
     /// Reads a string token.
