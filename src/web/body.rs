@@ -49,37 +49,32 @@ impl Drop for Streaming {
     }
 }
 
-/// Runs `read` over `bytes` (in JavaScript memory) a window at a time.
-pub fn read_windows(bytes: &Uint8Array, mut read: impl FnMut(&[u8])) {
+/// Runs `read` over `bytes` (in JavaScript memory) a window at a time, while
+/// it asks for more; the number of bytes left unread.
+pub fn read_windows(bytes: &Uint8Array, mut read: impl FnMut(&[u8]) -> bool) -> usize {
     with_window(|window| {
         let len = bytes.length();
         let mut at = 0;
         while at < len {
             let n = (len - at).min(window.len() as u32);
             bytes.subarray(at, at + n).copy_to(&mut window[..n as usize]);
-            read(&window[..n as usize]);
             at += n;
+            if !read(&window[..n as usize]) {
+                break;
+            }
         }
+        (len - at) as usize
     })
 }
 
 /// Feeds `bytes` (in JavaScript memory) to `walk` a window at a time; once
 /// the rest cannot change the verdict, it is only counted, not copied in.
 pub fn feed_walk(walk: &mut Walk, bytes: &Uint8Array) {
-    with_window(|window| {
-        let len = bytes.length();
-        let mut at = 0;
-        while at < len {
-            if !walk.reading() {
-                walk.count((len - at) as usize);
-                return;
-            }
-            let n = (len - at).min(window.len() as u32);
-            bytes.subarray(at, at + n).copy_to(&mut window[..n as usize]);
-            walk.feed(&window[..n as usize]);
-            at += n;
-        }
-    })
+    let left = read_windows(bytes, |window| {
+        walk.feed(window);
+        walk.reading()
+    });
+    walk.count(left);
 }
 
 /// Runs `read` over the UTF-8 bytes of a JS string a window at a time, each
@@ -148,7 +143,10 @@ impl Body {
     /// read a window at a time.
     pub fn sum(&self, range: Range<usize>) -> u64 {
         let mut sum = Xxh64::new(0);
-        read_windows(&self.0.subarray(range.start as u32, range.end as u32), |window| sum.update(window));
+        read_windows(&self.0.subarray(range.start as u32, range.end as u32), |window| {
+            sum.update(window);
+            true
+        });
         sum.digest()
     }
 

@@ -3,7 +3,7 @@
 import {
   ok, equal, recordingStorage, snapshot, assertIntact, assertError,
 } from './hostile_support.mjs';
-import { rejects } from './assert.mjs';
+import { deepEqual, rejects } from './assert.mjs';
 
 async function primed(ctx, extra = {}) {
   await ctx.control.reset();
@@ -44,6 +44,22 @@ export const tests = [
       const r = await ctx.lib.fetchResources(ctx.options({ retries: 2 }));
       equal(r.source, 'network');
       equal((await requests(ctx)).length, 3);
+    },
+  },
+  {
+    // The walk reads a body as it arrives: cut a byte at a time (through keys,
+    // strings, models), it must come to what the same body gives whole.
+    name: 'a catalog dripped a byte at a time reads as it does whole',
+    async run(ctx) {
+      await ctx.control.reset();
+      const read = async () => {
+        const r = await ctx.lib.fetchResources(ctx.options({ timeoutMs: 60_000 }));
+        return { hash: r.hash, resources: r.resources, warnings: r.warnings };
+      };
+      const whole = await read();
+      await ctx.control.faults({ kind: 'drip', dripMs: 1, times: 1 });
+      deepEqual(await read(), whole);
+      await ctx.control.reset();
     },
   },
   {

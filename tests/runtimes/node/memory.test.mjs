@@ -133,9 +133,26 @@ test('a body larger than wasm memory could ever hold is judged, a window at a ti
     padded.fill(32, 0, 3_000_000_000);
     padded.set(text, 3_000_000_000);
     const walked = lib.parseResources(padded, { maxBytes: 2 ** 40 }).resources.models.length;
-    return { code, message, walked, size: size() };`);
+    // A valid body whose JSON text is longer than one JS string can be (1.1 GB
+    // in an unknown field): refused, not handed to TextDecoder (which ends a
+    // Node process past 2 GiB and throws past the engine's longest string).
+    const head = Buffer.from('{"status":"SUCCESS","data":{"hash":"YQ","resources":{"models":[]},"x":"');
+    const long = new Uint8Array(head.length + 1_100_000_000 + 3);
+    long.set(head);
+    long.fill(97, head.length, head.length + 1_100_000_000);
+    long.set(Buffer.from('"}}'), head.length + 1_100_000_000);
+    let tooLong;
+    try {
+      lib.parseResources(long, { maxBytes: 2 ** 40 });
+      tooLong = 'parsed';
+    } catch (e) {
+      tooLong = [e.code, e.message];
+    }
+    return { code, message, walked, tooLong, size: size() };`);
   assert.equal(r.code, 'INVALID_RESPONSE', 'the body is judged: it is not JSON');
   assert.match(r.message, /body is not valid JSON \(line 1 column 1\); received no content type \(3900000000 bytes\)/);
   assert.ok(r.walked > 0, 'the catalog after 3 GB is read');
+  assert.deepEqual(r.tooLong, ['RESPONSE_TOO_LARGE',
+    'response body is within maxBytes but its text is longer than a JavaScript string can be']);
   assert.ok(r.size < 16 * MIB, `wasm memory reached ${(r.size / MIB).toFixed(1)} MiB`);
 });
